@@ -1,33 +1,44 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
+import { test, expect, Page, TestInfo } from '@playwright/test';
 
-import { test, expect } from '@playwright/test';
+/** Saves a full-page screenshot as a named artifact of the test. */
+async function snapshot(page: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
 
-test('App should render the welcome page', async ({ page }) => {
+async function signInAsGuest(page: Page) {
   await page.goto('/');
-
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await expect(enter).toBeVisible();
+  await enter.click();
   await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Catalog', exact: true }),
   ).toBeVisible();
+}
+
+test('guest signs in and the catalog lists the components platform-team owns', async ({
+  page,
+}, testInfo) => {
+  await page.goto('/');
+  await snapshot(page, testInfo, 'sign-in');
+  await signInAsGuest(page);
+
+  // The guest is a member of platform-team, so the default "Owned" view shows its components.
+  await page.goto('/catalog?filters[kind]=component&filters[user]=owned');
+  const table = page.getByRole('table');
+  for (const name of ['gpu-cluster-common', 'gpu-cluster-node']) {
+    await expect(table.getByRole('link', { name, exact: true })).toBeVisible();
+  }
+  // Owners render by their display name and link to the group page.
   await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
-  ).toBeVisible();
+    table.getByRole('link', { name: 'Platform team' }).first(),
+  ).toHaveAttribute('href', '/catalog/default/group/platform-team');
+  await snapshot(page, testInfo, 'catalog-owned-components');
+
+  await page.goto('/catalog/default/group/platform-team');
+  await expect(page.getByText('Platform team').first()).toBeVisible();
+  await snapshot(page, testInfo, 'platform-team');
 });
