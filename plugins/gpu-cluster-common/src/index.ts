@@ -1,19 +1,8 @@
-/***/
 /**
- * Common functionalities for the gpu-cluster plugin.
+ * Common library of the gpu-cluster plugins: the typed GPU stack spec (zod) and what derives from
+ * it, the accelerator catalog and the annotation keys. Isomorphic: no Node APIs.
  *
  * @packageDocumentation
  */
-
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './spec';
+export * from './annotations';

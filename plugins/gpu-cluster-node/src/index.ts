@@ -1,18 +1,18 @@
-/***/
 /**
- * Node.js library for the gpu-cluster plugin.
+ * Server-side library of the gpu-cluster plugins: renders a stack spec into Terraform variables
+ * and Kubernetes manifests, and runs terraform and kubectl. The `gpu-cluster` command and the
+ * scaffolder actions are thin shells over these functions.
  *
  * @packageDocumentation
  */
-
-// In this package you might for example export functions that
-// help other plugins or modules interact with your plugin.
-
-/**
- * Does something useful.
- *
- * @public
- */
-export function someFunction() {
-  // ...
-}
+export * from './manifests';
+export * from './manifests/variantMatrix';
+export * from './terraform';
+export * from './kubectl';
+export * from './values';
+export * from './render';
+export { runCli, type CliIo } from './cli/cli';
+export {
+  renderStackSpecReference,
+  STACK_SPEC_DOC_PATH,
+} from './docs/stackSpecDoc';

@@ -1,0 +1,38 @@
+/**
+ * Annotation and label keys of the gpu-cluster plugins, under the `gpu-platform.dev/` domain.
+ * The catalog entity of a cluster carries the annotations; Kubernetes objects the stack renders
+ * carry the labels.
+ */
+
+/** @public */
+export const ANNOTATION_PREFIX = 'gpu-platform.dev/';
+
+/** Catalog entity annotations (Resource of type gke-cluster). @public */
+export const GPU_CLUSTER_ANNOTATIONS = {
+  projectId: 'gpu-platform.dev/project-id',
+  location: 'gpu-platform.dev/location',
+  clusterName: 'gpu-platform.dev/cluster-name',
+  namePrefix: 'gpu-platform.dev/name-prefix',
+  specVersion: 'gpu-platform.dev/spec-version',
+  kueueClusterQueue: 'gpu-platform.dev/kueue-cluster-queue',
+  kueueLocalQueue: 'gpu-platform.dev/kueue-local-queue',
+  kueueNamespace: 'gpu-platform.dev/kueue-namespace',
+  rayCluster: 'gpu-platform.dev/ray-cluster',
+  rayNamespace: 'gpu-platform.dev/ray-namespace',
+  rdmaNetworks: 'gpu-platform.dev/rdma-networks',
+  verificationJob: 'gpu-platform.dev/verification-job',
+  terraformState: 'gpu-platform.dev/terraform-state',
+  nodePools: 'gpu-platform.dev/node-pools',
+} as const;
+
+/** Kubernetes labels stamped on every rendered object. @public */
+export const GPU_CLUSTER_LABELS = {
+  managedBy: 'app.kubernetes.io/managed-by',
+  partOf: 'app.kubernetes.io/part-of',
+  component: 'app.kubernetes.io/component',
+  stack: 'gpu-platform.dev/stack',
+  owner: 'gpu-platform.dev/owner',
+} as const;
+
+/** Value of app.kubernetes.io/managed-by on rendered objects. @public */
+export const MANAGED_BY = 'gpu-platform';

@@ -1,0 +1,497 @@
+/**
+ * Cross-field rules of the stack spec. Each rule reports the path of the field to change, so the
+ * template form and the CLI can point at it. The rules encode GKE / DWS / Kueue preconditions
+ * (Cluster Toolkit's node-pool preconditions, the GKE DWS docs) that otherwise fail late, in the
+ * middle of a long `terraform apply`.
+ */
+import type { z } from 'zod';
+import { findAccelerator } from './catalog';
+import { cidrsOverlap, hasHostBits, parseIpv4Cidr } from './cidr';
+import {
+  computeClassName,
+  poolGpuCapacity,
+  poolGpuCount,
+  poolUsesRdma,
+  RESERVED_LABEL_KEYS,
+  resolveNodePools,
+  verificationEnabled,
+  verificationPool,
+  workerGroupPool,
+} from './derive';
+import { FILESTORE_TIERS } from './constants';
+import type { GpuStackSpec } from './schema';
+
+type Ctx = z.core.$RefinementCtx<GpuStackSpec>;
+type Path = Array<string | number>;
+
+function semverAtLeast(tag: string, major: number, minor: number): boolean {
+  const [ma, mi] = tag.replace(/^v/, '').split('.').map(Number);
+  return ma > major || (ma === major && mi >= minor);
+}
+
+/** The superRefine of {@link gpuStackSpecSchema}. @internal */
+export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
+  const fail = (path: Path, message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const { identity, network, cluster, kueue, ray, storage } = spec;
+
+  // --- identity -------------------------------------------------------------------------------
+  identity.zones.forEach((zone, i) => {
+    if (!zone.startsWith(`${identity.region}-`)) {
+      fail(
+        ['identity', 'zones', i],
+        `zone ${zone} is not in region ${identity.region}`,
+      );
+    }
+    if (identity.zones.indexOf(zone) !== i)
+      fail(['identity', 'zones', i], `zone ${zone} is listed twice`);
+  });
+  for (const key of Object.keys(identity.labels)) {
+    if ((RESERVED_LABEL_KEYS as readonly string[]).includes(key)) {
+      fail(
+        ['identity', 'labels', key],
+        `label key "${key}" is set by the stack itself; choose another key`,
+      );
+    }
+  }
+  if (Object.keys(identity.labels).length + RESERVED_LABEL_KEYS.length > 64) {
+    fail(
+      ['identity', 'labels'],
+      `GCP resources take at most 64 labels; the stack adds ${RESERVED_LABEL_KEYS.length}`,
+    );
+  }
+
+  // --- cluster --------------------------------------------------------------------------------
+  if (cluster.multiNetworking && !cluster.dataplaneV2) {
+    fail(['cluster', 'dataplaneV2'], 'multi-networking requires Dataplane V2');
+  }
+  if (cluster.privateEndpoint && !cluster.privateNodes) {
+    fail(
+      ['cluster', 'privateEndpoint'],
+      'a private endpoint requires private nodes',
+    );
+  }
+  if (parseIpv4Cidr(cluster.masterIpv4CidrBlock)?.prefix !== 28) {
+    fail(
+      ['cluster', 'masterIpv4CidrBlock'],
+      'the control plane range must be a /28',
+    );
+  }
+
+  // --- CIDRs: well-formed network addresses, no overlaps ------------------------------------
+  const anyRdma = spec.nodePools.some(poolUsesRdma);
+  const ranges: Array<{ path: Path; cidr: string }> = [
+    {
+      path: ['network', 'primary', 'subnetCidr'],
+      cidr: network.primary.subnetCidr,
+    },
+    {
+      path: ['network', 'primary', 'podsCidr'],
+      cidr: network.primary.podsCidr,
+    },
+    {
+      path: ['network', 'primary', 'servicesCidr'],
+      cidr: network.primary.servicesCidr,
+    },
+    {
+      path: ['network', 'gvnic', 'subnetCidr'],
+      cidr: network.gvnic.subnetCidr,
+    },
+    {
+      path: ['cluster', 'masterIpv4CidrBlock'],
+      cidr: cluster.masterIpv4CidrBlock,
+    },
+    ...(anyRdma
+      ? network.rdma.subnetCidrs.map((c, i) => ({
+          path: ['network', 'rdma', 'subnetCidrs', i] as Path,
+          cidr: c,
+        }))
+      : []),
+  ];
+  ranges.forEach((r, i) => {
+    if (hasHostBits(r.cidr))
+      fail(r.path, `${r.cidr} has host bits set; use the network address`);
+    for (const earlier of ranges.slice(0, i)) {
+      if (cidrsOverlap(earlier.cidr, r.cidr)) {
+        fail(
+          r.path,
+          `${r.cidr} overlaps ${earlier.cidr} (${earlier.path.join('.')})`,
+        );
+      }
+    }
+  });
+
+  // --- node pools -----------------------------------------------------------------------------
+  const resolvedNames = new Map<string, string>();
+  for (const resolved of resolveNodePools(spec)) {
+    const path = `nodePools[${resolved.specIndex}].name`;
+    const clash = resolvedNames.get(resolved.name);
+    if (clash !== undefined) {
+      fail(
+        ['nodePools', resolved.specIndex, 'name'],
+        `node pool name ${resolved.name} is already used by ${clash}`,
+      );
+    }
+    resolvedNames.set(resolved.name, path);
+    if (resolved.name.length > 40) {
+      fail(
+        ['nodePools', resolved.specIndex, 'name'],
+        `node pool ${resolved.name} is longer than 40 characters`,
+      );
+    }
+  }
+
+  spec.nodePools.forEach((pool, i) => {
+    const at = (...rest: Path): Path => ['nodePools', i, ...rest];
+    const catalog = findAccelerator(pool.machineType);
+    if (!catalog) {
+      fail(at('machineType'), `unknown machine type ${pool.machineType}`);
+      return;
+    }
+    if (pool.gpu.type !== undefined && pool.gpu.type !== catalog.gpuType) {
+      fail(
+        at('gpu', 'type'),
+        `${pool.machineType} carries ${catalog.gpuType}, not ${pool.gpu.type}`,
+      );
+    }
+    if (
+      pool.gpu.count !== undefined &&
+      !catalog.gpuCounts.includes(pool.gpu.count)
+    ) {
+      fail(
+        at('gpu', 'count'),
+        `${pool.machineType} takes ${catalog.gpuCounts.join(
+          ' or ',
+        )} GPU(s), not ${pool.gpu.count}`,
+      );
+    }
+    if (
+      catalog.rdmaNics > 0 &&
+      pool.disk.type !== undefined &&
+      pool.disk.type !== 'hyperdisk-balanced'
+    ) {
+      fail(
+        at('disk', 'type'),
+        `${pool.machineType} boots only from hyperdisk-balanced`,
+      );
+    }
+    if (
+      (catalog.family === 'n1' || catalog.family === 'a2') &&
+      pool.disk.type === 'hyperdisk-balanced'
+    ) {
+      fail(
+        at('disk', 'type'),
+        `${pool.machineType} does not support hyperdisk-balanced`,
+      );
+    }
+    if (pool.minNodes > pool.maxNodes)
+      fail(
+        at('minNodes'),
+        `minNodes (${pool.minNodes}) exceeds maxNodes (${pool.maxNodes})`,
+      );
+
+    if (pool.rdma === true && catalog.rdmaNics === 0) {
+      fail(
+        at('rdma'),
+        `${pool.machineType} has no RDMA NICs; RDMA needs a3-ultragpu-8g or a4-highgpu-8g`,
+      );
+    }
+    if (poolUsesRdma(pool) && catalog.rdmaNics > 0) {
+      if (network.rdma.subnetCidrs.length !== catalog.rdmaNics) {
+        fail(
+          ['network', 'rdma', 'subnetCidrs'],
+          `${pool.machineType} has ${catalog.rdmaNics} RDMA NICs: give exactly one subnet per NIC (${network.rdma.subnetCidrs.length} given)`,
+        );
+      }
+      if (!cluster.multiNetworking)
+        fail(
+          ['cluster', 'multiNetworking'],
+          `RDMA pool ${pool.name} needs multi-networking`,
+        );
+      if (identity.zones.length !== 1) {
+        fail(
+          ['identity', 'zones'],
+          `RDMA pool ${pool.name} needs exactly one zone: the RoCE network profile is zonal`,
+        );
+      }
+    }
+
+    const mode = pool.provisioning.mode;
+    const dws = mode === 'queued-provisioning' || mode === 'flex-start';
+    const usesFlex =
+      dws ||
+      (mode === 'compute-class' &&
+        pool.provisioning.computeClass.tiers.includes('flex-start'));
+    const usesSpot =
+      mode === 'spot' ||
+      (mode === 'compute-class' &&
+        pool.provisioning.computeClass.tiers.includes('spot'));
+    if (mode !== 'reservation' && pool.provisioning.reservation) {
+      fail(
+        at('provisioning', 'reservation'),
+        `a reservation cannot be consumed in ${mode} mode`,
+      );
+    }
+    if (mode === 'reservation' && !pool.provisioning.reservation) {
+      fail(
+        at('provisioning', 'reservation'),
+        'reservation mode needs a reservation name',
+      );
+    }
+    if (usesFlex && !catalog.supportsDws)
+      fail(
+        at('provisioning', 'mode'),
+        `${pool.machineType} is not offered through DWS flex-start`,
+      );
+    if (usesSpot && !catalog.supportsSpot)
+      fail(
+        at('provisioning', 'mode'),
+        `${pool.machineType} is not offered as Spot`,
+      );
+    if (usesFlex && pool.autoRepair === true)
+      fail(at('autoRepair'), 'flex-start nodes require auto-repair off');
+    if ((usesFlex || mode === 'compute-class') && !pool.autoscaling) {
+      fail(
+        at('autoscaling'),
+        `${mode} pools scale through the autoscaler: turn autoscaling on`,
+      );
+    }
+    if (mode === 'queued-provisioning') {
+      if (pool.minNodes !== 0)
+        fail(
+          at('minNodes'),
+          'queued provisioning pools start empty: minNodes must be 0',
+        );
+      if (pool.compactPlacement)
+        fail(
+          at('compactPlacement'),
+          'queued provisioning cannot use COMPACT placement',
+        );
+      if (pool.autoUpgrade === true)
+        fail(
+          at('autoUpgrade'),
+          'queued provisioning requires auto-upgrade off',
+        );
+      if (!kueue.enabled)
+        fail(
+          ['kueue', 'enabled'],
+          `queued provisioning pool ${pool.name} is driven by Kueue: enable it`,
+        );
+    } else if (
+      usesFlex &&
+      pool.compactPlacement &&
+      !catalog.supportsCompactWithFlexStart
+    ) {
+      fail(
+        at('compactPlacement'),
+        `COMPACT placement with flex-start is only offered on A3 Ultra and A4`,
+      );
+    }
+    if (mode === 'compute-class') {
+      const tiers = pool.provisioning.computeClass.tiers;
+      tiers.forEach((tier, t) => {
+        if (tiers.indexOf(tier) !== t)
+          fail(
+            at('provisioning', 'computeClass', 'tiers', t),
+            `tier ${tier} is listed twice`,
+          );
+      });
+      const cc = computeClassName(pool);
+      spec.nodePools.slice(0, i).forEach(other => {
+        if (
+          other.provisioning.mode === 'compute-class' &&
+          computeClassName(other) === cc
+        ) {
+          fail(
+            at('provisioning', 'computeClass', 'name'),
+            `ComputeClass ${cc} is already used by pool ${other.name}`,
+          );
+        }
+      });
+    }
+  });
+
+  // --- Kueue ----------------------------------------------------------------------------------
+  if (!semverAtLeast(kueue.version, 0, 15)) {
+    fail(
+      ['kueue', 'version'],
+      'Kueue v0.15.0 or later is required (the queues use kueue.x-k8s.io/v1beta2)',
+    );
+  }
+  if (kueue.gpuQuota !== undefined) {
+    const capacity = spec.nodePools.reduce(
+      (sum, p) => sum + poolGpuCapacity(p),
+      0,
+    );
+    const smallestNode = Math.min(...spec.nodePools.map(poolGpuCount));
+    if (kueue.gpuQuota > capacity) {
+      fail(
+        ['kueue', 'gpuQuota'],
+        `GPU quota ${kueue.gpuQuota} exceeds what the pools can hold (Σ maxNodes × GPUs = ${capacity})`,
+      );
+    }
+    if (kueue.gpuQuota < smallestNode) {
+      fail(
+        ['kueue', 'gpuQuota'],
+        `GPU quota ${kueue.gpuQuota} is below one node's GPUs (${smallestNode}): nothing could be admitted`,
+      );
+    }
+  }
+
+  // --- Ray ------------------------------------------------------------------------------------
+  if (ray.enabled) {
+    if (!cluster.rayOperator)
+      fail(
+        ['cluster', 'rayOperator'],
+        'the RayCluster needs the Ray operator add-on',
+      );
+    let queuedGroups = 0;
+    ray.workerGroups.forEach((group, g) => {
+      const at = (...rest: Path): Path => ['ray', 'workerGroups', g, ...rest];
+      if (ray.workerGroups.findIndex(o => o.name === group.name) !== g)
+        fail(at('name'), `worker group ${group.name} is listed twice`);
+      const pool = workerGroupPool(spec, g);
+      if (!pool) {
+        fail(at('nodePool'), `no node pool named ${group.nodePool}`);
+        return;
+      }
+      const max = group.maxReplicas ?? pool.maxNodes;
+      if (max < group.minReplicas)
+        fail(
+          at('maxReplicas'),
+          `maxReplicas (${max}) is below minReplicas (${group.minReplicas})`,
+        );
+      if (max > pool.maxNodes)
+        fail(
+          at('maxReplicas'),
+          `maxReplicas (${max}) exceeds pool ${pool.name} maxNodes (${pool.maxNodes})`,
+        );
+      if (
+        group.gpusPerWorker !== undefined &&
+        group.gpusPerWorker > poolGpuCount(pool)
+      ) {
+        fail(
+          at('gpusPerWorker'),
+          `a ${pool.machineType} node has only ${poolGpuCount(pool)} GPUs`,
+        );
+      }
+      if (pool.provisioning.mode === 'queued-provisioning') queuedGroups += 1;
+      if (
+        pool.provisioning.mode === 'queued-provisioning' &&
+        queuedGroups > 1
+      ) {
+        fail(
+          at('nodePool'),
+          'GKE queued provisioning accepts one GPU PodSet per request: only one Ray worker group may use a queued pool',
+        );
+      }
+    });
+    if (queuedGroups > 0 && ray.autoscaling === true) {
+      fail(
+        ['ray', 'autoscaling'],
+        'a RayCluster admitted through Kueue (queued-provisioning pool) cannot autoscale',
+      );
+    }
+    if (
+      ray.dashboard.exposure === 'authenticated-ingress' &&
+      !ray.dashboard.host
+    ) {
+      fail(
+        ['ray', 'dashboard', 'host'],
+        'authenticated-ingress needs a host name',
+      );
+    }
+    if (
+      (storage.trainingBucket.enabled || storage.gcsMounts.length > 0) &&
+      !cluster.gcsFuseCsi
+    ) {
+      fail(
+        ['cluster', 'gcsFuseCsi'],
+        'GCS FUSE mounts in Ray pods need the GCS FUSE CSI driver add-on',
+      );
+    }
+  }
+  if (
+    (storage.trainingBucket.enabled ||
+      storage.gcsMounts.length > 0 ||
+      ray.enabled) &&
+    !cluster.workloadIdentity
+  ) {
+    fail(
+      ['cluster', 'workloadIdentity'],
+      'bucket access from pods goes through Workload Identity: enable it',
+    );
+  }
+
+  // --- verification ---------------------------------------------------------------------------
+  const nccl = spec.verification.ncclAllGather;
+  if (
+    nccl.enabled === true ||
+    (nccl.enabled === undefined && verificationEnabled(spec))
+  ) {
+    const pool = verificationPool(spec);
+    if (!pool) {
+      fail(
+        nccl.nodePool
+          ? ['verification', 'ncclAllGather', 'nodePool']
+          : ['verification', 'ncclAllGather', 'enabled'],
+        nccl.nodePool
+          ? `no node pool named ${nccl.nodePool}`
+          : 'the NCCL RDMA test needs a pool with RDMA NICs',
+      );
+    } else {
+      if (!poolUsesRdma(pool))
+        fail(
+          ['verification', 'ncclAllGather', 'nodePool'],
+          `pool ${pool.name} has no RDMA networking`,
+        );
+      if (nccl.nodes > pool.maxNodes) {
+        fail(
+          ['verification', 'ncclAllGather', 'nodes'],
+          `the test spans ${nccl.nodes} nodes but pool ${pool.name} holds at most ${pool.maxNodes}`,
+        );
+      }
+      if (!kueue.enabled)
+        fail(
+          ['kueue', 'enabled'],
+          'the NCCL test is submitted through the Kueue queue: enable Kueue',
+        );
+    }
+  }
+
+  // --- storage --------------------------------------------------------------------------------
+  const mounts: Array<{ path: Path; mountPath: string }> = [
+    ...(storage.trainingBucket.enabled
+      ? [
+          {
+            path: ['storage', 'trainingBucket', 'mountPath'] as Path,
+            mountPath: storage.trainingBucket.mountPath,
+          },
+        ]
+      : []),
+    ...storage.gcsMounts.map((m, i) => ({
+      path: ['storage', 'gcsMounts', i, 'mountPath'] as Path,
+      mountPath: m.mountPath,
+    })),
+    ...storage.filestore.map((f, i) => ({
+      path: ['storage', 'filestore', i, 'mountPath'] as Path,
+      mountPath: f.mountPath,
+    })),
+  ];
+  mounts.forEach((m, i) => {
+    const clash = mounts.slice(0, i).find(o => o.mountPath === m.mountPath);
+    if (clash)
+      fail(
+        m.path,
+        `mount path ${m.mountPath} is already used by ${clash.path.join('.')}`,
+      );
+  });
+  storage.filestore.forEach((share, i) => {
+    const min = FILESTORE_TIERS[share.tier];
+    if (share.capacityGb < min)
+      fail(
+        ['storage', 'filestore', i, 'capacityGb'],
+        `${share.tier} shares start at ${min} GB`,
+      );
+  });
+}

@@ -1,0 +1,2 @@
+export * from './runKubectl';
+export * from './applyPlan';

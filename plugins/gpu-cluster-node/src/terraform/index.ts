@@ -1,0 +1,16 @@
+export { renderTfvars, terraformBackendConfig } from './renderTfvars';
+export {
+  runTerraform,
+  terraformInit,
+  terraformPlan,
+  terraformApply,
+  terraformDestroy,
+  withAutomationFlags,
+  TerraformError,
+} from './runTerraform';
+export type {
+  RunTerraformOptions,
+  TerraformRunResult,
+  TerraformLogger,
+  TerraformStackOptions,
+} from './runTerraform';

@@ -1,0 +1,2 @@
+export * from './envFile';
+export * from './loadValues';
