@@ -1,1 +1,41 @@
-export {};
+/**
+ * Development and test only: emulators of the Kubernetes API (and GKE), scenarios and the demo
+ * cluster. Production configuration never starts them.
+ *
+ * @packageDocumentation
+ */
+
+export { createCrdValidator } from './kube/validation/CrdValidator';
+export type {
+  CrdValidator,
+  CrdValidatorOptions,
+  CrdValidateOptions,
+  ValidationIssue,
+  CauseType,
+  FieldValidation,
+} from './kube/validation/CrdValidator';
+export { loadCrdDefinitions, findCrdDirectory } from './kube/crds/catalog';
+export type {
+  CrdDefinition,
+  CrdVersion,
+  PrinterColumn,
+} from './kube/crds/catalog';
+export { FaultInjector } from './faults/FaultInjector';
+export type { Fault, FaultRule } from './faults/FaultInjector';
+export { startKubeEmulator, ADMIN_USER } from './kube/KubeEmulator';
+export type { KubeEmulator, KubeEmulatorOptions } from './kube/KubeEmulator';
+export type { ForbidRule } from './kube/server/auth';
+export { ManualClock, systemClock, rfc3339 } from './clock';
+export type { Clock } from './clock';
+export { ScenarioEngine } from './scenarios/ScenarioEngine';
+export {
+  ScriptedControllers,
+  DEFAULT_TIMINGS,
+  OUTCOME_ANNOTATION,
+  QUEUE_LABEL,
+  FIXTURE_ANNOTATION,
+} from './scenarios/controllers';
+export type { DwsOutcome, ScenarioTimings } from './scenarios/controllers';
+export { demoClusterObjects } from './demo/demoCluster';
+export { DEMO } from './demo/names';
+export * from './gke';

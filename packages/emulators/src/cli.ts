@@ -1,0 +1,113 @@
+/* eslint-disable no-console */
+/**
+ * Starts the development emulators with the demo cluster: Kubernetes API (default
+ * https://127.0.0.1:6443) and, when present, the GKE ClusterManager gRPC emulator.
+ * Development and test only; production configuration never runs this.
+ *
+ *   yarn workspace @gpu-platform/emulators start --out-dir .emulators
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startKubeEmulator } from './kube/KubeEmulator';
+import { startGkeEmulator } from './gke';
+
+const HELP = `Usage: emulators [options]
+  --host <addr>        interface to listen on (default 127.0.0.1, env EMULATOR_HOST)
+  --kube-port <n>      Kubernetes API port (default 6443, env KUBE_EMULATOR_PORT)
+  --gke-port <n>       GKE ClusterManager gRPC port (default 8443, env GKE_EMULATOR_PORT; 0 = off)
+  --token <t>          bearer token for both emulators (default random, env EMULATOR_TOKEN)
+  --fixtures <f>       demo | empty (default demo)
+  --out-dir <dir>      where kubeconfig and emulators.json are written (default .emulators)
+  --help`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string' },
+      'kube-port': { type: 'string' },
+      'gke-port': { type: 'string' },
+      token: { type: 'string' },
+      fixtures: { type: 'string' },
+      'out-dir': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const host = values.host ?? process.env.EMULATOR_HOST ?? '127.0.0.1';
+  const kubePort = Number(
+    values['kube-port'] ?? process.env.KUBE_EMULATOR_PORT ?? 6443,
+  );
+  const gkePort = Number(
+    values['gke-port'] ?? process.env.GKE_EMULATOR_PORT ?? 8443,
+  );
+  const fixtures = (values.fixtures ?? 'demo') === 'empty' ? 'empty' : 'demo';
+  const token = values.token ?? process.env.EMULATOR_TOKEN;
+  const outDir = path.resolve(values['out-dir'] ?? '.emulators');
+
+  const started = Date.now();
+  const kube = await startKubeEmulator({
+    host,
+    port: kubePort,
+    token,
+    fixtures,
+  });
+  const gke =
+    gkePort > 0
+      ? await startGkeEmulator({
+          host,
+          port: gkePort,
+          token: kube.token,
+          fixtures,
+        })
+      : undefined;
+
+  await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
+  const kubeconfigPath = path.join(outDir, 'kubeconfig');
+  await kube.writeKubeconfig(kubeconfigPath);
+  // A CA file for clients configured by path, such as the Backstage kubernetes plugin's caFile.
+  await fs.writeFile(path.join(outDir, 'kubernetes-ca.pem'), kube.caPem);
+  const infoPath = path.join(outDir, 'emulators.json');
+  const info = {
+    kubernetes: {
+      url: kube.url,
+      caPem: kube.caPem,
+      token: kube.token,
+      kubeconfig: kubeconfigPath,
+    },
+    ...(gke
+      ? {
+          gke: { address: gke.address, caPem: gke.caCertPem, token: gke.token },
+        }
+      : {}),
+  };
+  await fs.writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, {
+    mode: 0o600,
+  });
+
+  // One line, no secrets: the token and CA are in the files.
+  console.log(
+    `emulators ready in ${Date.now() - started} ms: kubernetes ${kube.url}${
+      gke ? `, gke ${gke.address}` : ''
+    }; kubeconfig ${kubeconfigPath}; details ${infoPath}`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping emulators`);
+    await Promise.allSettled([kube.stop(), gke?.stop()]);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch(error => {
+  console.error(`emulators failed to start: ${error?.message ?? error}`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+/** Names of the demo cluster; they match the seeds (/work/shared/seeds) and the GKE emulator's fixture. */
+export const DEMO = {
+  project: 'gpu-launchpad-demo',
+  region: 'us-central1',
+  zone: 'us-central1-b',
+  cluster: 'h200-dws-demo',
+  nodePool: 'h200-dws',
+  machineType: 'a3-ultragpu-8g',
+  accelerator: 'nvidia-h200-141gb',
+  gpusPerNode: 8,
+  gvnicNetwork: 'gvnic-1',
+  rdmaNetworks: Array.from({ length: 8 }, (_, i) => `rdma-${i}`),
+  resourceFlavor: 'a3-ultra',
+  admissionCheck: 'dws-prov',
+  provisioningRequestConfig: 'dws-config',
+  clusterQueue: 'dws-cluster-queue',
+  localQueue: 'dws-local-queue',
+  queueNamespace: 'default',
+  rayNamespace: 'ray',
+  rayCluster: 'ray-h200',
+  rayJob: 'ray-h200-smoke',
+} as const;

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { stringify as toYaml } from 'yaml';
+import { FaultInjector } from '../faults/FaultInjector';
+import { systemClock, type Clock } from '../clock';
+import { ResourceRegistry } from './resources/registry';
+import { Authorizer, type ForbidRule } from './server/auth';
+import { KubeApiServer } from './server/KubeApiServer';
+import { generateCertificates } from './server/tls';
+import { ObjectStore } from './store/ObjectStore';
+import { createCrdValidator } from './validation/CrdValidator';
+import { KubeClient } from './KubeClient';
+import { loadDemoCluster } from '../demo/demoCluster';
+import { ScenarioEngine } from '../scenarios/ScenarioEngine';
+import {
+  DEFAULT_TIMINGS,
+  ScriptedControllers,
+  type DwsOutcome,
+  type ScenarioTimings,
+} from '../scenarios/controllers';
+
+export interface KubeEmulatorOptions {
+  /** 0 (default) picks an ephemeral port. */
+  port?: number;
+  host?: string;
+  /** Bearer token accepted for the admin user; random when unset. */
+  token?: string;
+  /** Extra tokens → user names (for 403 rules per user). */
+  users?: Record<string, string>;
+  /** Seed objects: the demo cluster, or only the default namespaces. */
+  fixtures?: 'demo' | 'empty';
+  /** Events retained for watch resumption; older resourceVersions get 410 Gone. */
+  watchWindow?: number;
+  bookmarkIntervalMs?: number;
+  clock?: Clock;
+  /** Requests matching these rules get 403 Forbidden. */
+  forbid?: ForbidRule[];
+  /** Scripted controllers (Kueue/DWS/KubeRay); on by default. */
+  scenarios?: {
+    enabled?: boolean;
+    timings?: Partial<ScenarioTimings>;
+    defaultOutcome?: DwsOutcome;
+    tickIntervalMs?: number;
+  };
+}
+
+export interface KubeEmulator {
+  url: string;
+  caPem: string;
+  token: string;
+  /** kubeconfig YAML (cluster/context/user `emulator`) trusting the emulator's CA. */
+  kubeconfig(options?: { token?: string }): string;
+  writeKubeconfig(path: string): Promise<void>;
+  faults: FaultInjector;
+  authorizer: Authorizer;
+  store: ObjectStore;
+  /** In-process access for fixtures and scenario controllers (no HTTP, no auth, no faults). */
+  client: KubeClient;
+  clock: Clock;
+  /** Scripted controllers; with a ManualClock, drive them with `engine.runFor(ms)`. */
+  scenarios: { engine: ScenarioEngine; controllers?: ScriptedControllers };
+  stop(): Promise<void>;
+}
+
+export const ADMIN_USER = 'emulator-admin';
+
+export async function startKubeEmulator(
+  options: KubeEmulatorOptions = {},
+): Promise<KubeEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const clock = options.clock ?? systemClock;
+  const token = options.token ?? randomBytes(24).toString('hex');
+  const tokens = new Map<string, string>([
+    [token, ADMIN_USER],
+    ...Object.entries(options.users ?? {}),
+  ]);
+  const registry = new ResourceRegistry(createCrdValidator());
+  const store = new ObjectStore({ clock, watchWindow: options.watchWindow });
+  const faults = new FaultInjector();
+  const authorizer = new Authorizer();
+  for (const rule of options.forbid ?? []) authorizer.forbid(rule);
+  const certs = generateCertificates([host]);
+  const client = new KubeClient(store, registry);
+  client.seedDefaults();
+  if (options.fixtures === 'demo') {
+    loadDemoCluster(client, clock);
+  }
+  const server = new KubeApiServer({
+    store,
+    registry,
+    clock,
+    certPem: certs.certPem,
+    keyPem: certs.keyPem,
+    tokens,
+    faults,
+    authorizer,
+    bookmarkIntervalMs: options.bookmarkIntervalMs,
+  });
+  const engine = new ScenarioEngine(clock);
+  const controllers =
+    options.scenarios?.enabled === false
+      ? undefined
+      : new ScriptedControllers(
+          client,
+          engine,
+          { ...DEFAULT_TIMINGS, ...options.scenarios?.timings },
+          options.scenarios?.defaultOutcome,
+        );
+  // A clock that cannot be advanced by hand is real time: tick on a timer.
+  const ticker =
+    controllers && !('advance' in clock)
+      ? setInterval(
+          () => engine.tick(),
+          options.scenarios?.tickIntervalMs ?? 500,
+        )
+      : undefined;
+  ticker?.unref();
+  const url = await server.listen(options.port ?? 0, host);
+  const kubeconfig = (o: { token?: string } = {}) =>
+    toYaml({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'emulator',
+          cluster: {
+            server: url,
+            'certificate-authority-data': Buffer.from(certs.caPem).toString(
+              'base64',
+            ),
+          },
+        },
+      ],
+      users: [{ name: 'emulator', user: { token: o.token ?? token } }],
+      contexts: [
+        {
+          name: 'emulator',
+          context: {
+            cluster: 'emulator',
+            user: 'emulator',
+            namespace: 'default',
+          },
+        },
+      ],
+      'current-context': 'emulator',
+    });
+  return {
+    url,
+    caPem: certs.caPem,
+    token,
+    kubeconfig,
+    writeKubeconfig: path => fs.writeFile(path, kubeconfig(), { mode: 0o600 }),
+    faults,
+    authorizer,
+    store,
+    client,
+    clock,
+    scenarios: { engine, controllers },
+    stop: async () => {
+      if (ticker) clearInterval(ticker);
+      controllers?.stop();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import type { CrdDefinition, PrinterColumn } from '../crds/catalog';
+import type {
+  VersionValidator,
+  CrdValidator,
+} from '../validation/CrdValidator';
+
+/** One REST resource the emulator serves (a built-in kind or a vendored CRD). */
+export interface ResourceType {
+  group: string;
+  /** Served versions, preferred (storage) first. */
+  versions: string[];
+  kind: string;
+  listKind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  namespaced: boolean;
+  hasStatus: boolean;
+  /** Extra table columns per version (CRD additionalPrinterColumns). */
+  printerColumns: Record<string, PrinterColumn[]>;
+  crd?: CrdDefinition;
+  /** `group/plural`, the storage key. */
+  key: string;
+  readOnly?: boolean;
+}
+
+export const VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
+
+type BuiltinSpec = [
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  namespaced: boolean,
+  hasStatus: boolean,
+  shortNames?: string[],
+  categories?: string[],
+];
+
+/** The core kinds the product and kubectl need. */
+const BUILTINS: BuiltinSpec[] = [
+  ['', 'v1', 'Namespace', 'namespaces', false, true, ['ns']],
+  ['', 'v1', 'Node', 'nodes', false, true, ['no']],
+  ['', 'v1', 'Pod', 'pods', true, true, ['po'], ['all']],
+  ['', 'v1', 'Service', 'services', true, true, ['svc'], ['all']],
+  ['', 'v1', 'Endpoints', 'endpoints', true, false, ['ep']],
+  ['', 'v1', 'ServiceAccount', 'serviceaccounts', true, false, ['sa']],
+  ['', 'v1', 'ConfigMap', 'configmaps', true, false, ['cm']],
+  ['', 'v1', 'Secret', 'secrets', true, false],
+  ['', 'v1', 'Event', 'events', true, false, ['ev']],
+  ['', 'v1', 'PodTemplate', 'podtemplates', true, false],
+  ['apps', 'v1', 'DaemonSet', 'daemonsets', true, true, ['ds'], ['all']],
+  ['apps', 'v1', 'Deployment', 'deployments', true, true, ['deploy'], ['all']],
+  ['batch', 'v1', 'Job', 'jobs', true, true, [], ['all']],
+  ['events.k8s.io', 'v1', 'Event', 'events', true, false, ['ev']],
+  [
+    'networking.k8s.io',
+    'v1',
+    'NetworkPolicy',
+    'networkpolicies',
+    true,
+    false,
+    ['netpol'],
+  ],
+  [
+    'apiextensions.k8s.io',
+    'v1',
+    'CustomResourceDefinition',
+    'customresourcedefinitions',
+    false,
+    true,
+    ['crd', 'crds'],
+  ],
+];
+
+export class ResourceRegistry {
+  private readonly types: ResourceType[] = [];
+
+  constructor(readonly validator: CrdValidator) {
+    for (const [
+      group,
+      version,
+      kind,
+      plural,
+      namespaced,
+      hasStatus,
+      shortNames,
+      categories,
+    ] of BUILTINS) {
+      this.types.push({
+        group,
+        versions: [version],
+        kind,
+        listKind: `${kind}List`,
+        plural,
+        singular: kind.toLowerCase(),
+        shortNames: shortNames ?? [],
+        categories: categories ?? [],
+        namespaced,
+        hasStatus,
+        printerColumns: {},
+        key: `${group}/${plural}`,
+        readOnly: plural === 'customresourcedefinitions',
+      });
+    }
+    for (const def of validator.definitions()) {
+      const served = def.versions
+        .filter(v => v.served)
+        .sort((a, b) => Number(b.storage) - Number(a.storage));
+      this.types.push({
+        group: def.group,
+        versions: served.map(v => v.name),
+        kind: def.kind,
+        listKind: def.listKind,
+        plural: def.plural,
+        singular: def.singular,
+        shortNames: def.shortNames,
+        categories: def.categories,
+        namespaced: def.namespaced,
+        hasStatus: served.some(v => v.hasStatus),
+        printerColumns: Object.fromEntries(
+          served.map(v => [v.name, v.printerColumns]),
+        ),
+        crd: def,
+        key: `${def.group}/${def.plural}`,
+      });
+    }
+  }
+
+  all(): ResourceType[] {
+    return this.types;
+  }
+
+  find(
+    group: string,
+    version: string,
+    plural: string,
+  ): ResourceType | undefined {
+    return this.types.find(
+      t =>
+        t.group === group &&
+        t.plural === plural &&
+        t.versions.includes(version),
+    );
+  }
+
+  byKind(apiVersion: string, kind: string): ResourceType | undefined {
+    const [group, version] = apiVersion.includes('/')
+      ? apiVersion.split('/')
+      : ['', apiVersion];
+    return this.types.find(
+      t => t.group === group && t.kind === kind && t.versions.includes(version),
+    );
+  }
+
+  /** Groups in discovery order: the legacy core group first, then by name. */
+  groups(): { name: string; versions: string[] }[] {
+    const groups = new Map<string, string[]>();
+    for (const t of this.types) {
+      const versions = groups.get(t.group) ?? [];
+      for (const v of t.versions) {
+        if (!versions.includes(v)) versions.push(v);
+      }
+      groups.set(t.group, versions);
+    }
+    return [...groups.entries()].map(([name, versions]) => ({
+      name,
+      versions,
+    }));
+  }
+
+  validatorFor(
+    type: ResourceType,
+    version: string,
+  ): VersionValidator | undefined {
+    return type.crd
+      ? this.validator.versionValidator(type.group, version, type.kind)
+      : undefined;
+  }
+}
+
+export const apiVersionOf = (group: string, version: string) =>
+  group ? `${group}/${version}` : version;
