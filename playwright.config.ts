@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { generateProjects } from '@backstage/e2e-test-utils/playwright';
 
@@ -7,15 +9,29 @@ import { generateProjects } from '@backstage/e2e-test-utils/playwright';
  * The browser is Debian's Chromium (`apt-get install -y chromium`), never a Playwright
  * download: the machines these run on cannot fetch browsers. The flags keep Chromium off the
  * network (this machine's network is closed, and background requests fail noisily).
- * The tests start the app themselves (frontend :3000, backend :7007, embedded default).
+ * The tests start the app themselves (emulators :6443/:8443, frontend :3000, backend :7007),
+ * on the embedded default.
  */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// The emulators and the backend's kubernetes config share this token (as scripts/start.sh does).
+process.env.EMULATOR_TOKEN ??= randomBytes(24).toString('hex');
 
 export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 30_000 },
 
   webServer: [
+    {
+      command: `yarn workspace @gpu-platform/emulators start --out-dir ${resolve(
+        __dirname,
+        '.emulators',
+      )}`,
+      port: 6443,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+      stdout: 'ignore',
+    },
     {
       command: 'yarn start app',
       url: 'http://localhost:3000',

@@ -42,3 +42,43 @@ test('guest signs in and the catalog lists the components platform-team owns', a
   await expect(page.getByText('Platform team').first()).toBeVisible();
   await snapshot(page, testInfo, 'platform-team');
 });
+
+test('the emulated demo cluster is in the catalog, owned by platform-team', async ({
+  page,
+}, testInfo) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/resource/h200-dws-demo');
+  await expect(
+    page.getByRole('heading', { name: /h200-dws-demo/ }).first(),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Platform team' }).first(),
+  ).toBeVisible();
+  await snapshot(page, testInfo, 'demo-cluster');
+});
+
+test('the backend reaches the emulated cluster through the kubernetes plugin', async ({
+  request,
+}) => {
+  const backend = 'http://localhost:7007';
+  const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(refresh.ok()).toBeTruthy();
+  const token = (await refresh.json()).backstageIdentity.token as string;
+
+  const queues = await request.get(
+    `${backend}/api/kubernetes/proxy/apis/kueue.x-k8s.io/v1beta2/clusterqueues`,
+    {
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Backstage-Kubernetes-Cluster': 'h200-dws-demo',
+      },
+    },
+  );
+  expect(queues.status()).toBe(200);
+  const names = (
+    (await queues.json()).items as { metadata: { name: string } }[]
+  ).map(q => q.metadata.name);
+  expect(names).toContain('dws-cluster-queue');
+});

@@ -4,6 +4,8 @@
  * in a group so ownership filters work on the embedded default.
  */
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { GPU_CLUSTER_ANNOTATIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { DEMO } from '@gpu-platform/emulators';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -12,7 +14,9 @@ const repoRoot = resolve(__dirname, '../../..');
 const entities: Entity[] = parseAllDocuments(
   readFileSync(join(repoRoot, 'catalog-info.yaml'), 'utf8'),
 ).map(doc => doc.toJS());
-const appConfig = parse(readFileSync(join(repoRoot, 'app-config.yaml'), 'utf8'));
+const appConfig = parse(
+  readFileSync(join(repoRoot, 'app-config.yaml'), 'utf8'),
+);
 
 const find = (kind: string, name: string) =>
   entities.find(e => e.kind === kind && e.metadata.name === name);
@@ -29,12 +33,15 @@ function packageDirs(): string[] {
 describe('catalog-info.yaml', () => {
   it('has a Component owned by platform-team for every package', () => {
     const dirs = packageDirs();
-    expect(dirs).toEqual(expect.arrayContaining(['plugins/gpu-cluster-common']));
+    expect(dirs).toEqual(
+      expect.arrayContaining(['plugins/gpu-cluster-common']),
+    );
     for (const dir of dirs) {
       const component = entities.find(
         e =>
           e.kind === 'Component' &&
-          e.metadata.annotations?.['backstage.io/source-location'] === `dir:./${dir}`,
+          e.metadata.annotations?.['backstage.io/source-location'] ===
+            `dir:./${dir}`,
       );
       expect({ dir, found: Boolean(component) }).toEqual({ dir, found: true });
       expect(component!.spec).toMatchObject({
@@ -93,5 +100,56 @@ describe('app-config.yaml', () => {
       e => e.kind === 'User' && stringifyEntityRef(e) === guestRef,
     );
     expect(guest?.spec?.memberOf).toContain('platform-team');
+  });
+});
+
+describe('the emulated demo cluster entity', () => {
+  const demoFile = 'packages/emulators/catalog/demo-cluster.yaml';
+  const [cluster]: Entity[] = parseAllDocuments(
+    readFileSync(join(repoRoot, demoFile), 'utf8'),
+  ).map(doc => doc.toJS());
+
+  it('is loaded by the embedded default only', () => {
+    expect(appConfig.catalog.locations).toContainEqual({
+      type: 'file',
+      target: `../../${demoFile}`,
+    });
+    const production = parse(
+      readFileSync(join(repoRoot, 'app-config.production.yaml'), 'utf8'),
+    );
+    expect(JSON.stringify(production)).not.toContain('emulators');
+  });
+
+  it('is a kubernetes-cluster Resource owned by platform-team', () => {
+    expect(cluster.kind).toBe('Resource');
+    expect(cluster.spec).toMatchObject({
+      type: 'kubernetes-cluster',
+      owner: 'group:default/platform-team',
+      system: 'gpu-platform',
+    });
+  });
+
+  it("names what the emulators' demo fixture serves", () => {
+    const annotations = cluster.metadata.annotations!;
+    expect(cluster.metadata.name).toBe(DEMO.cluster);
+    expect(annotations).toMatchObject({
+      [GPU_CLUSTER_ANNOTATIONS.projectId]: DEMO.project,
+      [GPU_CLUSTER_ANNOTATIONS.location]: DEMO.region,
+      [GPU_CLUSTER_ANNOTATIONS.clusterName]: DEMO.cluster,
+      [GPU_CLUSTER_ANNOTATIONS.nodePools]: DEMO.nodePool,
+      [GPU_CLUSTER_ANNOTATIONS.kueueClusterQueue]: DEMO.clusterQueue,
+      [GPU_CLUSTER_ANNOTATIONS.kueueLocalQueue]: DEMO.localQueue,
+      [GPU_CLUSTER_ANNOTATIONS.kueueNamespace]: DEMO.queueNamespace,
+      [GPU_CLUSTER_ANNOTATIONS.rayCluster]: DEMO.rayCluster,
+      [GPU_CLUSTER_ANNOTATIONS.rayNamespace]: DEMO.rayNamespace,
+      [GPU_CLUSTER_ANNOTATIONS.rdmaNetworks]: DEMO.rdmaNetworks.join(','),
+    });
+    // The backend's kubernetes config points at the same cluster name.
+    const clusters = appConfig.kubernetes.clusterLocatorMethods.flatMap(
+      (method: { clusters?: { name: string }[] }) => method.clusters ?? [],
+    );
+    expect(clusters.map((c: { name: string }) => c.name)).toContain(
+      annotations['backstage.io/kubernetes-cluster'],
+    );
   });
 });

@@ -39,7 +39,9 @@ async function waitForEntities(
   while (Date.now() < deadline) {
     const failure = backendFailure();
     if (failure) {
-      throw new Error(`${failure}; backend output:\n${backendLog().slice(-4000)}`);
+      throw new Error(
+        `${failure}; backend output:\n${backendLog().slice(-4000)}`,
+      );
     }
     try {
       const response = await fetch(url, {
@@ -60,7 +62,9 @@ async function waitForEntities(
     await new Promise(r => setTimeout(r, 1_000));
   }
   throw new Error(
-    `catalog not ready within ${deadlineMs} ms (${last}); backend output:\n${backendLog().slice(-4000)}`,
+    `catalog not ready within ${deadlineMs} ms (${last}); backend output:\n${backendLog().slice(
+      -4000,
+    )}`,
   );
 }
 
@@ -156,12 +160,17 @@ describe('backend on PostgreSQL (app-config.production.yaml)', () => {
       180_000,
       list =>
         list.some(e => e.kind === 'Component') &&
-        list.some(e => e.kind === 'Group' && e.metadata.name === 'platform-team'),
+        list.some(
+          e => e.kind === 'Group' && e.metadata.name === 'platform-team',
+        ),
       () => output,
       () => {
-        if (backend?.exitCode !== null) return `backend exited with ${backend?.exitCode}`;
+        if (backend?.exitCode !== null)
+          return `backend exited with ${backend?.exitCode}`;
         // The CLI's watcher outlives a crashed backend; a start-up crash prints a Node trailer.
-        return /^Node\.js v\d+/m.test(output) ? 'backend crashed on start-up' : undefined;
+        return /^Node\.js v\d+/m.test(output)
+          ? 'backend crashed on start-up'
+          : undefined;
       },
     );
 

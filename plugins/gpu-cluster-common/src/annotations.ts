@@ -7,7 +7,7 @@
 /** @public */
 export const ANNOTATION_PREFIX = 'gpu-platform.dev/';
 
-/** Catalog entity annotations (Resource of type gke-cluster). @public */
+/** Catalog entity annotations (a Resource of type kubernetes-cluster). @public */
 export const GPU_CLUSTER_ANNOTATIONS = {
   projectId: 'gpu-platform.dev/project-id',
   location: 'gpu-platform.dev/location',

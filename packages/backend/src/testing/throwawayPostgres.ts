@@ -88,7 +88,9 @@ function run(
       code === 0
         ? resolve(output)
         : reject(
-            new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`),
+            new Error(
+              `${command} ${args.join(' ')} exited ${code}:\n${output}`,
+            ),
           ),
     );
   });
@@ -121,7 +123,18 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   ].join(' ');
   await run(
     join(binDir, 'pg_ctl'),
-    ['-D', dataDir, '-o', serverOptions, '-l', join(baseDir, 'server.log'), '-w', '-t', '60', 'start'],
+    [
+      '-D',
+      dataDir,
+      '-o',
+      serverOptions,
+      '-l',
+      join(baseDir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ],
     identity,
     90_000,
   );
@@ -147,4 +160,3 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     },
   };
 }
-

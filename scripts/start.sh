@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and starts the app on its embedded default: SQLite in memory, guest
+# sign-in, and the local emulators (Kubernetes API :6443, GKE :8443) serving the demo cluster.
+# Open http://localhost:3000 and press Enter. Ctrl-C stops everything.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+bash scripts/setup.sh
+
+# A fresh token per run: the emulators require it and the backend's kubernetes config reads it.
+EMULATOR_TOKEN="${EMULATOR_TOKEN:-$(node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('hex'))")}"
+export EMULATOR_TOKEN
+
+ready_log="$(mktemp)"
+yarn workspace @gpu-platform/emulators start --out-dir "$REPO_ROOT/.emulators" >"$ready_log" 2>&1 &
+emulators_pid=$!
+trap 'kill "$emulators_pid" 2>/dev/null || true; rm -f "$ready_log"' EXIT
+
+for _ in $(seq 1 120); do
+  if grep -q 'emulators ready' "$ready_log"; then break; fi
+  if ! kill -0 "$emulators_pid" 2>/dev/null; then
+    cat "$ready_log" >&2
+    echo "start: the emulators failed to start" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+grep 'emulators ready' "$ready_log" || { cat "$ready_log" >&2; echo "start: emulators not ready after 60s" >&2; exit 1; }
+
+yarn start

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs every test: type-check, lint, unit and integration
+# (Jest through backstage-cli, never in watch mode), and browser end-to-end (Playwright in
+# Debian's Chromium). Exits non-zero when anything fails.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+export CI=true  # backstage-cli starts Jest in watch mode without it
+
+phase() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo "::: $name"
+  "$@"
+  echo "::: $name done in $((SECONDS - start))s"
+}
+
+phase setup bash scripts/setup.sh --tests
+phase type-check yarn tsc
+phase lint yarn lint:all
+phase format yarn prettier:check
+phase unit-and-integration yarn test
+phase end-to-end yarn test:e2e
+echo "::: all tests passed"
