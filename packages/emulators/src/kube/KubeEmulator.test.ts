@@ -564,17 +564,16 @@ describe('Kubernetes API emulator', () => {
   }, 20_000);
 
   it('injects latency, 5xx, 429 with Retry-After, resets and hangs', async () => {
+    // A namespace of its own: watches left over from other tests must not consume the rules.
+    await core.createNamespace({ body: { metadata: { name: 'faults' } } });
+    const faultPath = '/api/v1/namespaces/faults/configmaps';
     emu.faults.add({
-      path: '/api/v1/namespaces/default/configmaps',
+      path: faultPath,
       status: 429,
       retryAfterSeconds: 3,
       times: 1,
     });
-    const limited = await raw(
-      emu,
-      'GET',
-      '/api/v1/namespaces/default/configmaps',
-    );
+    const limited = await raw(emu, 'GET', faultPath);
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toBe('3');
     expect(limited.body).toMatchObject({
@@ -582,32 +581,28 @@ describe('Kubernetes API emulator', () => {
       reason: 'TooManyRequests',
       details: { retryAfterSeconds: 3 },
     });
-    expect(
-      (await raw(emu, 'GET', '/api/v1/namespaces/default/configmaps')).status,
-    ).toBe(200);
+    expect((await raw(emu, 'GET', faultPath)).status).toBe(200);
 
-    emu.faults.add({ path: /configmaps$/, status: 503, times: 1 });
+    emu.faults.add({ path: faultPath, status: 503, times: 1 });
     await expect(
-      core.listNamespacedConfigMap({ namespace: 'default' }),
+      core.listNamespacedConfigMap({ namespace: 'faults' }),
     ).rejects.toMatchObject({ code: 503 });
 
-    emu.faults.add({ path: /configmaps$/, reset: true, times: 1 });
-    await expect(
-      raw(emu, 'GET', '/api/v1/namespaces/default/configmaps'),
-    ).rejects.toThrow(/socket hang up|ECONNRESET/);
+    emu.faults.add({ path: faultPath, reset: true, times: 1 });
+    await expect(raw(emu, 'GET', faultPath)).rejects.toThrow(
+      /socket hang up|ECONNRESET/,
+    );
 
-    emu.faults.add({ path: /configmaps$/, hang: true, times: 1 });
+    emu.faults.add({ path: faultPath, hang: true, times: 1 });
     await expect(
-      raw(emu, 'GET', '/api/v1/namespaces/default/configmaps', {
+      raw(emu, 'GET', faultPath, {
         timeoutMs: 500,
       }),
     ).rejects.toThrow('client timeout');
 
-    emu.faults.add({ path: /configmaps$/, latencyMs: 100, times: 1 });
+    emu.faults.add({ path: faultPath, latencyMs: 100, times: 1 });
     const started = Date.now();
-    expect(
-      (await raw(emu, 'GET', '/api/v1/namespaces/default/configmaps')).status,
-    ).toBe(200);
+    expect((await raw(emu, 'GET', faultPath)).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   }, 15_000);
 });
