@@ -39,3 +39,5 @@ export type { DwsOutcome, ScenarioTimings } from './scenarios/controllers';
 export { demoClusterObjects } from './demo/demoCluster';
 export { DEMO } from './demo/names';
 export * from './gke';
+export { createLoopbackTls, sharedLoopbackTls } from './tls';
+export type { LoopbackTls } from './tls';

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
-export interface ServerCertificates {
+/** A throw-away CA and the server certificate it signed; clients trust only the CA. */
+export interface LoopbackTls {
   caPem: string;
   certPem: string;
   keyPem: string;
@@ -29,8 +30,12 @@ function serial() {
   return bytes.toString('hex');
 }
 
-/** A fresh CA and a server certificate for loopback (SANs 127.0.0.1, ::1, localhost), SHA-256 signed. */
-export function generateCertificates(hosts: string[] = []): ServerCertificates {
+/**
+ * A fresh CA and a server certificate for loopback (SANs 127.0.0.1, ::1, localhost and the
+ * in-cluster names of the Kubernetes API), SHA-256 signed, so the real clients verify TLS
+ * against the emulators without any change to the system trust store.
+ */
+export function createLoopbackTls(hosts: string[] = []): LoopbackTls {
   const now = new Date();
   const notAfter = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
   const notBefore = new Date(now.getTime() - 60 * 60 * 1000);
@@ -63,7 +68,7 @@ export function generateCertificates(hosts: string[] = []): ServerCertificates {
   cert.serialNumber = serial();
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
-  cert.setSubject([{ name: 'commonName', value: 'kube-apiserver' }]);
+  cert.setSubject([{ name: 'commonName', value: 'gpu-platform-emulator' }]);
   cert.setIssuer(caSubject);
   const ips = new Set(['127.0.0.1', '::1']);
   const dns = new Set([
@@ -104,4 +109,15 @@ export function generateCertificates(hosts: string[] = []): ServerCertificates {
     certPem: forge.pki.certificateToPem(cert),
     keyPem: forge.pki.privateKeyToPem(serverKeys.privateKey),
   };
+}
+
+let shared: LoopbackTls | undefined;
+
+/**
+ * One loopback CA and certificate per process: key generation dominates start-up, and every
+ * emulator in a test run may present the same throw-away certificate.
+ */
+export function sharedLoopbackTls(): LoopbackTls {
+  shared ??= createLoopbackTls();
+  return shared;
 }

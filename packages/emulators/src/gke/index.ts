@@ -11,8 +11,6 @@ export type {
 } from './client';
 export { ClusterStore } from './ClusterStore';
 export type { ClusterStoreOptions } from './ClusterStore';
-export { createLoopbackTls, sharedLoopbackTls } from './tls';
-export type { EmulatorTlsMaterial } from './tls';
 export { loadClusterManagerService, locateProtoDirs } from './protos';
 export { GkeApiError, DEFAULT_GKE_VERSION } from './resources';
 export type { Cluster, NodePool, Operation } from './resources';

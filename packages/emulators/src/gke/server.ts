@@ -19,7 +19,7 @@ import {
   parseNodePoolName,
   parseOperationName,
 } from './resources';
-import { EmulatorTlsMaterial, sharedLoopbackTls } from './tls';
+import { LoopbackTls, sharedLoopbackTls } from '../tls';
 
 const SERVICE_PATH = '/google.container.v1.ClusterManager';
 
@@ -47,7 +47,7 @@ export interface GkeEmulatorOptions {
    */
   tls?: boolean;
   /** Certificate to serve instead of the per-process throw-away one. */
-  tlsMaterial?: EmulatorTlsMaterial;
+  tlsMaterial?: LoopbackTls;
 }
 
 export interface GkeEmulator {
@@ -162,7 +162,7 @@ export async function startGkeEmulator(
     seedDemo(store);
   }
 
-  const tls: EmulatorTlsMaterial | undefined =
+  const tls: LoopbackTls | undefined =
     options.tls === false
       ? undefined
       : options.tlsMaterial ?? sharedLoopbackTls();
@@ -171,8 +171,8 @@ export async function startGkeEmulator(
         null,
         [
           {
-            private_key: Buffer.from(tls.serverKeyPem),
-            cert_chain: Buffer.from(tls.serverCertPem),
+            private_key: Buffer.from(tls.keyPem),
+            cert_chain: Buffer.from(tls.certPem),
           },
         ],
         false,
@@ -306,7 +306,7 @@ export async function startGkeEmulator(
     host,
     port,
     token,
-    caCertPem: tls?.caCertPem,
+    caCertPem: tls?.caPem,
     faults,
     store,
     clock,

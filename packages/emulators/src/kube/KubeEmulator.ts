@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../clock';
 import { ResourceRegistry } from './resources/registry';
 import { Authorizer, type ForbidRule } from './server/auth';
 import { KubeApiServer } from './server/KubeApiServer';
-import { generateCertificates } from './server/tls';
+import { createLoopbackTls } from '../tls';
 import { ObjectStore } from './store/ObjectStore';
 import { createCrdValidator } from './validation/CrdValidator';
 import { KubeClient } from './KubeClient';
@@ -79,7 +79,7 @@ export async function startKubeEmulator(
   const faults = new FaultInjector();
   const authorizer = new Authorizer();
   for (const rule of options.forbid ?? []) authorizer.forbid(rule);
-  const certs = generateCertificates([host]);
+  const certs = createLoopbackTls([host]);
   const client = new KubeClient(store, registry);
   client.seedDefaults();
   if (options.fixtures === 'demo') {

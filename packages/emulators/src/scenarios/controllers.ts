@@ -10,6 +10,7 @@ import {
 import type { StoredEvent } from '../kube/store/ObjectStore';
 import { DEMO } from '../demo/names';
 import { ScenarioEngine, type Stage } from './ScenarioEngine';
+import { deploymentRolloutStages, needsRollout } from './deployments';
 
 /** How a DWS (queued provisioning) request ends. */
 export type DwsOutcome =
@@ -38,6 +39,8 @@ export interface ScenarioTimings {
   revokeAfterMs: number;
   rayHeadReadyMs: number;
   rayJobRunMs: number;
+  /** From a Deployment's new generation to all its replicas available. */
+  deploymentReadyMs: number;
 }
 
 export const DEFAULT_TIMINGS: ScenarioTimings = {
@@ -51,6 +54,7 @@ export const DEFAULT_TIMINGS: ScenarioTimings = {
   revokeAfterMs: 20_000,
   rayHeadReadyMs: 5000,
   rayJobRunMs: 30_000,
+  deploymentReadyMs: 2000,
 };
 
 const shortHash = (s: string) =>
@@ -99,6 +103,18 @@ export class ScriptedControllers {
       key === 'kueue.x-k8s.io/clusterqueues'
     ) {
       this.engine.enqueue(() => this.reconcileQueues());
+    } else if (key === 'apps/deployments' && needsRollout(o)) {
+      this.engine.enqueue(() =>
+        this.engine.start(
+          `deployment/${o.metadata.namespace}/${o.metadata.name}/${o.metadata.generation}`,
+          deploymentRolloutStages(
+            this.client,
+            o,
+            this.timings.deploymentReadyMs,
+            () => this.now(),
+          ),
+        ),
+      );
     } else if (key === 'ray.io/rayclusters' && event.type === 'ADDED') {
       this.engine.enqueue(() => this.startRayCluster(o));
     } else if (key === 'ray.io/rayjobs' && event.type === 'ADDED') {

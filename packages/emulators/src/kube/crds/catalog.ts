@@ -103,7 +103,8 @@ function stripClosedObjects(node: any): any {
   return node;
 }
 
-function toDefinition(crd: any, source: string): CrdDefinition {
+/** The emulator's view of a CustomResourceDefinition object (vendored file or applied through the API). */
+export function crdDefinitionOf(crd: any, source: string): CrdDefinition {
   const spec = crd.spec;
   const names = spec.names;
   return {
@@ -159,7 +160,7 @@ export function loadCrdDefinitions(
         }
       }
     }
-    definitions.push(toDefinition(crd, rel));
+    definitions.push(crdDefinitionOf(crd, rel));
   }
   cache.set(crdDir, definitions);
   return definitions;

@@ -1,7 +1,8 @@
 import type { CrdDefinition, PrinterColumn } from '../crds/catalog';
-import type {
-  VersionValidator,
-  CrdValidator,
+import {
+  compileVersionValidators,
+  type VersionValidator,
+  type CrdValidator,
 } from '../validation/CrdValidator';
 
 /** One REST resource the emulator serves (a built-in kind or a vendored CRD). */
@@ -22,7 +23,8 @@ export interface ResourceType {
   crd?: CrdDefinition;
   /** `group/plural`, the storage key. */
   key: string;
-  readOnly?: boolean;
+  /** Validators of a CRD applied through the API (vendored CRDs use the shared CrdValidator). */
+  validators?: Map<string, VersionValidator>;
 }
 
 export const VERBS = [
@@ -72,6 +74,7 @@ const BUILTINS: BuiltinSpec[] = [
     false,
     ['netpol'],
   ],
+  ['networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, true, ['ing']],
   [
     'apiextensions.k8s.io',
     'v1',
@@ -81,10 +84,82 @@ const BUILTINS: BuiltinSpec[] = [
     true,
     ['crd', 'crds'],
   ],
+  // Stored as plain objects so operator release manifests (Kueue's) apply: RBAC is not enforced,
+  // webhooks are not called and APIServices are not proxied.
+  ['rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true, false],
+  [
+    'rbac.authorization.k8s.io',
+    'v1',
+    'ClusterRole',
+    'clusterroles',
+    false,
+    false,
+  ],
+  [
+    'rbac.authorization.k8s.io',
+    'v1',
+    'RoleBinding',
+    'rolebindings',
+    true,
+    false,
+  ],
+  [
+    'rbac.authorization.k8s.io',
+    'v1',
+    'ClusterRoleBinding',
+    'clusterrolebindings',
+    false,
+    false,
+  ],
+  [
+    'admissionregistration.k8s.io',
+    'v1',
+    'MutatingWebhookConfiguration',
+    'mutatingwebhookconfigurations',
+    false,
+    false,
+  ],
+  [
+    'admissionregistration.k8s.io',
+    'v1',
+    'ValidatingWebhookConfiguration',
+    'validatingwebhookconfigurations',
+    false,
+    false,
+  ],
+  ['apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, true],
 ];
 
+export const CRD_RESOURCE_KEY =
+  'apiextensions.k8s.io/customresourcedefinitions';
+
+function crdType(def: CrdDefinition): ResourceType {
+  const served = def.versions
+    .filter(v => v.served)
+    .sort((a, b) => Number(b.storage) - Number(a.storage));
+  return {
+    group: def.group,
+    versions: served.map(v => v.name),
+    kind: def.kind,
+    listKind: def.listKind,
+    plural: def.plural,
+    singular: def.singular,
+    shortNames: def.shortNames,
+    categories: def.categories,
+    namespaced: def.namespaced,
+    hasStatus: served.some(v => v.hasStatus),
+    printerColumns: Object.fromEntries(
+      served.map(v => [v.name, v.printerColumns]),
+    ),
+    crd: def,
+    key: `${def.group}/${def.plural}`,
+  };
+}
+
 export class ResourceRegistry {
-  private readonly types: ResourceType[] = [];
+  private types: ResourceType[] = [];
+  /** Bumped whenever the served resources change (CRDs applied or deleted): discovery caches key on it. */
+  revision = 0;
 
   constructor(readonly validator: CrdValidator) {
     for (const [
@@ -110,31 +185,47 @@ export class ResourceRegistry {
         hasStatus,
         printerColumns: {},
         key: `${group}/${plural}`,
-        readOnly: plural === 'customresourcedefinitions',
       });
     }
     for (const def of validator.definitions()) {
-      const served = def.versions
-        .filter(v => v.served)
-        .sort((a, b) => Number(b.storage) - Number(a.storage));
-      this.types.push({
-        group: def.group,
-        versions: served.map(v => v.name),
-        kind: def.kind,
-        listKind: def.listKind,
-        plural: def.plural,
-        singular: def.singular,
-        shortNames: def.shortNames,
-        categories: def.categories,
-        namespaced: def.namespaced,
-        hasStatus: served.some(v => v.hasStatus),
-        printerColumns: Object.fromEntries(
-          served.map(v => [v.name, v.printerColumns]),
-        ),
-        crd: def,
-        key: `${def.group}/${def.plural}`,
-      });
+      this.types.push(crdType(def));
     }
+  }
+
+  /**
+   * Serves a CRD written through the API, replacing the resource of the same group and plural. A
+   * definition whose spec equals the served one keeps it (and its compiled validators).
+   */
+  serveCrd(def: CrdDefinition): ResourceType {
+    const key = `${def.group}/${def.plural}`;
+    const current = this.types.find(t => t.key === key);
+    if (
+      current?.crd &&
+      JSON.stringify(current.crd.crd.spec) === JSON.stringify(def.crd.spec)
+    ) {
+      return current;
+    }
+    const type = { ...crdType(def), validators: compileVersionValidators(def) };
+    this.types = [...this.types.filter(t => t.key !== key), type];
+    this.revision++;
+    return type;
+  }
+
+  /** Stops serving a CRD's resource (its CustomResourceDefinition was deleted). */
+  unserveCrd(group: string, plural: string): ResourceType | undefined {
+    const key = `${group}/${plural}`;
+    const current = this.types.find(t => t.key === key && t.crd);
+    if (!current) return undefined;
+    this.types = this.types.filter(t => t !== current);
+    this.revision++;
+    return current;
+  }
+
+  /** The CRD-backed resource of a group and plural (whatever versions it serves). */
+  crdResource(group: string, plural: string): ResourceType | undefined {
+    return this.types.find(
+      t => t.crd && t.group === group && t.plural === plural,
+    );
   }
 
   all(): ResourceType[] {
@@ -183,6 +274,7 @@ export class ResourceRegistry {
     type: ResourceType,
     version: string,
   ): VersionValidator | undefined {
+    if (type.validators) return type.validators.get(version);
     return type.crd
       ? this.validator.versionValidator(type.group, version, type.kind)
       : undefined;

@@ -7,8 +7,10 @@ import {
   labelSelectorMatcher,
   SelectorParseError,
 } from '../store/selectors';
+import { crdDefinitionOf } from '../crds/catalog';
 import {
   apiVersionOf,
+  CRD_RESOURCE_KEY,
   type ResourceRegistry,
   type ResourceType,
 } from '../resources/registry';
@@ -16,6 +18,7 @@ import type {
   FieldValidation,
   ValidationIssue,
 } from '../validation/CrdValidator';
+import { crdIssues, crdStatus } from './crdLifecycle';
 import type { ResourceRequest } from './request';
 import {
   alreadyExists,
@@ -255,12 +258,6 @@ export class ResourceHandlers {
         'MethodNotAllowed',
         'create is not supported on subresources',
       );
-    if (req.type.readOnly)
-      throw new ApiError(
-        405,
-        'MethodNotAllowed',
-        `${req.type.plural} are read-only in the emulator`,
-      );
     const obj = structuredClone(body);
     const warnings = this.admit(req, obj, fieldValidation);
     this.ensureNamespace(req.type, obj.metadata.namespace);
@@ -279,7 +276,9 @@ export class ResourceHandlers {
       delete obj.metadata[field];
     }
     if (req.type.hasStatus && req.type.crd) delete obj.status;
+    if (req.type.key === CRD_RESOURCE_KEY) this.admitCrd(obj, undefined);
     const created = dryRun ? obj : this.store.create(req.type.key, obj);
+    if (!dryRun && req.type.key === CRD_RESOURCE_KEY) this.serveCrd(created);
     return {
       status: 201,
       body: this.present(req.type, req.version, created),
@@ -324,12 +323,6 @@ export class ResourceHandlers {
     fieldValidation: FieldValidation,
     dryRun: boolean,
   ): WriteResult {
-    if (req.type.readOnly)
-      throw new ApiError(
-        405,
-        'MethodNotAllowed',
-        `${req.type.plural} are read-only in the emulator`,
-      );
     let merged: Record<string, any>;
     if (req.subresource === 'status') {
       merged = { ...existing, status: next?.status };
@@ -360,6 +353,8 @@ export class ResourceHandlers {
       fieldValidation,
     );
     merged.apiVersion = existing.apiVersion;
+    if (req.type.key === CRD_RESOURCE_KEY && req.subresource !== 'status')
+      this.admitCrd(merged, existing.status);
     const presented = (o: Record<string, any>) =>
       this.present(req.type, req.version, o);
     if (sameContent({ ...merged, apiVersion: existing.apiVersion }, existing)) {
@@ -380,6 +375,7 @@ export class ResourceHandlers {
     const bump =
       req.subresource !== 'status' && specPart(merged) !== specPart(existing);
     const updated = this.store.update(req.type.key, merged, bump);
+    if (req.type.key === CRD_RESOURCE_KEY) this.serveCrd(updated);
     return { status: 200, body: presented(updated), warnings };
   }
 
@@ -453,12 +449,6 @@ export class ResourceHandlers {
   delete(req: ResourceRequest, body: any, dryRun: boolean): WriteResult {
     const existing = this.store.get(req.type.key, req.namespace, req.name!);
     if (!existing) throw notFound(this.ref(req.type), req.name!);
-    if (req.type.readOnly)
-      throw new ApiError(
-        405,
-        'MethodNotAllowed',
-        `${req.type.plural} are read-only in the emulator`,
-      );
     const precondition = body?.preconditions;
     if (
       precondition?.resourceVersion &&
@@ -483,6 +473,7 @@ export class ResourceHandlers {
     if (req.type.key === '/namespaces') {
       this.deleteNamespaceContents(req.name!);
     }
+    if (req.type.key === CRD_RESOURCE_KEY) this.unserveCrd(existing);
     const deleted = this.store.delete(req.type.key, req.namespace, req.name!)!;
     return { status: 200, body: present(deleted), warnings: [] };
   }
@@ -506,6 +497,43 @@ export class ResourceHandlers {
       metadata: { resourceVersion },
       items,
     };
+  }
+
+  /** Structural checks and the status the apiextensions controllers publish; 422 on problems. */
+  private admitCrd(
+    crd: Record<string, any>,
+    previousStatus: Record<string, any> | undefined,
+  ) {
+    const issues = crdIssues(crd);
+    if (issues.length > 0)
+      throw invalid(
+        {
+          group: 'apiextensions.k8s.io',
+          plural: 'customresourcedefinitions',
+          kind: 'CustomResourceDefinition',
+        },
+        crd.metadata.name ?? '',
+        issues,
+      );
+    crd.status = crdStatus(crd, previousStatus, this.store.now());
+  }
+
+  /** A stored CRD is served at once (the emulator's Established is immediate). */
+  private serveCrd(crd: Record<string, any>) {
+    this.registry.serveCrd(crdDefinitionOf(crd, `api:${crd.metadata.name}`));
+  }
+
+  /** Deleting a CRD deletes every object of its resource, then stops serving it. */
+  private unserveCrd(crd: Record<string, any>) {
+    const type = this.registry.crdResource(
+      crd.spec?.group,
+      crd.spec?.names?.plural,
+    );
+    if (!type) return;
+    for (const obj of this.store.list(type.key)) {
+      this.store.delete(type.key, obj.metadata.namespace, obj.metadata.name);
+    }
+    this.registry.unserveCrd(type.group, type.plural);
   }
 
   private deleteNamespaceContents(namespace: string) {

@@ -12,9 +12,6 @@ const storageVersionHash = (t: ResourceType) =>
     .digest('base64')
     .slice(0, 11);
 
-const verbsOf = (t: ResourceType) =>
-  t.readOnly ? ['get', 'list', 'watch'] : VERBS;
-
 export function versionInfo() {
   return {
     major: '1',
@@ -84,7 +81,7 @@ export function apiResourceList(
       singularName: t.singular,
       namespaced: t.namespaced,
       kind: t.kind,
-      verbs: verbsOf(t),
+      verbs: VERBS,
       ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
       ...(t.categories.length ? { categories: t.categories } : {}),
       storageVersionHash: storageVersionHash(t),

@@ -19,13 +19,13 @@ function schemaName(type: ResourceType, version: string) {
 
 const documents = new WeakMap<
   ResourceRegistry,
-  Map<string, { doc: unknown; hash: string }>
+  { revision: number; docs: Map<string, { doc: unknown; hash: string }> }
 >();
 
 function buildDocuments(registry: ResourceRegistry) {
-  let cached = documents.get(registry);
-  if (cached) return cached;
-  cached = new Map();
+  const previous = documents.get(registry);
+  if (previous?.revision === registry.revision) return previous.docs;
+  const cached = new Map<string, { doc: unknown; hash: string }>();
   for (const { name: group, versions } of registry.groups()) {
     for (const version of versions) {
       const paths: Record<string, unknown> = {};
@@ -125,7 +125,7 @@ function buildDocuments(registry: ResourceRegistry) {
       cached.set(gvPath(group, version), { doc, hash });
     }
   }
-  documents.set(registry, cached);
+  documents.set(registry, { revision: registry.revision, docs: cached });
   return cached;
 }
 

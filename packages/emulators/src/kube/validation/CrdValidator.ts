@@ -293,6 +293,22 @@ export class VersionValidator {
   }
 }
 
+let sharedAjv: Ajv | undefined;
+
+/** Validators of every version of a CRD that arrived at run time (applied through the API). */
+export function compileVersionValidators(
+  definition: CrdDefinition,
+): Map<string, VersionValidator> {
+  sharedAjv ??= createAjv();
+  const ajv = sharedAjv;
+  return new Map(
+    definition.versions.map(version => [
+      version.name,
+      new VersionValidator(ajv, definition, version),
+    ]),
+  );
+}
+
 export interface CrdValidateOptions {
   /** Report undeclared fields as issues (default, like `fieldValidation=Strict`) or ignore them. */
   unknownFields?: 'reject' | 'ignore';
