@@ -229,7 +229,10 @@ export async function runCli(
             useLocalBackend: !options.backend,
           };
           const plan = await terraformPlan(common);
-          await terraformApply({ ...common, planFile: plan.planFile });
+          // Applying an empty plan would still rewrite the state (new serial): skip it.
+          if (plan.hasChanges)
+            await terraformApply({ ...common, planFile: plan.planFile });
+          else io.stdout('terraform: no changes\n');
         }
         const kubectl = {
           kubeconfig: options.kubeconfig,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ApplyStep } from '../manifests';
 import {
   kubectlApplyServerSide,
+  kubectlCreateIfAbsent,
   kubectlDelete,
   kubectlRolloutStatus,
   type KubectlOptions,
@@ -36,6 +37,11 @@ export async function applyManifestPlan(
         step.install.namespace,
         step.install.waitForDeployment,
         options.kueueReadyTimeoutSeconds ?? 300,
+        options,
+      );
+    } else if (step.createOnce) {
+      await kubectlCreateIfAbsent(
+        [path.join(options.manifestsDir, step.path)],
         options,
       );
     } else {

@@ -110,6 +110,34 @@ export function kubectlApplyServerSide(
   );
 }
 
+/**
+ * Creates the objects of files unless they exist already, and then leaves them untouched (objects
+ * their controllers own once created, such as a Kueue-admitted Job). Returns what it created.
+ * @public
+ */
+export async function kubectlCreateIfAbsent(
+  sources: string[],
+  options: KubectlOptions & { fieldManager?: string } = {},
+): Promise<string[]> {
+  const files = sources.flatMap(s => ['-f', s]);
+  // The files are created as a unit: when any of their objects exists, the run already happened.
+  const existing = await runKubectl(
+    ['get', '--ignore-not-found', '--output=name', ...files],
+    options,
+  );
+  if (existing.stdout.trim()) return [];
+  const created = await runKubectl(
+    [
+      'create',
+      `--field-manager=${options.fieldManager ?? 'gpu-platform'}`,
+      '--output=name',
+      ...files,
+    ],
+    options,
+  );
+  return created.stdout.split('\n').filter(Boolean);
+}
+
 /** Waits for a Deployment rollout (bounded by `timeoutSeconds`). @public */
 export function kubectlRolloutStatus(
   namespace: string,

@@ -38,7 +38,11 @@ export function renderManifests(spec: GpuStackSpec): ManifestFile[] {
     },
     { path: '50-kueue-queues.yaml', objects: renderKueueObjects(spec) },
     { path: '60-ray-cluster.yaml', objects: renderRayCluster(spec) },
-    { path: '70-nccl-verification.yaml', objects: renderVerificationJob(spec) },
+    {
+      path: '70-nccl-verification.yaml',
+      objects: renderVerificationJob(spec),
+      createOnce: true,
+    },
   ];
   return files.filter(f => f.objects.length > 0);
 }
@@ -53,7 +57,7 @@ export function serializeManifest(objects: KubeObject[]): string {
 /** One step of applying the rendered manifests. @public */
 export type ApplyStep =
   | { type: 'kueue-install'; install: KueueInstallStep }
-  | { type: 'manifest'; path: string };
+  | { type: 'manifest'; path: string; createOnce?: boolean };
 
 /** The ordered apply plan `gpu-cluster apply` follows and `render` records as apply-plan.json. @public */
 export function manifestApplyPlan(
@@ -63,6 +67,10 @@ export function manifestApplyPlan(
   const install = kueueInstallStep(spec);
   return [
     ...(install ? [{ type: 'kueue-install' as const, install }] : []),
-    ...files.map(f => ({ type: 'manifest' as const, path: f.path })),
+    ...files.map(f => ({
+      type: 'manifest' as const,
+      path: f.path,
+      ...(f.createOnce ? { createOnce: true } : {}),
+    })),
   ];
 }

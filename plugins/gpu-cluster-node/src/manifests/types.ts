@@ -16,4 +16,10 @@ export interface ManifestFile {
   /** Relative file name, e.g. `10-networks.yaml`. */
   path: string;
   objects: KubeObject[];
+  /**
+   * Objects that are created once and then belong to their controllers (the verification Job:
+   * Kueue owns its `suspend` and pod template once admitted, so re-applying would conflict).
+   * `apply` creates them when absent and leaves them alone otherwise.
+   */
+  createOnce?: boolean;
 }

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  LOCAL_BACKEND_OVERRIDE_FILE,
   runTerraform,
+  terraformInit,
   TerraformError,
   withAutomationFlags,
 } from './runTerraform';
@@ -83,5 +85,37 @@ describe('runTerraform', () => {
         terraformPath: path.join(dir, 'no-such-terraform'),
       }),
     ).rejects.toThrow('could not start');
+  });
+  it('keeps state local for --no-backend through an override file it alone removes', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'main.tf'),
+      'terraform {\n  backend "gcs" {}\n}\noutput "answer" {\n  value = 42\n}\n',
+    );
+    const override = path.join(dir, LOCAL_BACKEND_OVERRIDE_FILE);
+    await terraformInit({ dir, env, useLocalBackend: true });
+    expect(fs.readFileSync(override, 'utf8')).toContain('backend "local" {}');
+    await runTerraform({ dir, env, args: ['apply', '-auto-approve'] });
+    expect(
+      JSON.parse(fs.readFileSync(path.join(dir, 'terraform.tfstate'), 'utf8'))
+        .outputs.answer.value,
+    ).toBe(42);
+
+    // Back to GCS: our override goes (init itself fails here: no credentials offline).
+    const gcs = terraformInit({
+      dir,
+      env: { ...env, GOOGLE_APPLICATION_CREDENTIALS: path.join(dir, 'none') },
+      backend: { bucket: 'b', prefix: 'p' },
+    });
+    await expect(gcs).rejects.toBeInstanceOf(TerraformError);
+    expect(fs.existsSync(override)).toBe(false);
+
+    // An override the user wrote is theirs: never removed.
+    fs.writeFileSync(override, 'terraform {\n  backend "local" {}\n}\n');
+    await terraformInit({
+      dir,
+      env: { ...env, GOOGLE_APPLICATION_CREDENTIALS: path.join(dir, 'none') },
+      backend: { bucket: 'b', prefix: 'p' },
+    }).catch(() => undefined);
+    expect(fs.existsSync(override)).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 
 /**
  * The logger shape the runner needs (a Backstage LoggerService fits).
@@ -242,22 +244,53 @@ function common(options: TerraformStackOptions) {
   return { dir, env, signal, logger, terraformPath, secrets };
 }
 
+/** Terraform override file selecting local state; only ever removed when it carries this marker. */
+export const LOCAL_BACKEND_OVERRIDE_FILE = 'backend_override.tf';
+const LOCAL_BACKEND_MARKER = '# Written by gpu-cluster --no-backend';
+const LOCAL_BACKEND_OVERRIDE = `${LOCAL_BACKEND_MARKER}: state stays in this directory (terraform.tfstate).
+# Removed again by the next run that uses the GCS backend.
+terraform {
+  backend "local" {}
+}
+`;
+
 /**
- * `terraform init` against the GCS backend (bucket/prefix as -backend-config) or without a
- * backend.
+ * Points the module at local state (`useLocalBackend`) through Terraform's override-file
+ * mechanism, since the module declares `backend "gcs" {}`; removes that override (only ours)
+ * when the GCS backend is used again.
+ */
+async function selectBackend(options: {
+  dir: string;
+  useLocalBackend?: boolean;
+}): Promise<void> {
+  const file = path.join(options.dir, LOCAL_BACKEND_OVERRIDE_FILE);
+  const existing = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (options.useLocalBackend) {
+    if (existing === undefined)
+      await fs.writeFile(file, LOCAL_BACKEND_OVERRIDE);
+  } else if (existing?.startsWith(LOCAL_BACKEND_MARKER)) {
+    await fs.rm(file);
+  }
+}
+
+/**
+ * `terraform init` against the GCS backend (bucket/prefix as -backend-config), against local
+ * state (`useLocalBackend`: writes {@link LOCAL_BACKEND_OVERRIDE_FILE}), or without a backend.
  *
  * @public
  */
-export function terraformInit(
+export async function terraformInit(
   options: TerraformStackOptions & { useLocalBackend?: boolean },
 ): Promise<TerraformRunResult> {
   let backendArgs: string[];
   if (options.backend) {
+    await selectBackend({ dir: options.dir, useLocalBackend: false });
     backendArgs = [
       `-backend-config=bucket=${options.backend.bucket}`,
       `-backend-config=prefix=${options.backend.prefix}`,
     ];
   } else if (options.useLocalBackend) {
+    await selectBackend({ dir: options.dir, useLocalBackend: true });
     backendArgs = [];
   } else {
     backendArgs = ['-backend=false'];

@@ -1,0 +1,457 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import {
+  ManualClock,
+  startKubeEmulator,
+  type KubeEmulator,
+} from '@gpu-platform/emulators';
+import {
+  createTerraformSandbox,
+  runTerraformCommand,
+  type TerraformSandbox,
+} from '@gpu-platform/terraform-schema-provider';
+import { writeKueueReleaseFixture } from '../__testUtils__/kueueReleaseFixture';
+import { NCCL_TEST_JOB_NAME } from '../manifests';
+import { runCli } from './cli';
+
+/**
+ * `gpu-cluster apply` / `destroy` with the real terraform (against the schema-serving google
+ * provider, local state) and the real kubectl (against the Kubernetes API emulator), offline.
+ */
+
+const SKELETON = path.resolve(
+  __dirname,
+  '../../../../templates/gke-gpu-cluster/skeleton/terraform',
+);
+
+const VALUES = `identity:
+  projectId: e2e-project-1
+  namePrefix: e2e
+  owner: group:default/ml-platform
+`;
+
+jest.setTimeout(240_000);
+
+type Obj = KubernetesObject & Record<string, any>;
+
+const KUEUE_DEPLOYMENT: Obj = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'kueue-controller-manager', namespace: 'kueue-system' },
+};
+
+const VERIFICATION_JOB: Obj = {
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: NCCL_TEST_JOB_NAME, namespace: 'default' },
+};
+
+const KUEUE_CLUSTERQUEUE_CRD: Obj = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'clusterqueues.kueue.x-k8s.io' },
+};
+
+describe('gpu-cluster apply and destroy, end to end offline', () => {
+  let emu: KubeEmulator;
+  let sandbox: TerraformSandbox;
+  let dir: string;
+  let out: string;
+  let env: NodeJS.ProcessEnv;
+  let objects: KubernetesObjectApi;
+  let ticker: NodeJS.Timeout;
+  const files: Record<string, string> = {};
+
+  const cli = async (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, {
+      stdout: t => (stdout += t),
+      stderr: t => (stderr += t),
+      env,
+    });
+    return { code, stdout, stderr };
+  };
+  const stackArgs = () => [
+    '--values',
+    files.values,
+    '--out',
+    out,
+    '--no-backend',
+  ];
+  const terraform = async (args: string[]) => {
+    const result = await runTerraformCommand(args, {
+      cwd: path.join(out, 'terraform'),
+      env,
+      timeoutMs: 120_000,
+    });
+    if (result.exitCode !== 0)
+      throw new Error(`terraform ${args.join(' ')}:\n${result.stderr}`);
+    return result.stdout;
+  };
+  /** Every resource in state, by address (`terraform show -json`). */
+  const stateResources = async () => {
+    const state = JSON.parse(await terraform(['show', '-json']));
+    const byAddress = new Map<string, any>();
+    const walk = (module: any) => {
+      for (const r of module?.resources ?? []) byAddress.set(r.address, r);
+      for (const child of module?.child_modules ?? []) walk(child);
+    };
+    walk(state.values?.root_module);
+    return byAddress;
+  };
+  /** The objects of the rendered manifest files, in apply order. */
+  const renderedObjects = async (
+    which: 'all' | 'createOnce' = 'all',
+  ): Promise<Obj[]> => {
+    const plan: { type: string; path?: string; createOnce?: boolean }[] =
+      JSON.parse(
+        await fs.readFile(path.join(out, 'manifests/apply-plan.json'), 'utf8'),
+      );
+    const docs: Obj[] = [];
+    for (const step of plan) {
+      if (step.type !== 'manifest') continue;
+      if (which === 'createOnce' && !step.createOnce) continue;
+      const text = await fs.readFile(
+        path.join(out, 'manifests', step.path!),
+        'utf8',
+      );
+      docs.push(...parseAllDocuments(text).map(d => d.toJSON() as Obj));
+    }
+    return docs;
+  };
+  const read = (o: Obj) =>
+    objects.read({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: { name: o.metadata!.name!, namespace: o.metadata?.namespace },
+    }) as Promise<Obj>;
+  const id = (o: Obj) =>
+    `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${
+      o.metadata?.name
+    }`;
+  /** resourceVersion of every rendered object (and Kueue's Deployment), read over HTTPS. */
+  const resourceVersions = async () => {
+    // Let queued controller reactions (e.g. queue status) land before reading.
+    emu.scenarios.engine.tick();
+    const versions: Record<string, string | undefined> = {};
+    for (const o of [
+      ...(await renderedObjects()),
+      KUEUE_DEPLOYMENT,
+      KUEUE_CLUSTERQUEUE_CRD,
+    ]) {
+      versions[id(o)] = (await read(o)).metadata?.resourceVersion;
+    }
+    return versions;
+  };
+
+  beforeAll(async () => {
+    // Scripted time stands still (ManualClock): only immediate controller reactions run, on the
+    // ticker below. Kueue's Deployment becomes available at once; Ray, DWS and Job flows stay put,
+    // so resourceVersions change only when apply writes.
+    emu = await startKubeEmulator({
+      fixtures: 'empty',
+      clock: new ManualClock(),
+      scenarios: { timings: { deploymentReadyMs: 0 } },
+    });
+    ticker = setInterval(() => emu.scenarios.engine.tick(), 50);
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gpu-cluster-e2e-'));
+    out = path.join(dir, 'stack');
+    files.kubeconfig = path.join(dir, 'kubeconfig');
+    await emu.writeKubeconfig(files.kubeconfig);
+    files.values = path.join(dir, 'values.yaml');
+    await fs.writeFile(files.values, VALUES);
+    files.kueue = await writeKueueReleaseFixture(
+      path.join(dir, 'kueue-manifests.yaml'),
+    );
+    await fs.cp(SKELETON, path.join(out, 'terraform'), {
+      recursive: true,
+      filter: source => !source.includes(`${path.sep}.terraform`),
+    });
+    sandbox = await createTerraformSandbox({ baseDir: dir });
+    // kubectl's discovery cache is per run: the served resources are the emulator's.
+    env = { ...sandbox.env, KUBECACHEDIR: path.join(dir, 'kube-cache') };
+    const kc = new KubeConfig();
+    kc.loadFromString(emu.kubeconfig());
+    objects = KubernetesObjectApi.makeApiClient(kc);
+  });
+
+  afterAll(async () => {
+    clearInterval(ticker);
+    await emu?.stop();
+    await sandbox?.cleanup();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('apply: terraform creates the GKE stack, then Kueue and the manifests land in the cluster', async () => {
+    const result = await cli([
+      'apply',
+      ...stackArgs(),
+      '--kubeconfig',
+      files.kubeconfig,
+      '--kueue-manifest',
+      files.kueue,
+    ]);
+    expect(result.stderr).not.toContain('error:');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('applied');
+    expect(result.stdout).toContain('Ray dashboard: kubectl');
+
+    const state = await stateResources();
+    const cluster = state.get('module.cluster.google_container_cluster.this');
+    expect(cluster?.values).toMatchObject({
+      project: 'e2e-project-1',
+      enable_multi_networking: true,
+      datapath_provider: 'ADVANCED_DATAPATH',
+    });
+    const pool = state.get(
+      'module.node_pool["h200-dws"].google_container_node_pool.this',
+    )?.values;
+    expect(pool.queued_provisioning).toEqual([{ enabled: true }]);
+    expect(pool.node_config[0].machine_type).toBe('a3-ultragpu-8g');
+    expect(pool.network_config[0].additional_node_network_configs).toEqual([
+      { network: 'e2e-gvnic-net', subnetwork: 'e2e-gvnic-sub' },
+      ...Array.from({ length: 8 }, (_, n) => ({
+        network: 'e2e-rdma-net',
+        subnetwork: `e2e-rdma-sub-${n}`,
+      })),
+    ]);
+    expect(
+      state.get('module.network.google_compute_network.rdma[0]')?.values
+        .network_profile,
+    ).toBe(
+      'projects/e2e-project-1/global/networkProfiles/us-central1-b-vpc-roce',
+    );
+    expect(
+      state.get('module.network.google_compute_network.gvnic')?.values.name,
+    ).toBe('e2e-gvnic-net');
+    expect(
+      [...state.keys()].filter(a =>
+        a.startsWith('module.network.google_compute_subnetwork.rdma['),
+      ),
+    ).toHaveLength(8);
+
+    // Kueue (from the fixture release manifest) is installed and rolled out.
+    const kueue = await read(KUEUE_DEPLOYMENT);
+    expect(kueue.spec.template.spec.containers[0].image).toBe(
+      'registry.k8s.io/kueue/kueue:v0.19.2',
+    );
+    expect(kueue.status).toMatchObject({ availableReplicas: 1 });
+
+    // The stack's objects, read back over HTTPS.
+    for (const nic of [
+      'gvnic-1',
+      ...Array.from({ length: 8 }, (_, n) => `rdma-${n}`),
+    ]) {
+      const params = await read({
+        apiVersion: 'networking.gke.io/v1',
+        kind: 'GKENetworkParamSet',
+        metadata: { name: nic },
+      });
+      const network = await read({
+        apiVersion: 'networking.gke.io/v1',
+        kind: 'Network',
+        metadata: { name: nic },
+      });
+      expect(params.spec).toMatchObject(
+        nic === 'gvnic-1'
+          ? { vpc: 'e2e-gvnic-net', deviceMode: 'NetDevice' }
+          : { vpc: 'e2e-rdma-net', deviceMode: 'RDMA' },
+      );
+      expect(network.spec.parametersRef).toMatchObject({
+        kind: 'GKENetworkParamSet',
+        name: nic,
+      });
+    }
+    const installer = await read({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'nccl-rdma-installer', namespace: 'kube-system' },
+    });
+    expect(
+      installer.spec.template.spec.initContainers.map((c: any) => c.image),
+    ).toContain(
+      'us-docker.pkg.dev/gce-ai-infra/gpudirect-gib/nccl-plugin-gib:v1.1.0',
+    );
+    const kueueObject = (kind: string, name: string, namespace?: string) =>
+      read({
+        apiVersion: 'kueue.x-k8s.io/v1beta2',
+        kind,
+        metadata: { name, namespace },
+      });
+    expect(
+      (await kueueObject('ClusterQueue', 'dws-cluster-queue')).spec
+        .admissionChecksStrategy,
+    ).toEqual({
+      admissionChecks: [{ name: 'dws-prov', onFlavors: ['h200-dws'] }],
+    });
+    expect(
+      (await kueueObject('LocalQueue', 'dws-local-queue', 'default')).spec,
+    ).toMatchObject({ clusterQueue: 'dws-cluster-queue' });
+    expect(
+      (await kueueObject('ProvisioningRequestConfig', 'dws-config')).spec
+        .provisioningClassName,
+    ).toBe('queued-provisioning.gke.io');
+    expect(
+      (await kueueObject('AdmissionCheck', 'dws-prov')).spec.controllerName,
+    ).toBe('kueue.x-k8s.io/provisioning-request');
+    expect(
+      (await kueueObject('ResourceFlavor', 'h200-dws')).spec.nodeLabels,
+    ).toEqual({ 'cloud.google.com/gke-nodepool': 'h200-dws' });
+    const ksa = await read({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'gke-training', namespace: 'default' },
+    });
+    expect(ksa.metadata?.annotations?.['iam.gke.io/gcp-service-account']).toBe(
+      'gke-training-wli@e2e-project-1.iam.gserviceaccount.com',
+    );
+    const ray = await read({
+      apiVersion: 'ray.io/v1',
+      kind: 'RayCluster',
+      metadata: { name: 'ray', namespace: 'default' },
+    });
+    expect(ray.spec.headGroupSpec).toBeDefined();
+    // Every object went in server-side under the stack's field manager, except the NCCL
+    // verification run, which is created once (suspended, for Kueue to admit) and then left to
+    // its controllers.
+    const createOnce = (await renderedObjects('createOnce')).map(id);
+    expect(createOnce).toEqual(expect.arrayContaining([id(VERIFICATION_JOB)]));
+    expect((await read(VERIFICATION_JOB)).spec.suspend).toBe(true);
+    for (const o of await renderedObjects()) {
+      const current = await read(o);
+      if (createOnce.includes(id(o))) continue;
+      const managers = current.metadata?.managedFields?.map(
+        m => `${m.manager}/${m.operation}`,
+      );
+      expect({ object: id(o), managers }).toEqual({
+        object: id(o),
+        managers: expect.arrayContaining(['gpu-platform/Apply']),
+      });
+    }
+  });
+
+  it('a second apply changes nothing: no terraform changes, same resourceVersions', async () => {
+    const stateSerial = async () =>
+      JSON.parse(
+        await fs.readFile(
+          path.join(out, 'terraform/terraform.tfstate'),
+          'utf8',
+        ),
+      ).serial;
+    // Kueue admits the verification Job: it unsuspends it under its own field manager. A
+    // re-apply must neither fight over the field nor undo the admission.
+    await objects.patch(
+      { ...VERIFICATION_JOB, spec: { suspend: false } },
+      undefined,
+      undefined,
+      'kueue-admission',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const versions = await resourceVersions();
+    const serial = await stateSerial();
+    const again = await cli([
+      'apply',
+      ...stackArgs(),
+      '--kubeconfig',
+      files.kubeconfig,
+      '--kueue-manifest',
+      files.kueue,
+    ]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('terraform: no changes');
+    expect(await resourceVersions()).toEqual(versions);
+    expect((await read(VERIFICATION_JOB)).spec.suspend).toBe(false);
+    expect(await stateSerial()).toBe(serial);
+    const plan = await cli(['plan', ...stackArgs()]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('(no changes)');
+  });
+
+  it('destroy deletes the stack objects (Kueue stays installed) and empties terraform state', async () => {
+    const rendered = await renderedObjects();
+    const result = await cli([
+      'destroy',
+      ...stackArgs(),
+      '--kubeconfig',
+      files.kubeconfig,
+    ]);
+    expect(result.stderr).not.toContain('error:');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('destroyed');
+    for (const o of rendered) {
+      await expect(read(o)).rejects.toMatchObject({ code: 404 });
+    }
+    expect((await read(KUEUE_DEPLOYMENT)).metadata?.name).toBe(
+      'kueue-controller-manager',
+    );
+    expect([...(await stateResources()).keys()]).toEqual([]);
+  });
+
+  it('exits 3 when the cluster cannot be reached', async () => {
+    const closedPort = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const unreachable = path.join(dir, 'unreachable-kubeconfig');
+    await fs.writeFile(
+      unreachable,
+      emu.kubeconfig().replace(emu.url, `https://127.0.0.1:${closedPort}`),
+    );
+    const result = await cli([
+      'apply',
+      ...stackArgs(),
+      '--skip-terraform',
+      '--kubeconfig',
+      unreachable,
+      '--kueue-manifest',
+      files.kueue,
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      'error: cannot reach the cluster with kubectl',
+    );
+    expect(result.stderr).toContain(
+      `The connection to the server 127.0.0.1:${closedPort} was refused`,
+    );
+  });
+
+  it("exits 1 with the API server's message when RBAC forbids a write", async () => {
+    const allow = emu.authorizer.forbid({
+      verb: 'patch',
+      group: 'networking.gke.io',
+      resource: 'gkenetworkparamsets',
+    });
+    try {
+      const result = await cli([
+        'apply',
+        ...stackArgs(),
+        '--skip-terraform',
+        '--kubeconfig',
+        files.kubeconfig,
+        '--kueue-manifest',
+        files.kueue,
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'gkenetworkparamsets.networking.gke.io "gvnic-1" is forbidden: User "emulator-admin" cannot patch resource "gkenetworkparamsets" in API group "networking.gke.io" at the cluster scope',
+      );
+    } finally {
+      allow();
+    }
+  });
+});
