@@ -12,11 +12,11 @@ import {
   DEMO_GPU_POOL,
   DEMO_LOCATION,
   DEMO_PROJECT,
-  ManualClock,
   createEmulatorClusterManagerClient,
   denyGoogleCredentialDiscovery,
   startGkeEmulator,
 } from '../src/gke';
+import { ManualClock } from '../src/clock';
 
 const callsArg = process.argv.indexOf('--calls');
 const CALLS = Math.min(
