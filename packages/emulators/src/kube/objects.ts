@@ -26,10 +26,9 @@ export const condition = (
 });
 
 /** Replaces the condition of the same type (keeping its transition time when the status is unchanged). */
-export function setCondition(
-  conditions: Condition[] | undefined,
-  next: Condition,
-): Condition[] {
+export function setCondition<
+  C extends Pick<Condition, 'type' | 'status' | 'lastTransitionTime'>,
+>(conditions: C[] | undefined, next: C): C[] {
   const list = [...(conditions ?? [])];
   const index = list.findIndex(c => c.type === next.type);
   if (index < 0) return [...list, next];

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KubeClient } from '../kube/KubeClient';
+import { setCondition } from '../kube/objects';
 import type { Stage } from './ScenarioEngine';
 
 /**
@@ -29,21 +30,6 @@ export function replicaSetName(deployment: Record<string, any>): string {
     .digest('hex');
   // pod-template-hash is a short alphanumeric string; keep the hex of the same length.
   return `${deployment.metadata.name}-${hash.slice(0, 10)}`;
-}
-
-function setDeploymentCondition(
-  conditions: DeploymentCondition[] | undefined,
-  next: DeploymentCondition,
-): DeploymentCondition[] {
-  const list = [...(conditions ?? [])];
-  const index = list.findIndex(c => c.type === next.type);
-  if (index < 0) return [...list, next];
-  const previous = list[index];
-  list[index] =
-    previous.status === next.status
-      ? { ...next, lastTransitionTime: previous.lastTransitionTime }
-      : next;
-  return list;
 }
 
 /** The API omits zero counts (`omitempty`). */
@@ -106,8 +92,8 @@ export function deploymentRolloutStages(
           status.availableReplicas = old;
           status.unavailableReplicas = replicas;
           omitZeroCounts(status);
-          status.conditions = setDeploymentCondition(
-            setDeploymentCondition(
+          status.conditions = setCondition<DeploymentCondition>(
+            setCondition<DeploymentCondition>(
               status.conditions,
               old >= replicas
                 ? {
@@ -154,8 +140,8 @@ export function deploymentRolloutStages(
           status.availableReplicas = replicas;
           status.unavailableReplicas = 0;
           omitZeroCounts(status);
-          status.conditions = setDeploymentCondition(
-            setDeploymentCondition(status.conditions, {
+          status.conditions = setCondition<DeploymentCondition>(
+            setCondition<DeploymentCondition>(status.conditions, {
               type: 'Available',
               status: 'True',
               reason: 'MinimumReplicasAvailable',
