@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKubeEmulator } from './kube/KubeEmulator';
 import { startGkeEmulator } from './gke';
+import { writeKueueReleaseStandIn } from './demo/kueueRelease';
 
 const HELP = `Usage: emulators [options]
   --host <addr>        interface to listen on (default 127.0.0.1, env EMULATOR_HOST)
@@ -68,8 +69,13 @@ async function main() {
   await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
   const kubeconfigPath = path.join(outDir, 'kubeconfig');
   await kube.writeKubeconfig(kubeconfigPath);
+  // The offline stand-in for Kueue's release manifest, for the template's kubectl step.
+  await writeKueueReleaseStandIn(path.join(outDir, 'kueue-manifests.yaml'));
   // A CA file for clients configured by path, such as the Backstage kubernetes plugin's caFile.
   await fs.writeFile(path.join(outDir, 'kubernetes-ca.pem'), kube.caPem);
+  if (gke?.caCertPem) {
+    await fs.writeFile(path.join(outDir, 'gke-ca.pem'), gke.caCertPem);
+  }
   const infoPath = path.join(outDir, 'emulators.json');
   const info = {
     kubernetes: {

@@ -41,3 +41,9 @@ export { DEMO } from './demo/names';
 export * from './gke';
 export { createLoopbackTls, sharedLoopbackTls } from './tls';
 export type { LoopbackTls } from './tls';
+export {
+  kueueReleaseStandInObjects,
+  writeKueueReleaseStandIn,
+  KUEUE_STAND_IN_VERSION,
+  KUEUE_STAND_IN_IMAGE,
+} from './demo/kueueRelease';

@@ -13,13 +13,13 @@ import {
   ManualClock,
   startKubeEmulator,
   type KubeEmulator,
+  writeKueueReleaseStandIn,
 } from '@gpu-platform/emulators';
 import {
   createTerraformSandbox,
   runTerraformCommand,
   type TerraformSandbox,
 } from '@gpu-platform/terraform-schema-provider';
-import { writeKueueReleaseFixture } from '../__testUtils__/kueueReleaseFixture';
 import { NCCL_TEST_JOB_NAME } from '../manifests';
 import { runCli } from './cli';
 
@@ -170,7 +170,7 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     await emu.writeKubeconfig(files.kubeconfig);
     files.values = path.join(dir, 'values.yaml');
     await fs.writeFile(files.values, VALUES);
-    files.kueue = await writeKueueReleaseFixture(
+    files.kueue = await writeKueueReleaseStandIn(
       path.join(dir, 'kueue-manifests.yaml'),
     );
     await fs.cp(SKELETON, path.join(out, 'terraform'), {

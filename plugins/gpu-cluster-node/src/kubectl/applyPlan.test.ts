@@ -10,6 +10,7 @@ import {
   ManualClock,
   startKubeEmulator,
   type KubeEmulator,
+  writeKueueReleaseStandIn,
 } from '@gpu-platform/emulators';
 import { assertGpuStackSpec } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
@@ -19,7 +20,6 @@ import {
   type KubeObject,
 } from '../manifests';
 import { generateVariantMatrix } from '../manifests/variantMatrix';
-import { writeKueueReleaseFixture } from '../__testUtils__/kueueReleaseFixture';
 import {
   applyManifestPlan,
   deleteManifestPlan,
@@ -107,7 +107,7 @@ describe('applyManifestPlan with the real kubectl', () => {
       kubeconfig,
       env: { ...process.env, KUBECACHEDIR: path.join(dir, 'kube-cache') },
       manifestsDir,
-      kueueManifest: await writeKueueReleaseFixture(
+      kueueManifest: await writeKueueReleaseStandIn(
         path.join(dir, 'kueue.yaml'),
       ),
       timeoutMs: 60_000,

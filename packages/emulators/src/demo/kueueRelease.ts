@@ -1,12 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { findCrdDirectory } from '@gpu-platform/emulators';
+import { findCrdDirectory } from '../kube/crds/catalog';
 
 /**
- * Test-only stand-in for Kueue's pinned release manifest
+ * Offline stand-in for Kueue's pinned release manifest
  * (`https://github.com/kubernetes-sigs/kueue/releases/download/v0.19.2/manifests.yaml`), so
- * `gpu-cluster apply --kueue-manifest FILE` runs offline against the Kubernetes emulator.
+ * `gpu-cluster apply --kueue-manifest FILE` (and the template's kubectl step) runs against the
+ * Kubernetes emulator in tests and in the embedded default. The emulators CLI writes it next
+ * to the kubeconfig.
  *
  * It holds what the apply step depends on: the `kueue-system` Namespace, the nine Kueue v0.19.2
  * CRDs (the upstream files the emulator vendors, read from there rather than copied twice), the
@@ -16,8 +18,8 @@ import { findCrdDirectory } from '@gpu-platform/emulators';
  * APIService and the controller's ConfigMap; production always applies that real file (from the
  * URL, or a local copy given with `--kueue-manifest`), never this one.
  */
-export const KUEUE_VERSION = 'v0.19.2';
-export const KUEUE_IMAGE = `registry.k8s.io/kueue/kueue:${KUEUE_VERSION}`;
+export const KUEUE_STAND_IN_VERSION = 'v0.19.2';
+export const KUEUE_STAND_IN_IMAGE = `registry.k8s.io/kueue/kueue:${KUEUE_STAND_IN_VERSION}`;
 
 const labels = {
   'app.kubernetes.io/name': 'kueue',
@@ -25,7 +27,7 @@ const labels = {
   'control-plane': 'controller-manager',
 };
 
-export async function kueueReleaseFixtureObjects(): Promise<
+export async function kueueReleaseStandInObjects(): Promise<
   Record<string, any>[]
 > {
   const crdDir = path.join(findCrdDirectory(), 'kueue');
@@ -80,7 +82,7 @@ export async function kueueReleaseFixtureObjects(): Promise<
             containers: [
               {
                 name: 'manager',
-                image: KUEUE_IMAGE,
+                image: KUEUE_STAND_IN_IMAGE,
                 args: [
                   '--config=/controller_manager_config.yaml',
                   '--zap-log-level=2',
@@ -109,8 +111,8 @@ export async function kueueReleaseFixtureObjects(): Promise<
 }
 
 /** Writes the fixture as one multi-document YAML file (what `--kueue-manifest` reads). */
-export async function writeKueueReleaseFixture(file: string): Promise<string> {
-  const objects = await kueueReleaseFixtureObjects();
+export async function writeKueueReleaseStandIn(file: string): Promise<string> {
+  const objects = await kueueReleaseStandInObjects();
   await fs.writeFile(
     file,
     objects.map(o => stringify(o, { lineWidth: 0 })).join('---\n'),
