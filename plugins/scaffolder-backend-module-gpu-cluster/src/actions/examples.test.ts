@@ -1,0 +1,23 @@
+import { parse } from 'yaml';
+import { catalogRegisterExamples } from './catalogRegister.examples';
+import { kubectlApplyExamples } from './kubectlApply.examples';
+import { renderExamples } from './render.examples';
+import { terraformApplyExamples } from './terraformApply.examples';
+import { validateExamples } from './validate.examples';
+
+describe('action examples', () => {
+  it.each([
+    ['gpu-cluster:spec:validate', validateExamples],
+    ['gpu-cluster:stack:render', renderExamples],
+    ['gpu-cluster:terraform:apply', terraformApplyExamples],
+    ['gpu-cluster:kubectl:apply', kubectlApplyExamples],
+    ['gpu-cluster:catalog:register', catalogRegisterExamples],
+  ])('%s examples are template steps using the action', (id, examples) => {
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) {
+      const steps = parse(example.example).steps as { action: string }[];
+      expect(steps.map(s => s.action)).toContain(id);
+      expect(example.description.length).toBeGreaterThan(10);
+    }
+  });
+});

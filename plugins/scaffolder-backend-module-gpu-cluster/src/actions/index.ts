@@ -1,0 +1,5 @@
+export { createSpecValidateAction } from './validate';
+export { createStackRenderAction } from './render';
+export { createTerraformApplyAction } from './terraformApply';
+export { createKubectlApplyAction } from './kubectlApply';
+export { createCatalogRegisterAction } from './catalogRegister';

@@ -1,0 +1,184 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  stackNames,
+  type GpuStackSpec,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  applyManifestPlan,
+  manifestApplyPlan,
+  rayDashboardPortForwardArgs,
+  runKubectl,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+import { stringify } from 'yaml';
+import type { ClusterCredentials, GpuClusterScaffolderConfig } from '../config';
+import { kubectlApplyExamples } from './kubectlApply.examples';
+import { parseStackValues, stackDirectory, stackInputSchema } from './stack';
+
+/**
+ * Writes a kubeconfig for a configured cluster into a private temporary directory (mode 0600),
+ * so the token reaches kubectl through a file and never through its command line or logs.
+ */
+async function writeKubeconfig(
+  credentials: ClusterCredentials,
+  dir: string,
+): Promise<string> {
+  const caData =
+    credentials.caData ??
+    (credentials.caFile
+      ? await fs.readFile(credentials.caFile, 'utf8')
+      : undefined);
+  const user: Record<string, string> = {};
+  if (credentials.token) user.token = credentials.token;
+  else if (credentials.tokenFile) user.tokenFile = credentials.tokenFile;
+  const kubeconfig = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'target',
+        cluster: {
+          server: credentials.url,
+          ...(caData
+            ? {
+                'certificate-authority-data':
+                  Buffer.from(caData).toString('base64'),
+              }
+            : {}),
+        },
+      },
+    ],
+    users: [{ name: 'target', user }],
+    contexts: [
+      { name: 'target', context: { cluster: 'target', user: 'target' } },
+    ],
+    'current-context': 'target',
+  };
+  const file = path.join(dir, 'kubeconfig');
+  await fs.writeFile(file, stringify(kubeconfig), { mode: 0o600 });
+  return file;
+}
+
+function findCredentials(
+  config: GpuClusterScaffolderConfig,
+  spec: GpuStackSpec,
+  clusterName: string,
+): ClusterCredentials | undefined {
+  return config.clusters.find(
+    c =>
+      c.name === clusterName &&
+      (!c.projectId || c.projectId === spec.identity.projectId),
+  );
+}
+
+/**
+ * `gpu-cluster:kubectl:apply`: applies the rendered manifests server-side, in plan order (Kueue,
+ * network objects, NCCL installer, queues, Workload Identity, Ray), with the credentials of a
+ * `gpuCluster.clusters` entry of the cluster's name or, in development, `gpuCluster.kubectl.
+ * kubeconfigPath`.
+ *
+ * No dry-run support: on a fresh cluster a server-side dry run cannot pass, since the Kueue and
+ * KubeRay CRDs its objects need are installed by this very step; a dry run skips it.
+ *
+ * @public
+ */
+export function createKubectlApplyAction(options: {
+  config: GpuClusterScaffolderConfig;
+}) {
+  const { config } = options;
+  return createTemplateAction({
+    id: 'gpu-cluster:kubectl:apply',
+    description:
+      'Applies the rendered Kubernetes manifests of a GPU stack (Kueue, networks, NCCL, queues, Workload Identity, Ray) server-side.',
+    examples: kubectlApplyExamples,
+    schema: {
+      input: stackInputSchema,
+      output: {
+        appliedSteps: z =>
+          z.number().describe('Steps of the apply plan that ran.'),
+        rayDashboardCommand: z =>
+          z
+            .string()
+            .describe(
+              'kubectl command that opens the Ray dashboard on localhost:8265 (empty without Ray).',
+            ),
+      },
+    },
+    async handler(ctx) {
+      const spec = parseStackValues(ctx.input.values);
+      const names = stackNames(spec);
+      const manifestsDir = path.join(
+        stackDirectory(ctx.workspacePath, ctx.input.targetPath),
+        'manifests',
+      );
+      const plan = manifestApplyPlan(spec);
+      for (const step of plan) {
+        if (step.type !== 'manifest') continue;
+        const file = path.join(manifestsDir, step.path);
+        if (!(await fs.stat(file).catch(() => undefined))) {
+          throw new InputError(
+            `Missing rendered manifest ${path.relative(
+              ctx.workspacePath,
+              file,
+            )}: run gpu-cluster:stack:render first`,
+          );
+        }
+      }
+      const credentials = findCredentials(config, spec, names.clusterName);
+      let kubeconfig: string;
+      let context: string | undefined;
+      if (credentials) {
+        kubeconfig = await writeKubeconfig(
+          credentials,
+          await ctx.createTemporaryDirectory(),
+        );
+      } else if (config.kubectl.kubeconfigPath) {
+        kubeconfig = config.kubectl.kubeconfigPath;
+        context = config.kubectl.context;
+      } else {
+        throw new InputError(
+          `No credentials for cluster ${names.clusterName} (project ${spec.identity.projectId}): add a gpuCluster.clusters entry named ${names.clusterName} with its kubernetes connection, or set gpuCluster.kubectl.kubeconfigPath for development`,
+        );
+      }
+      if (ctx.signal?.aborted) throw new Error('kubectl apply was cancelled');
+      const kubectl = {
+        kubeconfig,
+        context,
+        kubectlPath: config.kubectl.binaryPath,
+        logger: ctx.logger,
+      };
+      await runKubectl(['version', '--output=json'], kubectl).catch(error => {
+        throw new Error(
+          `Cannot reach cluster ${names.clusterName} with kubectl: ${
+            (error as Error).message
+          }`,
+        );
+      });
+      // Server-side apply converges; the checkpoint only spares a resumed task the round trips.
+      const appliedSteps = await ctx.checkpoint({
+        key: `gpu-cluster.kubectl.apply.v1.${spec.identity.projectId}.${names.clusterName}`,
+        fn: async () => {
+          await applyManifestPlan(plan, {
+            ...kubectl,
+            manifestsDir,
+            kueueManifest: config.kubectl.kueueManifestPath,
+            kueueReadyTimeoutSeconds: config.kubectl.kueueReadyTimeoutSeconds,
+          });
+          return plan.length;
+        },
+      });
+      ctx.logger.info(
+        `Applied ${appliedSteps} manifest steps to ${names.clusterName}`,
+      );
+      ctx.output('appliedSteps', appliedSteps);
+      ctx.output(
+        'rayDashboardCommand',
+        spec.ray.enabled && spec.ray.dashboard.exposure !== 'none'
+          ? `kubectl ${rayDashboardPortForwardArgs(spec).join(' ')}`
+          : '',
+      );
+    },
+  });
+}

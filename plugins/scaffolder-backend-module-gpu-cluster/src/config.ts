@@ -1,0 +1,104 @@
+import path from 'node:path';
+import type { Config } from '@backstage/config';
+
+/**
+ * Config file paths are relative to the backend's working directory, as Backstage's own are;
+ * the actions run tools in task workspaces, so they get absolute paths.
+ */
+const absolutePath = (value: string | undefined) =>
+  value === undefined ? undefined : path.resolve(value);
+
+/** What the actions read from `gpuCluster.*` (never from template input). @public */
+export interface GpuClusterScaffolderConfig {
+  terraform: {
+    binaryPath?: string;
+    env: Record<string, string>;
+    backend: 'gcs' | 'local';
+    planInDryRun: boolean;
+  };
+  kubectl: {
+    binaryPath?: string;
+    kubeconfigPath?: string;
+    context?: string;
+    kueueManifestPath?: string;
+    kueueReadyTimeoutSeconds?: number;
+  };
+  /** `gpuCluster.clusters[]` entries with a Kubernetes connection, by cluster name. */
+  clusters: ClusterCredentials[];
+  catalog: { locationDirectory?: string };
+}
+
+/** Kubernetes connection of one configured cluster (`gpuCluster.clusters[]`). @public */
+export interface ClusterCredentials {
+  name: string;
+  projectId?: string;
+  url: string;
+  caData?: string;
+  caFile?: string;
+  token?: string;
+  tokenFile?: string;
+}
+
+/** Reads the module's configuration; throws when a value has the wrong type. @public */
+export function readGpuClusterScaffolderConfig(
+  root: Config,
+): GpuClusterScaffolderConfig {
+  const section = root.getOptionalConfig('gpuCluster');
+  const terraform = section?.getOptionalConfig('terraform');
+  const kubectl = section?.getOptionalConfig('kubectl');
+  const envConfig = terraform?.getOptionalConfig('env');
+  const env: Record<string, string> = {};
+  for (const key of envConfig?.keys() ?? []) {
+    env[key] = envConfig!.getString(key);
+  }
+  const backend = terraform?.getOptionalString('backend') ?? 'gcs';
+  if (backend !== 'gcs' && backend !== 'local') {
+    throw new Error(
+      `gpuCluster.terraform.backend must be 'gcs' or 'local', got '${backend}'`,
+    );
+  }
+  const clusters = (section?.getOptionalConfigArray('clusters') ?? []).flatMap(
+    (c): ClusterCredentials[] => {
+      const kube = c.getOptionalConfig('kubernetes');
+      if (!kube) return [];
+      return [
+        {
+          name: c.getString('name'),
+          projectId: c.getOptionalString('gke.projectId'),
+          url: kube.getString('url'),
+          caData: kube.getOptionalString('caData'),
+          caFile: absolutePath(kube.getOptionalString('caFile')),
+          token: kube.getOptionalString('token'),
+          tokenFile: absolutePath(kube.getOptionalString('tokenFile')),
+        },
+      ];
+    },
+  );
+  return {
+    terraform: {
+      binaryPath: terraform?.getOptionalString('binaryPath'),
+      env,
+      backend,
+      planInDryRun: terraform?.getOptionalBoolean('planInDryRun') ?? true,
+    },
+    kubectl: {
+      binaryPath: kubectl?.getOptionalString('binaryPath'),
+      kubeconfigPath: absolutePath(
+        kubectl?.getOptionalString('kubeconfigPath'),
+      ),
+      context: kubectl?.getOptionalString('context'),
+      kueueManifestPath: absolutePath(
+        kubectl?.getOptionalString('kueueManifestPath'),
+      ),
+      kueueReadyTimeoutSeconds: kubectl?.getOptionalNumber(
+        'kueueReadyTimeoutSeconds',
+      ),
+    },
+    clusters,
+    catalog: {
+      locationDirectory: absolutePath(
+        section?.getOptionalString('catalog.locationDirectory'),
+      ),
+    },
+  };
+}
