@@ -6,3 +6,5 @@
  */
 export * from './spec';
 export * from './annotations';
+export * from './status';
+export * from './permissions';

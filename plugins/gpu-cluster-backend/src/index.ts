@@ -1,0 +1,18 @@
+/**
+ * Backend of the GPU cluster monitoring plugin.
+ *
+ * @packageDocumentation
+ */
+export { gpuClusterPlugin as default } from './plugin';
+export {
+  clusterStatusServiceRef,
+  DefaultClusterStatusService,
+} from './services/ClusterStatusService';
+export type { ClusterStatusService } from './services/ClusterStatusService';
+export { readGpuClusterConfig } from './services/config';
+export type {
+  GpuClusterConfig,
+  GpuClusterPluginConfig,
+} from './services/config';
+export { decodeProvisioningFailure, explainWorkload } from './services/explain';
+export { buildClusterStatus } from './services/buildStatus';

@@ -1,0 +1,449 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  DEMO,
+  ManualClock,
+  OUTCOME_ANNOTATION,
+  QUEUE_LABEL,
+  denyGoogleCredentialDiscovery,
+  startGkeEmulator,
+  startKubeEmulator,
+  type GkeEmulator,
+  type KubeEmulator,
+} from '@gpu-platform/emulators';
+import type {
+  ClusterStatus,
+  WorkloadExplanation,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import request from 'supertest';
+import { gpuClusterPlugin } from './plugin';
+import { validateResponse } from './__testUtils__/validateResponse';
+
+denyGoogleCredentialDiscovery();
+jest.setTimeout(20_000);
+
+const entity = (name: string, clusterName: string) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name,
+    namespace: 'default',
+    annotations: { 'gpu-platform.dev/cluster-name': clusterName },
+  },
+  spec: { type: 'kubernetes-cluster', owner: 'group:default/platform-team' },
+});
+
+const entities = [
+  entity(DEMO.cluster, DEMO.cluster),
+  entity('offline-cluster', 'offline'),
+  entity('unconfigured', 'nowhere'),
+];
+
+function configFor(kube: KubeEmulator, gke: GkeEmulator) {
+  return {
+    gpuCluster: {
+      // Scenario tests read fresh state; the cache behaviour is measured by the bench.
+      statusCacheTtlSeconds: 0.001,
+      gkeCacheTtlSeconds: 0.001,
+      clusters: [
+        {
+          name: DEMO.cluster,
+          kubernetes: { url: kube.url, caData: kube.caPem, token: kube.token },
+          gke: {
+            projectId: DEMO.project,
+            location: DEMO.region,
+            endpoint: {
+              host: gke.host,
+              port: gke.port,
+              caData: gke.caCertPem,
+              token: gke.token,
+            },
+          },
+        },
+        {
+          name: 'offline',
+          kubernetes: { url: 'https://127.0.0.1:1', token: 'x' },
+          gke: {
+            projectId: DEMO.project,
+            location: DEMO.region,
+            endpoint: { host: '127.0.0.1', port: 1 },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** Polls the backend until `check` passes; bounded, and drives the emulator's scripted clock. */
+async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 8000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!check(last)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `condition not met; last value: ${JSON.stringify(last).slice(0, 2000)}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 50));
+    last = await read();
+  }
+  return last;
+}
+
+describe('gpu-cluster backend against the emulators', () => {
+  let kube: KubeEmulator;
+  let gke: GkeEmulator;
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    kube = await startKubeEmulator({ fixtures: 'demo', clock });
+    gke = await startGkeEmulator({ fixtures: 'demo', clock });
+    backend = await startTestBackend({
+      features: [
+        gpuClusterPlugin,
+        mockServices.rootConfig.factory({ data: configFor(kube, gke) }),
+        catalogServiceMock.factory({ entities }),
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await kube?.stop();
+    await gke?.stop();
+  });
+
+  const statusPath = `/api/gpu-cluster/clusters/default/${DEMO.cluster}/status`;
+  const getStatus = async () => {
+    const res = await request(backend.server).get(statusPath);
+    expect(res.status).toBe(200);
+    return res.body as ClusterStatus;
+  };
+
+  it('answers the demo cluster status from Kubernetes and GKE', async () => {
+    const res = await request(backend.server).get(statusPath);
+    expect(res.status).toBe(200);
+    validateResponse('/clusters/{namespace}/{name}/status', 200, res.body);
+    const status = res.body as ClusterStatus;
+    expect(status.entityRef).toBe(`resource:default/${DEMO.cluster}`);
+    expect(status.sources).toEqual([
+      expect.objectContaining({ name: 'kubernetes', ok: true }),
+      expect.objectContaining({ name: 'gke', ok: true }),
+    ]);
+    expect(status.gke?.status).toBe('RUNNING');
+    const pool = status.gke?.nodePools.find(p => p.name === DEMO.nodePool);
+    expect(pool).toMatchObject({
+      machineType: DEMO.machineType,
+      acceleratorType: DEMO.accelerator,
+      acceleratorCount: 8,
+      flexStart: true,
+      queuedProvisioning: true,
+      nodeCount: 2,
+    });
+    expect(pool?.additionalNetworks).toHaveLength(9);
+    expect(status.summary.gpusCapacity).toBe(16);
+    expect(status.nodes.filter(n => n.nodePool === DEMO.nodePool)).toHaveLength(
+      2,
+    );
+    expect(status.nodes[0].networks).toContain('rdma-0');
+    const cq = status.clusterQueues.find(q => q.name === DEMO.clusterQueue);
+    expect(cq).toMatchObject({
+      active: true,
+      admissionChecks: [DEMO.admissionCheck],
+    });
+    expect(cq?.resources[0]).toMatchObject({
+      flavor: DEMO.resourceFlavor,
+      resource: 'nvidia.com/gpu',
+      reserved: '16',
+    });
+    expect(
+      status.localQueues.find(q => q.name === DEMO.localQueue)
+        ?.pendingWorkloads,
+    ).toBe(1);
+    const waiting = status.provisioningRequests.find(p =>
+      p.name.includes('llama-finetune-waiting'),
+    );
+    expect(waiting).toMatchObject({
+      state: 'Accepted',
+      reason: 'ResourcePoolExhausted',
+      message: expect.stringContaining('Waiting for resources'),
+    });
+    const provisioned = status.provisioningRequests.find(p =>
+      p.name.includes('nccl-allreduce-test'),
+    );
+    expect(provisioned).toMatchObject({
+      state: 'Provisioned',
+      details: { nodePool: DEMO.nodePool, selectedZone: DEMO.zone },
+    });
+    expect(status.rayClusters[0]).toMatchObject({
+      name: DEMO.rayCluster,
+      state: 'ready',
+      headServiceName: `${DEMO.rayCluster}-head-svc`,
+      dashboardUrl: `http://${DEMO.rayCluster}-head-svc.${DEMO.rayNamespace}.svc.cluster.local:8265`,
+    });
+    expect(status.rayJobs[0]).toMatchObject({
+      name: DEMO.rayJob,
+      jobStatus: 'RUNNING',
+    });
+    const why = status.explanations.find(
+      e => e.job === 'llama-finetune-waiting',
+    );
+    expect(why).toMatchObject({
+      verdict: 'WaitingForCapacity',
+      severity: 'info',
+    });
+    expect(why?.steps.map(s => s.kind)).toEqual([
+      'Job',
+      'Workload',
+      'AdmissionCheck',
+      'ProvisioningRequest',
+    ]);
+  });
+
+  it('explains one workload through its own endpoint', async () => {
+    const status = await getStatus();
+    const running = status.workloads.find(w =>
+      w.name.includes('nccl-allreduce-test'),
+    )!;
+    const res = await request(backend.server).get(
+      `/api/gpu-cluster/clusters/default/${DEMO.cluster}/workloads/default/${running.name}/explain`,
+    );
+    expect(res.status).toBe(200);
+    validateResponse(
+      '/clusters/{namespace}/{name}/workloads/{workloadNamespace}/{workloadName}/explain',
+      200,
+      res.body,
+    );
+    expect(res.body.verdict).toMatch(/Running|Starting/);
+    expect(res.body.clocks).toEqual([
+      expect.objectContaining({ kind: 'maxRunDuration' }),
+    ]);
+    const missing = await request(backend.server).get(
+      `/api/gpu-cluster/clusters/default/${DEMO.cluster}/workloads/default/nope/explain`,
+    );
+    expect(missing.status).toBe(404);
+    validateResponse(
+      '/clusters/{namespace}/{name}/workloads/{workloadNamespace}/{workloadName}/explain',
+      404,
+      missing.body,
+    );
+  });
+
+  const submit = (
+    name: string,
+    options: { outcome?: string; queue?: string } = {},
+  ) =>
+    kube.client.upsert({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name,
+        namespace: DEMO.queueNamespace,
+        labels: { [QUEUE_LABEL]: options.queue ?? DEMO.localQueue },
+        annotations: options.outcome
+          ? { [OUTCOME_ANNOTATION]: options.outcome }
+          : {},
+      },
+      spec: {
+        parallelism: 1,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'main',
+                image: 'busybox',
+                resources: { limits: { 'nvidia.com/gpu': '8' } },
+              },
+            ],
+          },
+        },
+      },
+    });
+
+  const explanationOf = (status: ClusterStatus, job: string) =>
+    status.explanations.find(e => e.job === job) as
+      | WorkloadExplanation
+      | undefined;
+
+  /** What each outcome must show besides its verdict. */
+  const expectedFacts: Record<string, Record<string, unknown>> = {
+    Running: { severity: 'info', runningOnNode: true },
+    BookingExpired: {
+      severity: 'warning',
+      provisioningState: 'BookingExpired',
+    },
+    ProvisioningFailed: {
+      severity: 'error',
+      zoneNamed: true,
+      provisioningState: 'Failed',
+      provisioningReason: 'ResourcePoolExhausted',
+      retryFlag: true,
+    },
+    CapacityRevoked: {
+      severity: 'error',
+      provisioningState: 'CapacityRevoked',
+    },
+  };
+  const factsOf = (why: WorkloadExplanation, status: ClusterStatus) => {
+    const pr = why.steps.find(s => s.kind === 'ProvisioningRequest');
+    return {
+      severity: why.severity,
+      runningOnNode: why.steps.some(s => s.kind === 'Node' && s.ok),
+      zoneNamed: why.summary.includes(DEMO.zone),
+      provisioningState: pr?.state,
+      provisioningReason: pr?.reason,
+      retryFlag: status.flags.some(
+        f =>
+          f.code === 'RetryWithoutRequeue' && f.subject.includes(why.workload),
+      ),
+    };
+  };
+
+  it.each([
+    ['provisioned', 'Running', 75_000],
+    ['booking-expired', 'BookingExpired', 15 * 60_000],
+    ['failed', 'ProvisioningFailed', 60_000],
+    ['capacity-revoked', 'CapacityRevoked', 3 * 60_000],
+  ])('explains the %s outcome as %s', async (outcome, verdict, runMs) => {
+    const job = `scenario-${outcome}`;
+    submit(job, { outcome });
+    kube.scenarios.engine.runFor(3000);
+    const pending = await eventually(
+      getStatus,
+      s => explanationOf(s, job)?.verdict === 'WaitingForCapacity',
+    );
+    expect(explanationOf(pending, job)?.summary).toContain(
+      'Waiting for resources',
+    );
+    kube.scenarios.engine.runFor(runMs, 5000);
+    const done = await eventually(
+      getStatus,
+      s => explanationOf(s, job)?.verdict === verdict,
+    );
+    const why = explanationOf(done, job)!;
+    expect(why.summary.length).toBeGreaterThan(20);
+    expect(factsOf(why, done)).toMatchObject(expectedFacts[verdict]);
+  });
+
+  it('explains a job sent to a LocalQueue whose ClusterQueue does not exist', async () => {
+    kube.client.upsert({
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'LocalQueue',
+      metadata: { name: 'orphan-queue', namespace: DEMO.queueNamespace },
+      spec: { clusterQueue: 'no-such-cluster-queue' },
+    });
+    submit('scenario-orphan', { queue: 'orphan-queue' });
+    kube.scenarios.engine.runFor(3000);
+    const status = await eventually(
+      getStatus,
+      s => explanationOf(s, 'scenario-orphan')?.verdict === 'QueueMissing',
+    );
+    expect(explanationOf(status, 'scenario-orphan')?.summary).toContain(
+      'no-such-cluster-queue',
+    );
+    expect(status.flags.some(f => f.code === 'LocalQueueInactive')).toBe(true);
+  });
+
+  it('keeps serving after a dropped watch and answers partially when GKE fails', async () => {
+    kube.faults.add({ path: /workloads/, dropWatchAfterMs: 1, times: 1 });
+    submit('scenario-after-drop');
+    kube.scenarios.engine.runFor(3000);
+    await eventually(getStatus, s =>
+      Boolean(explanationOf(s, 'scenario-after-drop')),
+    );
+    const removeFault = gke.faults.add({ method: 'GetCluster', status: 503 });
+    try {
+      const res = await request(backend.server).get(statusPath);
+      expect(res.status).toBe(200);
+      validateResponse('/clusters/{namespace}/{name}/status', 200, res.body);
+      expect(res.body.gke).toBeUndefined();
+      expect(res.body.sources).toEqual([
+        expect.objectContaining({ name: 'kubernetes', ok: true }),
+        expect.objectContaining({
+          name: 'gke',
+          ok: false,
+          error: expect.stringContaining('gke'),
+        }),
+      ]);
+      expect(res.body.nodes.length).toBeGreaterThan(0);
+    } finally {
+      removeFault();
+    }
+  });
+
+  it('answers 503 naming the sources when a cluster is unreachable', async () => {
+    const res = await request(backend.server).get(
+      '/api/gpu-cluster/clusters/default/offline-cluster/status',
+    );
+    expect(res.status).toBe(503);
+    validateResponse('/clusters/{namespace}/{name}/status', 503, res.body);
+    expect(res.body.error.message).toMatch(
+      /kubernetes https:\/\/127\.0\.0\.1:1.*gke/,
+    );
+    expect(JSON.stringify(res.body)).not.toContain(kube.token);
+  });
+
+  it('answers 404 for unknown or unconfigured entities and 401 without credentials', async () => {
+    const unknown = await request(backend.server).get(
+      '/api/gpu-cluster/clusters/default/nope/status',
+    );
+    expect(unknown.status).toBe(404);
+    const unconfigured = await request(backend.server).get(
+      '/api/gpu-cluster/clusters/default/unconfigured/status',
+    );
+    expect(unconfigured.status).toBe(404);
+    expect(unconfigured.body.error.message).toContain('nowhere');
+    const anonymous = await request(backend.server)
+      .get(statusPath)
+      .set('Authorization', mockCredentials.none.header());
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('gpu-cluster backend permissions', () => {
+  it('answers 403 when gpuCluster.status.read is denied', async () => {
+    const authorize = jest.fn(async (requests: unknown[]) =>
+      requests.map(() => ({ result: AuthorizeResult.DENY })),
+    );
+    const backend = await startTestBackend({
+      features: [
+        gpuClusterPlugin,
+        mockServices.rootConfig.factory({
+          data: { gpuCluster: { clusters: [] } },
+        }),
+        catalogServiceMock.factory({ entities }),
+        mockServices.permissions.mock({ authorize: authorize as any }).factory,
+      ],
+    });
+    try {
+      const res = await request(backend.server).get(
+        `/api/gpu-cluster/clusters/default/${DEMO.cluster}/status`,
+      );
+      expect(res.status).toBe(403);
+      expect(authorize).toHaveBeenCalledWith(
+        [
+          expect.objectContaining({
+            permission: expect.objectContaining({
+              name: 'gpuCluster.status.read',
+            }),
+            resourceRef: `resource:default/${DEMO.cluster}`,
+          }),
+        ],
+        expect.anything(),
+      );
+    } finally {
+      await backend.stop();
+    }
+  });
+});

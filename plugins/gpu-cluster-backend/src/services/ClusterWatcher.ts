@@ -1,0 +1,328 @@
+import fs from 'node:fs';
+import {
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  ListWatch,
+  Watch,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { KubernetesConnectionConfig } from './config';
+
+/** The kinds the monitoring view reads; one list + one long-lived watch each per cluster. */
+export const WATCHED_KINDS = [
+  'nodes',
+  'pods',
+  'jobs',
+  'clusterqueues',
+  'localqueues',
+  'workloads',
+  'provisioningrequests',
+  'rayclusters',
+  'rayjobs',
+] as const;
+export type WatchedKind = (typeof WATCHED_KINDS)[number];
+
+/** Kinds without which the Kubernetes source counts as failed (CRDs may legitimately be absent). */
+const ESSENTIAL: WatchedKind[] = ['nodes'];
+
+const CRDS: Partial<
+  Record<WatchedKind, { group: string; version: string; plural: string }>
+> = {
+  clusterqueues: {
+    group: 'kueue.x-k8s.io',
+    version: 'v1beta2',
+    plural: 'clusterqueues',
+  },
+  localqueues: {
+    group: 'kueue.x-k8s.io',
+    version: 'v1beta2',
+    plural: 'localqueues',
+  },
+  workloads: {
+    group: 'kueue.x-k8s.io',
+    version: 'v1beta2',
+    plural: 'workloads',
+  },
+  provisioningrequests: {
+    group: 'autoscaling.x-k8s.io',
+    version: 'v1',
+    plural: 'provisioningrequests',
+  },
+  rayclusters: { group: 'ray.io', version: 'v1', plural: 'rayclusters' },
+  rayjobs: { group: 'ray.io', version: 'v1', plural: 'rayjobs' },
+};
+
+/** Only Jobs managed by Kueue matter for the "why is it not running" chain. */
+const JOB_SELECTOR = 'kueue.x-k8s.io/queue-name';
+
+export type KindState = 'starting' | 'synced' | 'missing' | 'error';
+
+export interface KindStatus {
+  state: KindState;
+  error?: string;
+  syncedAt?: string;
+}
+
+/** A read-only view of everything the informers hold for one cluster. */
+export type ClusterSnapshot = Record<WatchedKind, any[]> & {
+  kinds: Record<WatchedKind, KindStatus>;
+};
+
+export interface ClusterWatcherOptions {
+  clusterName: string;
+  connection: KubernetesConnectionConfig;
+  logger: LoggerService;
+  /** How long the first status waits for the initial lists. */
+  syncTimeoutMs?: number;
+  /** Cap of the restart back-off after a watch or list failure. */
+  maxBackoffMs?: number;
+}
+
+const describeError = (err: unknown): string => {
+  const e = err as {
+    code?: number | string;
+    statusCode?: number;
+    message?: string;
+    body?: unknown;
+  };
+  const code = e?.code ?? e?.statusCode;
+  const text = String(e?.message ?? err).split('\n')[0];
+  // Bodies of API errors can be long; the first line and the code say enough.
+  return code !== undefined && !text.includes(String(code))
+    ? `${code}: ${text}`.slice(0, 300)
+    : text.slice(0, 300);
+};
+
+const isNotFound = (err: unknown) => {
+  const e = err as { code?: number; statusCode?: number };
+  return e?.code === 404 || e?.statusCode === 404;
+};
+
+/** Builds a KubeConfig from plugin config; the token never leaves it. */
+export function createKubeConfig(
+  clusterName: string,
+  connection: KubernetesConnectionConfig,
+): KubeConfig {
+  const token =
+    connection.token ??
+    (connection.tokenFile
+      ? fs.readFileSync(connection.tokenFile, 'utf8').trim()
+      : undefined);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: clusterName,
+        server: connection.url,
+        caData: connection.caData
+          ? Buffer.from(connection.caData).toString('base64')
+          : undefined,
+        skipTLSVerify: false,
+      },
+    ],
+    users: [{ name: 'gpu-cluster-backend', token }],
+    contexts: [
+      { name: clusterName, cluster: clusterName, user: 'gpu-cluster-backend' },
+    ],
+    currentContext: clusterName,
+  });
+  return kc;
+}
+
+/**
+ * Keeps one informer (ListWatch) per kind for one cluster, started lazily on the first read and
+ * restarted with back-off after failures, so any number of status reads cost no upstream
+ * requests once synced.
+ */
+export class ClusterWatcher {
+  private readonly kc: KubeConfig;
+  private readonly informers = new Map<WatchedKind, ListWatch<any>>();
+  private readonly states = new Map<WatchedKind, KindStatus>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly failures = new Map<WatchedKind, number>();
+  private started?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly options: ClusterWatcherOptions) {
+    this.kc = createKubeConfig(options.clusterName, options.connection);
+  }
+
+  /** Starts the informers once and waits (bounded) until every kind listed or failed. */
+  async ready(): Promise<void> {
+    if (this.stopped) {
+      throw new Error('cluster watcher stopped');
+    }
+    this.started ??= this.startAll();
+    await this.started;
+  }
+
+  snapshot(): ClusterSnapshot {
+    const snap: Record<string, unknown> = {};
+    const kinds = {} as Record<WatchedKind, KindStatus>;
+    for (const kind of WATCHED_KINDS) {
+      snap[kind] = this.informers.get(kind)?.list() ?? [];
+      kinds[kind] = this.states.get(kind) ?? { state: 'starting' };
+    }
+    return { ...(snap as Record<WatchedKind, any[]>), kinds };
+  }
+
+  /** The Kubernetes source failed when an essential kind is not synced. */
+  failure(): string | undefined {
+    const failed = ESSENTIAL.map(k => [k, this.states.get(k)] as const).find(
+      ([, s]) => s?.state !== 'synced',
+    );
+    if (!failed) {
+      return undefined;
+    }
+    const [kind, s] = failed;
+    return `kubernetes ${this.options.connection.url}: ${kind} ${
+      s?.state ?? 'starting'
+    }${s?.error ? ` (${s.error})` : ''}`;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all(
+      [...this.informers.values()].map(i => i.stop().catch(() => {})),
+    );
+  }
+
+  private listFn(kind: WatchedKind): () => Promise<KubernetesListObject<any>> {
+    const crd = CRDS[kind];
+    if (crd) {
+      const api = this.kc.makeApiClient(CustomObjectsApi);
+      return () => api.listClusterCustomObject(crd);
+    }
+    if (kind === 'jobs') {
+      const batch = this.kc.makeApiClient(BatchV1Api);
+      return () =>
+        batch.listJobForAllNamespaces({ labelSelector: JOB_SELECTOR });
+    }
+    const core = this.kc.makeApiClient(CoreV1Api);
+    return kind === 'nodes'
+      ? () => core.listNode()
+      : () => core.listPodForAllNamespaces();
+  }
+
+  private path(kind: WatchedKind): string {
+    const crd = CRDS[kind];
+    if (crd) {
+      return `/apis/${crd.group}/${crd.version}/${crd.plural}`;
+    }
+    if (kind === 'jobs') {
+      return '/apis/batch/v1/jobs';
+    }
+    return `/api/v1/${kind}`;
+  }
+
+  private async startAll(): Promise<void> {
+    const timeoutMs = this.options.syncTimeoutMs ?? 10_000;
+    await Promise.all(
+      WATCHED_KINDS.map(kind => {
+        const settled = new Promise<void>(resolve => {
+          const list = this.listFn(kind);
+          const informer = new ListWatch<KubernetesObject>(
+            this.path(kind),
+            new Watch(this.kc),
+            async () => {
+              try {
+                const result = await list();
+                this.states.set(kind, {
+                  state: 'synced',
+                  syncedAt: new Date().toISOString(),
+                });
+                this.failures.set(kind, 0);
+                return result;
+              } finally {
+                resolve();
+              }
+            },
+            false,
+            kind === 'jobs' ? JOB_SELECTOR : undefined,
+          );
+          informer.on('error', err => {
+            this.states.set(kind, {
+              ...this.states.get(kind),
+              state: isNotFound(err) ? 'missing' : 'error',
+              error: describeError(err),
+            });
+            resolve();
+            this.scheduleRestart(kind, informer, isNotFound(err));
+          });
+          this.informers.set(kind, informer);
+          this.states.set(kind, { state: 'starting' });
+          informer.start().catch(err => {
+            this.states.set(kind, {
+              state: 'error',
+              error: describeError(err),
+            });
+            resolve();
+            this.scheduleRestart(kind, informer, false);
+          });
+        });
+        // Bounded: a hanging API server must not hang the status request.
+        return Promise.race([
+          settled,
+          new Promise<void>(resolve => {
+            const t = setTimeout(resolve, timeoutMs);
+            t.unref();
+          }),
+        ]);
+      }),
+    );
+  }
+
+  private scheduleRestart(
+    kind: WatchedKind,
+    informer: ListWatch<any>,
+    missing: boolean,
+  ) {
+    if (this.stopped) {
+      return;
+    }
+    const n = (this.failures.get(kind) ?? 0) + 1;
+    this.failures.set(kind, n);
+    const max = this.options.maxBackoffMs ?? 30_000;
+    // A missing CRD may be installed later; look again, but rarely.
+    const delay = missing ? 60_000 : Math.min(max, 500 * 2 ** (n - 1));
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopped) {
+        return;
+      }
+      const errorsBefore = this.failures.get(kind);
+      informer
+        .start()
+        .then(() => {
+          // Resumed from the last resourceVersion (no list): healthy again unless it failed anew.
+          if (
+            this.failures.get(kind) === errorsBefore &&
+            this.states.get(kind)?.state === 'error'
+          ) {
+            this.states.set(kind, {
+              state: 'synced',
+              syncedAt: new Date().toISOString(),
+            });
+            this.failures.set(kind, 0);
+          }
+        })
+        .catch(err => {
+          this.states.set(kind, { state: 'error', error: describeError(err) });
+          this.scheduleRestart(kind, informer, false);
+        });
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
+    this.options.logger.warn(
+      `gpu-cluster ${this.options.clusterName}: ${kind} informer failed (${
+        this.states.get(kind)?.error
+      }); retrying in ${delay} ms`,
+    );
+  }
+}

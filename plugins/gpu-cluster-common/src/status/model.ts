@@ -1,0 +1,325 @@
+/**
+ * The status model of a GPU cluster, as the gpu-cluster backend answers it and the frontend
+ * renders it. Plain JSON (dates are RFC 3339 strings) so it crosses HTTP unchanged.
+ */
+
+/** A Kubernetes-style condition, copied verbatim (reason and message are what operators grep for). @public */
+export interface StatusCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** Which upstream a part of the status came from, and whether reading it worked. @public */
+export interface StatusSource {
+  name: 'kubernetes' | 'gke';
+  ok: boolean;
+  /** Why it failed (no secrets); set when ok is false. */
+  error?: string;
+  /** When the data of this source was last known good. */
+  observedAt?: string;
+}
+
+/** @public */
+export interface GkeNodePoolStatus {
+  name: string;
+  status: string;
+  statusMessage?: string;
+  machineType?: string;
+  acceleratorType?: string;
+  acceleratorCount?: number;
+  flexStart: boolean;
+  queuedProvisioning: boolean;
+  spot: boolean;
+  maxRunDuration?: string;
+  autoscaling?: {
+    enabled: boolean;
+    minNodeCount?: number;
+    maxNodeCount?: number;
+    totalMinNodeCount?: number;
+    totalMaxNodeCount?: number;
+    locationPolicy?: string;
+  };
+  locations: string[];
+  additionalNetworks: string[];
+  /** GPU nodes of this pool currently registered in Kubernetes. */
+  nodeCount: number;
+}
+
+/** @public */
+export interface GkeClusterStatus {
+  name: string;
+  location: string;
+  projectId: string;
+  status: string;
+  statusMessage?: string;
+  conditions: { code?: string; message?: string }[];
+  currentMasterVersion?: string;
+  currentNodeVersion?: string;
+  releaseChannel?: string;
+  privateEndpoint?: boolean;
+  rayOperatorEnabled?: boolean;
+  multiNetworking?: boolean;
+  nodePools: GkeNodePoolStatus[];
+}
+
+/** @public */
+export interface GpuQuantity {
+  capacity: number;
+  allocatable: number;
+  /** Requested by non-terminated pods bound to the node. */
+  inUse: number;
+}
+
+/** @public */
+export interface NodeStatus {
+  name: string;
+  nodePool?: string;
+  zone?: string;
+  machineType?: string;
+  acceleratorType?: string;
+  ready: boolean;
+  unschedulable: boolean;
+  gpus: GpuQuantity;
+  createdAt?: string;
+  /** RDMA networks the node advertises (networking.gke.io.networks/<name>). */
+  networks: string[];
+}
+
+/** Quota per flavor and resource of a ClusterQueue (nominal) and its reservation/usage. @public */
+export interface QueueResourceUsage {
+  flavor: string;
+  resource: string;
+  nominalQuota?: string;
+  reserved?: string;
+  used?: string;
+  borrowed?: string;
+}
+
+/** @public */
+export interface ClusterQueueStatus {
+  name: string;
+  active: boolean;
+  activeReason?: string;
+  activeMessage?: string;
+  cohort?: string;
+  admissionChecks: string[];
+  pendingWorkloads: number;
+  reservingWorkloads: number;
+  admittedWorkloads: number;
+  resources: QueueResourceUsage[];
+}
+
+/** @public */
+export interface LocalQueueStatus {
+  namespace: string;
+  name: string;
+  clusterQueue: string;
+  active: boolean;
+  activeReason?: string;
+  activeMessage?: string;
+  pendingWorkloads: number;
+  reservingWorkloads: number;
+  admittedWorkloads: number;
+}
+
+/** @public */
+export interface AdmissionCheckState {
+  name: string;
+  state: 'Pending' | 'Ready' | 'Retry' | 'Rejected' | string;
+  message?: string;
+  lastTransitionTime?: string;
+  retryCount?: number;
+}
+
+/** The phase a workload is in, derived from its conditions. @public */
+export type WorkloadPhase =
+  | 'Pending'
+  | 'QuotaReserved'
+  | 'Admitted'
+  | 'Running'
+  | 'Evicted'
+  | 'Finished'
+  | 'Failed'
+  | 'Inactive';
+
+/** @public */
+export interface WorkloadStatus {
+  namespace: string;
+  name: string;
+  queueName?: string;
+  clusterQueue?: string;
+  owner?: { kind: string; name: string };
+  phase: WorkloadPhase;
+  active: boolean;
+  createdAt?: string;
+  gpus: number;
+  conditions: StatusCondition[];
+  admissionChecks: AdmissionCheckState[];
+  /** ProvisioningRequest consumed or created for this workload, when known. */
+  provisioningRequest?: string;
+  maxRunDurationSeconds?: number;
+}
+
+/** GKE's provisioningClassDetails, flattened to the fields operators need. @public */
+export interface ProvisioningDetails {
+  nodePool?: string;
+  selectedZone?: string;
+  acceleratorType?: string;
+  resizeRequest?: string;
+}
+
+/** @public */
+export interface ProvisioningRequestStatus {
+  namespace: string;
+  name: string;
+  provisioningClassName?: string;
+  /** The state derived from the conditions, most decisive first. */
+  state:
+    | 'Pending'
+    | 'Accepted'
+    | 'Provisioned'
+    | 'BookingExpired'
+    | 'CapacityRevoked'
+    | 'Failed';
+  reason?: string;
+  message?: string;
+  conditions: StatusCondition[];
+  details: ProvisioningDetails;
+  workload?: string;
+  createdAt?: string;
+  maxRunDurationSeconds?: number;
+}
+
+/** @public */
+export interface RayClusterStatus {
+  namespace: string;
+  name: string;
+  state?: string;
+  reason?: string;
+  readyWorkers: number;
+  desiredWorkers: number;
+  desiredGpus?: string;
+  headPodName?: string;
+  headServiceName?: string;
+  /** In-cluster address of the dashboard (head service, port 8265). */
+  dashboardUrl?: string;
+  /** How to open the dashboard from a workstation. */
+  portForwardCommand?: string;
+  conditions: StatusCondition[];
+}
+
+/** @public */
+export interface RayJobStatus {
+  namespace: string;
+  name: string;
+  rayClusterName?: string;
+  jobId?: string;
+  jobStatus?: string;
+  jobDeploymentStatus?: string;
+  reason?: string;
+  message?: string;
+  startTime?: string;
+  endTime?: string;
+  dashboardUrl?: string;
+}
+
+/** Severity of a watchdog flag or a verdict. @public */
+export type StatusSeverity = 'info' | 'warning' | 'error';
+
+/** A known stuck state detected across objects (e.g. Accepted against a missing pool). @public */
+export interface StatusFlag {
+  severity: StatusSeverity;
+  code: string;
+  subject: string;
+  message: string;
+  /** Upstream issue describing the bug behind the flag. */
+  reference?: string;
+}
+
+/** @public */
+export interface ClusterStatusSummary {
+  gpusCapacity: number;
+  gpusAllocatable: number;
+  gpusInUse: number;
+  nodes: number;
+  readyNodes: number;
+  pendingWorkloads: number;
+  admittedWorkloads: number;
+  waitingProvisioningRequests: number;
+}
+
+/** The whole status of one cluster entity. @public */
+export interface ClusterStatus {
+  entityRef: string;
+  clusterName: string;
+  generatedAt: string;
+  sources: StatusSource[];
+  summary: ClusterStatusSummary;
+  gke?: GkeClusterStatus;
+  nodes: NodeStatus[];
+  clusterQueues: ClusterQueueStatus[];
+  localQueues: LocalQueueStatus[];
+  workloads: WorkloadStatus[];
+  provisioningRequests: ProvisioningRequestStatus[];
+  rayClusters: RayClusterStatus[];
+  rayJobs: RayJobStatus[];
+  flags: StatusFlag[];
+  /** The "why is it not running" chain of every workload that is not running yet. */
+  explanations: WorkloadExplanation[];
+}
+
+/** One link of the chain Job → Workload → admission check → ProvisioningRequest → nodes. @public */
+export interface ExplanationStep {
+  kind:
+    | 'Job'
+    | 'Workload'
+    | 'LocalQueue'
+    | 'ClusterQueue'
+    | 'AdmissionCheck'
+    | 'ProvisioningRequest'
+    | 'Node';
+  name: string;
+  state: string;
+  ok: boolean;
+  reason?: string;
+  message?: string;
+  at?: string;
+  details?: Record<string, string>;
+}
+
+/** A running clock (booking window, max run duration). @public */
+export interface ExplanationClock {
+  kind: 'booking' | 'maxRunDuration';
+  startedAt: string;
+  endsAt: string;
+  remainingSeconds: number;
+}
+
+/** Why a workload is (not) running, in plain language, derived from real condition reasons. @public */
+export interface WorkloadExplanation {
+  namespace: string;
+  workload: string;
+  job?: string;
+  verdict:
+    | 'Running'
+    | 'Finished'
+    | 'WaitingForQuota'
+    | 'QueueMissing'
+    | 'WaitingForCapacity'
+    | 'ProvisioningFailed'
+    | 'BookingExpired'
+    | 'CapacityRevoked'
+    | 'StuckAccepted'
+    | 'WaitingForAdmission'
+    | 'Starting';
+  severity: StatusSeverity;
+  /** One sentence a user understands. */
+  summary: string;
+  /** The next step to take. */
+  nextStep?: string;
+  steps: ExplanationStep[];
+  clocks: ExplanationClock[];
+}

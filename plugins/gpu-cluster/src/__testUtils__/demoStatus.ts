@@ -1,0 +1,198 @@
+import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+
+const accepted = {
+  type: 'Accepted',
+  status: 'True' as const,
+  reason: 'SuccessfullyQueued',
+  message: 'Provisioning Request was successfully queued.',
+  lastTransitionTime: '2026-09-01T07:16:00Z',
+};
+const waitingMessage =
+  'Waiting for resources. Currently there are not enough resources available to fulfill the request.';
+
+/** A status shaped like the backend's answer for the demo cluster (one waiting, one running job). */
+export const demoStatus: ClusterStatus = {
+  entityRef: 'resource:default/h200-dws-demo',
+  clusterName: 'h200-dws-demo',
+  generatedAt: '2026-09-01T08:00:00.000Z',
+  sources: [
+    { name: 'kubernetes', ok: true, observedAt: '2026-09-01T08:00:00.000Z' },
+    {
+      name: 'gke',
+      ok: false,
+      error: 'gke gpu-launchpad-demo/us-central1/h200-dws-demo: 14 UNAVAILABLE',
+    },
+  ],
+  summary: {
+    gpusCapacity: 16,
+    gpusAllocatable: 16,
+    gpusInUse: 8,
+    nodes: 2,
+    readyNodes: 2,
+    pendingWorkloads: 1,
+    admittedWorkloads: 1,
+    waitingProvisioningRequests: 1,
+  },
+  gke: {
+    name: 'h200-dws-demo',
+    location: 'us-central1',
+    projectId: 'gpu-launchpad-demo',
+    status: 'RUNNING',
+    conditions: [],
+    currentMasterVersion: '1.33.5-gke.1000000',
+    nodePools: [
+      {
+        name: 'h200-dws',
+        status: 'RUNNING',
+        machineType: 'a3-ultragpu-8g',
+        acceleratorType: 'nvidia-h200-141gb',
+        acceleratorCount: 8,
+        flexStart: true,
+        queuedProvisioning: true,
+        spot: false,
+        locations: ['us-central1-b'],
+        additionalNetworks: ['gvnic-1', 'rdma-0'],
+        nodeCount: 2,
+      },
+    ],
+  },
+  nodes: [
+    {
+      name: 'gke-h200-dws-demo-h200-dws-k7p2',
+      nodePool: 'h200-dws',
+      zone: 'us-central1-b',
+      ready: true,
+      unschedulable: false,
+      gpus: { capacity: 8, allocatable: 8, inUse: 8 },
+      networks: ['rdma-0'],
+    },
+  ],
+  clusterQueues: [
+    {
+      name: 'dws-cluster-queue',
+      active: true,
+      activeReason: 'Ready',
+      admissionChecks: ['dws-prov'],
+      pendingWorkloads: 1,
+      reservingWorkloads: 2,
+      admittedWorkloads: 1,
+      resources: [
+        {
+          flavor: 'a3-ultra',
+          resource: 'nvidia.com/gpu',
+          nominalQuota: '1000000000',
+          reserved: '16',
+          used: '8',
+        },
+      ],
+    },
+  ],
+  localQueues: [
+    {
+      namespace: 'default',
+      name: 'dws-local-queue',
+      clusterQueue: 'dws-cluster-queue',
+      active: true,
+      pendingWorkloads: 1,
+      reservingWorkloads: 2,
+      admittedWorkloads: 1,
+    },
+  ],
+  workloads: [],
+  provisioningRequests: [
+    {
+      namespace: 'default',
+      name: 'job-llama-finetune-waiting-demo1-dws-prov-1',
+      state: 'Accepted',
+      reason: 'ResourcePoolExhausted',
+      message: waitingMessage,
+      conditions: [accepted],
+      details: {},
+    },
+    {
+      namespace: 'default',
+      name: 'job-nccl-allreduce-test-demo1-dws-prov-1',
+      state: 'Provisioned',
+      reason: 'Provisioned',
+      message: 'Provisioning Request was successfully provisioned.',
+      conditions: [accepted],
+      details: { nodePool: 'h200-dws', selectedZone: 'us-central1-b' },
+    },
+  ],
+  rayClusters: [
+    {
+      namespace: 'ray',
+      name: 'ray-h200',
+      state: 'ready',
+      readyWorkers: 1,
+      desiredWorkers: 1,
+      headServiceName: 'ray-h200-head-svc',
+      dashboardUrl: 'http://ray-h200-head-svc.ray.svc.cluster.local:8265',
+      portForwardCommand:
+        'kubectl -n ray port-forward service/ray-h200-head-svc 8265:8265',
+      conditions: [],
+    },
+  ],
+  rayJobs: [
+    {
+      namespace: 'ray',
+      name: 'ray-h200-smoke',
+      rayClusterName: 'ray-h200',
+      jobStatus: 'RUNNING',
+      jobDeploymentStatus: 'Running',
+    },
+  ],
+  flags: [],
+  explanations: [
+    {
+      namespace: 'default',
+      workload: 'job-llama-finetune-waiting-demo1',
+      job: 'llama-finetune-waiting',
+      verdict: 'WaitingForCapacity',
+      severity: 'info',
+      summary: `Quota is reserved; GKE is waiting for GPU capacity (ResourcePoolExhausted): ${waitingMessage}`,
+      nextStep:
+        'Nothing to do: DWS keeps the request queued (up to 7 days) and bills nothing while it waits.',
+      steps: [
+        {
+          kind: 'Job',
+          name: 'llama-finetune-waiting',
+          state: 'Active',
+          ok: true,
+        },
+        {
+          kind: 'AdmissionCheck',
+          name: 'dws-prov',
+          state: 'Pending',
+          ok: false,
+          message: waitingMessage,
+        },
+        {
+          kind: 'ProvisioningRequest',
+          name: 'job-llama-finetune-waiting-demo1-dws-prov-1',
+          state: 'Accepted',
+          ok: false,
+          reason: 'ResourcePoolExhausted',
+        },
+      ],
+      clocks: [],
+    },
+    {
+      namespace: 'default',
+      workload: 'job-nccl-allreduce-test-demo1',
+      job: 'nccl-allreduce-test',
+      verdict: 'Running',
+      severity: 'info',
+      summary: 'The workload is admitted and its pods are running.',
+      steps: [],
+      clocks: [
+        {
+          kind: 'maxRunDuration',
+          startedAt: '2026-09-01T07:45:00Z',
+          endsAt: '2026-09-02T07:45:00.000Z',
+          remainingSeconds: 85500,
+        },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,56 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { gpuClusterApiRef, GpuClusterClient } from './api';
+import { isGpuCluster } from './isGpuCluster';
+
+const gpuClusterApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: gpuClusterApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new GpuClusterClient(deps),
+    }),
+});
+
+const gpuClusterContent = EntityContentBlueprint.make({
+  params: {
+    path: '/gpu-cluster',
+    title: 'GPU cluster',
+    filter: isGpuCluster,
+    loader: () =>
+      import('./components/GpuClusterContent').then(m => (
+        <m.GpuClusterContent />
+      )),
+  },
+});
+
+const gpuClusterSummaryCard = EntityCardBlueprint.make({
+  name: 'summary',
+  params: {
+    type: 'info',
+    filter: isGpuCluster,
+    loader: () =>
+      import('./components/GpuClusterContent').then(m => (
+        <m.GpuClusterSummaryCard />
+      )),
+  },
+});
+
+/**
+ * The gpu-cluster plugin for the new frontend system: its API, the "GPU cluster" entity tab and
+ * a summary card, on cluster Resources carrying gpu-platform.dev/cluster-name.
+ *
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'gpu-cluster',
+  extensions: [gpuClusterApi, gpuClusterContent, gpuClusterSummaryCard],
+});

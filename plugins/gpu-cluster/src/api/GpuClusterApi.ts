@@ -1,0 +1,61 @@
+import {
+  createApiRef,
+  type DiscoveryApi,
+  type FetchApi,
+} from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  ClusterStatus,
+  WorkloadExplanation,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+
+/** Reads cluster status from the gpu-cluster backend. @public */
+export interface GpuClusterApi {
+  getStatus(ref: { namespace: string; name: string }): Promise<ClusterStatus>;
+  explain(
+    ref: { namespace: string; name: string },
+    workload: { namespace: string; name: string },
+  ): Promise<WorkloadExplanation>;
+}
+
+/** @public */
+export const gpuClusterApiRef = createApiRef<GpuClusterApi>({
+  id: 'plugin.gpu-cluster.service',
+});
+
+/** Client over discoveryApi + fetchApi (which attaches the user's Backstage token). @public */
+export class GpuClusterClient implements GpuClusterApi {
+  constructor(
+    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
+
+  getStatus(ref: { namespace: string; name: string }) {
+    return this.get<ClusterStatus>(
+      `/clusters/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
+        ref.name,
+      )}/status`,
+    );
+  }
+
+  explain(
+    ref: { namespace: string; name: string },
+    workload: { namespace: string; name: string },
+  ) {
+    return this.get<WorkloadExplanation>(
+      `/clusters/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
+        ref.name,
+      )}/workloads/${encodeURIComponent(
+        workload.namespace,
+      )}/${encodeURIComponent(workload.name)}/explain`,
+    );
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const base = await this.deps.discoveryApi.getBaseUrl('gpu-cluster');
+    const res = await this.deps.fetchApi.fetch(`${base}${path}`);
+    if (!res.ok) {
+      throw await ResponseError.fromResponse(res);
+    }
+    return (await res.json()) as T;
+  }
+}

@@ -1,0 +1,2 @@
+export { gpuClusterApiRef, GpuClusterClient } from './GpuClusterApi';
+export type { GpuClusterApi } from './GpuClusterApi';

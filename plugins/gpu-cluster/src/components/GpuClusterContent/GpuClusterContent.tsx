@@ -1,0 +1,46 @@
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import Grid from '@material-ui/core/Grid';
+import { ClusterHealthCard } from '../ClusterHealthCard';
+import { KueueQueuesCard } from '../KueueQueuesCard';
+import { NodePoolsTable } from '../NodePoolsTable';
+import { ProvisioningRequestsTable } from '../ProvisioningRequestsTable';
+import { RayClustersCard } from '../RayClustersCard';
+import { WhyNotRunning } from '../WhyNotRunning';
+import { useClusterStatus } from '../useClusterStatus';
+
+/** The "GPU cluster" entity tab. @public */
+export function GpuClusterContent() {
+  const { value, loading, error } = useClusterStatus();
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!value) return loading ? <Progress /> : null;
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12} md={6}>
+        <ClusterHealthCard status={value} />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <KueueQueuesCard status={value} />
+      </Grid>
+      <Grid item xs={12}>
+        <WhyNotRunning status={value} />
+      </Grid>
+      <Grid item xs={12}>
+        <NodePoolsTable status={value} />
+      </Grid>
+      <Grid item xs={12}>
+        <ProvisioningRequestsTable status={value} />
+      </Grid>
+      <Grid item xs={12}>
+        <RayClustersCard status={value} />
+      </Grid>
+    </Grid>
+  );
+}
+
+/** Summary card for the entity overview. @public */
+export function GpuClusterSummaryCard() {
+  const { value, loading, error } = useClusterStatus();
+  if (error) return <ResponseErrorPanel error={error} />;
+  if (!value) return loading ? <Progress /> : null;
+  return <ClusterHealthCard status={value} />;
+}

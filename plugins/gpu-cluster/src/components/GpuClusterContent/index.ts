@@ -1,0 +1,1 @@
+export { GpuClusterContent, GpuClusterSummaryCard } from './GpuClusterContent';

@@ -1,0 +1,40 @@
+import { InfoCard, StatusError, StatusOK } from '@backstage/core-components';
+import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+
+/** Queue depth per ClusterQueue and LocalQueue, with GPU quota use. @public */
+export function KueueQueuesCard(props: { status: ClusterStatus }) {
+  const { clusterQueues, localQueues } = props.status;
+  return (
+    <InfoCard title="Kueue queues">
+      {clusterQueues.length === 0 && <p>No ClusterQueues.</p>}
+      <ul>
+        {clusterQueues.map(q => (
+          <li key={q.name}>
+            {q.active ? (
+              <StatusOK>{q.name}</StatusOK>
+            ) : (
+              <StatusError>
+                {q.name} ({q.activeReason})
+              </StatusError>
+            )}{' '}
+            — {q.pendingWorkloads} pending, {q.admittedWorkloads} admitted
+            {q.resources
+              .filter(r => r.resource === 'nvidia.com/gpu')
+              .map(r => ` · ${r.flavor}: ${r.reserved ?? 0} GPUs reserved`)}
+          </li>
+        ))}
+        {localQueues.map(q => (
+          <li key={`${q.namespace}/${q.name}`}>
+            {q.active ? (
+              <StatusOK>{`${q.namespace}/${q.name}`}</StatusOK>
+            ) : (
+              <StatusError>{`${q.namespace}/${q.name} (${q.activeReason})`}</StatusError>
+            )}{' '}
+            → {q.clusterQueue} — {q.pendingWorkloads} pending,{' '}
+            {q.admittedWorkloads} admitted
+          </li>
+        ))}
+      </ul>
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { KueueQueuesCard } from './KueueQueuesCard';

@@ -1,0 +1,1 @@
+export { NodePoolsTable } from './NodePoolsTable';

@@ -1,0 +1,1 @@
+export { ProvisioningRequestsTable } from './ProvisioningRequestsTable';

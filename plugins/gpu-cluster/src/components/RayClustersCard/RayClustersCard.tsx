@@ -1,0 +1,41 @@
+import { InfoCard } from '@backstage/core-components';
+import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+
+/** Ray clusters (state, workers, dashboard access) and the state of their jobs. @public */
+export function RayClustersCard(props: { status: ClusterStatus }) {
+  const { rayClusters, rayJobs } = props.status;
+  return (
+    <InfoCard title="Ray">
+      {rayClusters.length === 0 && <p>No RayClusters.</p>}
+      {rayClusters.map(rc => (
+        <div key={`${rc.namespace}/${rc.name}`}>
+          <p>
+            <b>{`${rc.namespace}/${rc.name}`}</b>: {rc.state ?? 'unknown'} —{' '}
+            {rc.readyWorkers}/{rc.desiredWorkers} workers ready
+          </p>
+          {/* The dashboard has no auth of its own: reach it through a port-forward, not a public link. */}
+          <p>Dashboard (in cluster): {rc.dashboardUrl}</p>
+          {rc.portForwardCommand && (
+            <p>
+              Open it with <code>{rc.portForwardCommand}</code>
+            </p>
+          )}
+          <ul>
+            {rayJobs
+              .filter(
+                j =>
+                  j.namespace === rc.namespace && j.rayClusterName === rc.name,
+              )
+              .map(j => (
+                <li key={j.name}>
+                  RayJob {j.name}: {j.jobStatus ?? '—'} /{' '}
+                  {j.jobDeploymentStatus ?? '—'}
+                  {j.message ? ` — ${j.message}` : ''}
+                </li>
+              ))}
+          </ul>
+        </div>
+      ))}
+    </InfoCard>
+  );
+}

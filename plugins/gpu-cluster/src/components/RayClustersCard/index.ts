@@ -1,0 +1,1 @@
+export { RayClustersCard } from './RayClustersCard';

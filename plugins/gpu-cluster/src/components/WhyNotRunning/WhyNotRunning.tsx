@@ -1,0 +1,76 @@
+import {
+  InfoCard,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusWarning,
+} from '@backstage/core-components';
+import type {
+  ClusterStatus,
+  WorkloadExplanation,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+
+const minutes = (s: number) =>
+  s >= 3600
+    ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
+    : `${Math.round(s / 60)} min`;
+
+const Verdict = ({ e }: { e: WorkloadExplanation }) => {
+  const text = `${e.job ?? e.workload}: ${e.verdict}`;
+  if (e.severity === 'error') return <StatusError>{text}</StatusError>;
+  if (e.severity === 'warning') return <StatusWarning>{text}</StatusWarning>;
+  return e.verdict === 'Running' ? (
+    <StatusOK>{text}</StatusOK>
+  ) : (
+    <StatusPending>{text}</StatusPending>
+  );
+};
+
+/** Why each job is not running yet: the verdict, the next step and the chain behind it. @public */
+export function WhyNotRunning(props: { status: ClusterStatus }) {
+  const { explanations, flags } = props.status;
+  return (
+    <InfoCard title="Why is it not running?">
+      {flags.map(f => (
+        <p key={`${f.code}/${f.subject}`}>
+          {f.severity === 'error' ? (
+            <StatusError>{f.subject}</StatusError>
+          ) : (
+            <StatusWarning>{f.subject}</StatusWarning>
+          )}{' '}
+          {f.message} {f.reference && <a href={f.reference}>upstream issue</a>}
+        </p>
+      ))}
+      {explanations.length === 0 && <p>No unfinished workloads.</p>}
+      {explanations.map(e => (
+        <section
+          key={`${e.namespace}/${e.workload}`}
+          aria-label={`explanation ${e.workload}`}
+        >
+          <Verdict e={e} />
+          <p>{e.summary}</p>
+          {e.nextStep && <p>Next step: {e.nextStep}</p>}
+          {e.clocks.map(c => (
+            <p key={c.kind}>
+              {c.kind === 'booking' ? 'Capacity booking' : 'Max run duration'}{' '}
+              ends {c.endsAt} ({minutes(c.remainingSeconds)} left)
+            </p>
+          ))}
+          <ol>
+            {e.steps.map((s, i) => (
+              <li key={i}>
+                {s.kind} {s.name}: {s.state}
+                {s.reason ? ` (${s.reason})` : ''}
+                {s.message ? ` — ${s.message}` : ''}
+                {s.details?.selectedZone
+                  ? ` · zone ${s.details.selectedZone}`
+                  : ''}
+                {s.details?.nodePool ? ` · pool ${s.details.nodePool}` : ''}
+              </li>
+            ))}
+          </ol>
+        </section>
+      ))}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { WhyNotRunning } from './WhyNotRunning';

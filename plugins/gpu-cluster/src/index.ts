@@ -1,0 +1,20 @@
+/**
+ * GPU cluster monitoring on the entity page. Legacy frontend system exports here; the new
+ * frontend system plugin is the default export of `./alpha`.
+ *
+ * @packageDocumentation
+ */
+export {
+  gpuClusterPlugin,
+  EntityGpuClusterContent,
+  EntityGpuClusterSummaryCard,
+} from './plugin';
+export { gpuClusterApiRef, GpuClusterClient } from './api';
+export type { GpuClusterApi } from './api';
+export { isGpuCluster } from './isGpuCluster';
+export { ClusterHealthCard } from './components/ClusterHealthCard';
+export { NodePoolsTable } from './components/NodePoolsTable';
+export { KueueQueuesCard } from './components/KueueQueuesCard';
+export { ProvisioningRequestsTable } from './components/ProvisioningRequestsTable';
+export { RayClustersCard } from './components/RayClustersCard';
+export { WhyNotRunning } from './components/WhyNotRunning';
