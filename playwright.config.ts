@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { generateProjects } from '@backstage/e2e-test-utils/playwright';
@@ -16,6 +17,8 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // The emulators and the backend's kubernetes config share this token (as scripts/start.sh does).
 process.env.EMULATOR_TOKEN ??= randomBytes(24).toString('hex');
+process.env.EMULATORS_DIR ??= resolve(__dirname, '.emulators');
+mkdirSync(resolve(process.env.EMULATORS_DIR, 'catalog'), { recursive: true });
 
 export default defineConfig({
   timeout: 120_000,
@@ -23,10 +26,7 @@ export default defineConfig({
 
   webServer: [
     {
-      command: `yarn workspace @gpu-platform/emulators start --out-dir ${resolve(
-        __dirname,
-        '.emulators',
-      )}`,
+      command: `yarn workspace @gpu-platform/emulators start --out-dir ${process.env.EMULATORS_DIR}`,
       port: 6443,
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,

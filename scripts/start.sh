@@ -12,8 +12,14 @@ bash scripts/setup.sh
 EMULATOR_TOKEN="${EMULATOR_TOKEN:-$(node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('hex'))")}"
 export EMULATOR_TOKEN
 
+# Files the backend's development config reads: CAs, kubeconfig, the offline Kueue manifest,
+# the terraform sandbox (schema-serving google provider) and created clusters' catalog entities.
+export EMULATORS_DIR="$REPO_ROOT/.emulators"
+mkdir -p "$EMULATORS_DIR/catalog"
+node packages/terraform-schema-provider/bin/terraform-google-mirror "$EMULATORS_DIR/terraform" >/dev/null
+
 ready_log="$(mktemp)"
-yarn workspace @gpu-platform/emulators start --out-dir "$REPO_ROOT/.emulators" >"$ready_log" 2>&1 &
+yarn workspace @gpu-platform/emulators start --out-dir "$EMULATORS_DIR" >"$ready_log" 2>&1 &
 emulators_pid=$!
 trap 'kill "$emulators_pid" 2>/dev/null || true; rm -f "$ready_log"' EXIT
 

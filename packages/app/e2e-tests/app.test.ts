@@ -82,3 +82,25 @@ test('the backend reaches the emulated cluster through the kubernetes plugin', a
   ).map(q => q.metadata.name);
   expect(names).toContain('dws-cluster-queue');
 });
+
+test('the GPU cluster tab shows the emulated cluster: node pools, queues, provisioning and Ray', async ({
+  page,
+}, testInfo) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/resource/h200-dws-demo/gpu-cluster');
+  await expect(page.getByText('Why is it not running?').first()).toBeVisible();
+  // Names the demo cluster's status is built from, read live from the emulators.
+  for (const text of ['h200-dws', 'dws-cluster-queue', 'ray-h200']) {
+    await expect(page.getByText(text).first()).toBeVisible();
+  }
+  await snapshot(page, testInfo, 'gpu-cluster-tab');
+});
+
+test('the "Create GPU cluster" template is offered, its form derived from the stack spec', async ({
+  page,
+}, testInfo) => {
+  await signInAsGuest(page);
+  await page.goto('/create');
+  await expect(page.getByText('Create GPU cluster').first()).toBeVisible();
+  await snapshot(page, testInfo, 'create-page');
+});

@@ -20,6 +20,14 @@ backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
 
+// GPU clusters: the "Create GPU cluster" template's actions and the cluster status API
+backend.add(
+  import(
+    '@gpu-platform/backstage-plugin-scaffolder-backend-module-gpu-cluster'
+  ),
+);
+backend.add(import('@gpu-platform/backstage-plugin-gpu-cluster-backend'));
+
 // techdocs plugin
 backend.add(import('@backstage/plugin-techdocs-backend'));
 
