@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -19,6 +20,15 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 process.env.EMULATOR_TOKEN ??= randomBytes(24).toString('hex');
 process.env.EMULATORS_DIR ??= resolve(__dirname, '.emulators');
 mkdirSync(resolve(process.env.EMULATORS_DIR, 'catalog'), { recursive: true });
+// The template's terraform step runs against the schema-serving google provider (as
+// scripts/start.sh sets it up).
+execFileSync(process.execPath, [
+  resolve(
+    __dirname,
+    'packages/terraform-schema-provider/bin/terraform-google-mirror',
+  ),
+  resolve(process.env.EMULATORS_DIR, 'terraform'),
+]);
 
 export default defineConfig({
   timeout: 120_000,

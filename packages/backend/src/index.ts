@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { catalogModuleDevelopmentFileLocations } from './modules/developmentFileLocations';
 
 const backend = createBackend();
 
@@ -27,6 +28,8 @@ backend.add(
   ),
 );
 backend.add(import('@gpu-platform/backstage-plugin-gpu-cluster-backend'));
+// Embedded default only (inert unless gpuCluster.catalog.locationDirectory is set).
+backend.add(catalogModuleDevelopmentFileLocations);
 
 // techdocs plugin
 backend.add(import('@backstage/plugin-techdocs-backend'));
