@@ -88,6 +88,12 @@ export class ClusterStore {
     if (this.clusters.has(key)) {
       throw alreadyExists(key);
     }
+    // A seed may pin the control plane address (e.g. a local Kubernetes emulator's host:port).
+    if (input.endpoint) cluster.endpoint = input.endpoint;
+    const privateEndpoint = input.privateClusterConfig?.privateEndpoint;
+    if (privateEndpoint && cluster.privateClusterConfig) {
+      cluster.privateClusterConfig.privateEndpoint = privateEndpoint;
+    }
     cluster.status = input.status ?? 'RUNNING';
     cluster.statusMessage = input.statusMessage ?? '';
     for (const pool of cluster.nodePools ?? []) {
