@@ -6,6 +6,29 @@ export interface Config {
     /** How long GKE cluster data stays in the shared cache (seconds, default 30). */
     gkeCacheTtlSeconds?: number;
     /**
+     * `gke` (production): a catalog entity whose cluster has no `clusters` entry is reached
+     * through GKE from its gpu-platform.dev/project-id, location and cluster-name annotations —
+     * endpoint and CA from GetCluster (the private endpoint when the cluster enforces it), Google
+     * access tokens from Application Default Credentials (Workload Identity), refreshed per
+     * request, as `gcloud container clusters get-credentials` does. The identity needs
+     * container.clusters.get and read access in the cluster. `none` (default): configured only.
+     */
+    discovery?: 'gke' | 'none';
+    /** How GKE is reached for discovered clusters. */
+    gke?: {
+      /** Private (true) or public (false) endpoint; unset: private when the cluster enforces it. */
+      useInternalEndpoint?: boolean;
+      /** ClusterManager endpoint override (the local emulator); Google's endpoint when unset. */
+      endpoint?: {
+        host: string;
+        port: number;
+        caData?: string;
+        caFile?: string;
+        /** @visibility secret */
+        token?: string;
+      };
+    };
+    /**
      * Clusters, matched to catalog entities by the `gpu-platform.dev/cluster-name` annotation.
      */
     clusters?: Array<{

@@ -5,6 +5,28 @@ export interface Config {
    * `kubernetes` connection is what `gpu-cluster:kubectl:apply` uses for a cluster of that name.
    */
   gpuCluster?: {
+    /**
+     * How GKE's ClusterManager is reached for `kubectl.credentials: gke`. Unset in production:
+     * Google's endpoint with Application Default Credentials (Workload Identity on GKE).
+     */
+    gke?: {
+      /**
+       * Reach the cluster's private endpoint (true) or public endpoint (false). Unset: the private
+       * endpoint when the cluster enforces it, as the stack's private clusters do.
+       */
+      useInternalEndpoint?: boolean;
+      /** ClusterManager endpoint override (the local GKE emulator). */
+      endpoint?: {
+        host: string;
+        port: number;
+        /** PEM of the endpoint's CA (inline); plaintext gRPC without caData/caFile. */
+        caData?: string;
+        /** Path of a PEM CA file. */
+        caFile?: string;
+        /** @visibility secret */
+        token?: string;
+      };
+    };
     terraform?: {
       /** The terraform binary (default `terraform` on PATH). Never taken from template input. */
       binaryPath?: string;
@@ -25,6 +47,16 @@ export interface Config {
     kubectl?: {
       /** The kubectl binary (default `kubectl` on PATH). */
       binaryPath?: string;
+      /**
+       * Credentials of a cluster without a `gpuCluster.clusters` entry (and no `kubeconfigPath`).
+       * `gke` — the production setting — reads its endpoint and CA from GKE and authenticates
+       * with a Google access token from Application Default Credentials, as `gcloud container
+       * clusters get-credentials` does, so the cluster the template has just created is reachable
+       * without editing config; the identity needs `container.clusters.get` and Kubernetes RBAC
+       * (e.g. roles/container.admin). `config` (the default when unset) only uses configured
+       * credentials.
+       */
+      credentials?: 'gke' | 'config';
       /**
        * Development fallback: a kubeconfig file used for clusters without a `gpuCluster.clusters`
        * entry.

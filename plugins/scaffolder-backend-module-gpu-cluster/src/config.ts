@@ -1,5 +1,9 @@
 import path from 'node:path';
 import type { Config } from '@backstage/config';
+import {
+  readGkeEndpointOverride,
+  type GkeEndpointOverride,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 
 /**
  * Config file paths are relative to the backend's working directory, as Backstage's own are;
@@ -18,6 +22,12 @@ export interface GpuClusterScaffolderConfig {
   };
   kubectl: {
     binaryPath?: string;
+    /**
+     * Where credentials of a cluster without a `gpuCluster.clusters` entry come from: `gke` reads
+     * the cluster from GKE (endpoint, CA) with a Google access token, as `gcloud container
+     * clusters get-credentials` does; `config` (default) only uses entries and `kubeconfigPath`.
+     */
+    credentials: 'gke' | 'config';
     kubeconfigPath?: string;
     context?: string;
     kueueManifestPath?: string;
@@ -26,6 +36,8 @@ export interface GpuClusterScaffolderConfig {
   /** `gpuCluster.clusters[]` entries with a Kubernetes connection, by cluster name. */
   clusters: ClusterCredentials[];
   catalog: { locationDirectory?: string };
+  /** How GKE is reached for `credentials: gke` (an endpoint override for the emulator). */
+  gke: { endpoint?: GkeEndpointOverride; useInternalEndpoint?: boolean };
 }
 
 /** Kubernetes connection of one configured cluster (`gpuCluster.clusters[]`). @public */
@@ -57,6 +69,13 @@ export function readGpuClusterScaffolderConfig(
       `gpuCluster.terraform.backend must be 'gcs' or 'local', got '${backend}'`,
     );
   }
+  const credentials = kubectl?.getOptionalString('credentials') ?? 'config';
+  if (credentials !== 'gke' && credentials !== 'config') {
+    throw new Error(
+      `gpuCluster.kubectl.credentials must be 'gke' or 'config', got '${credentials}'`,
+    );
+  }
+  const gke = section?.getOptionalConfig('gke');
   const clusters = (section?.getOptionalConfigArray('clusters') ?? []).flatMap(
     (c): ClusterCredentials[] => {
       const kube = c.getOptionalConfig('kubernetes');
@@ -83,6 +102,7 @@ export function readGpuClusterScaffolderConfig(
     },
     kubectl: {
       binaryPath: kubectl?.getOptionalString('binaryPath'),
+      credentials,
       kubeconfigPath: absolutePath(
         kubectl?.getOptionalString('kubeconfigPath'),
       ),
@@ -99,6 +119,10 @@ export function readGpuClusterScaffolderConfig(
       locationDirectory: absolutePath(
         section?.getOptionalString('catalog.locationDirectory'),
       ),
+    },
+    gke: {
+      endpoint: readGkeEndpointOverride(gke?.getOptionalConfig('endpoint')),
+      useInternalEndpoint: gke?.getOptionalBoolean('useInternalEndpoint'),
     },
   };
 }

@@ -8,6 +8,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  createClusterManagerClient,
+  googleAccessToken,
+  GkeConnectionError,
+  resolveGkeClusterConnection,
+  type GkeConnectionDependencies,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   GPU_CLUSTER_ANNOTATIONS,
@@ -58,7 +65,15 @@ export interface DefaultClusterStatusServiceOptions {
   cache: CacheService;
   catalog: CatalogLike;
   now?: () => number;
+  /** Test seams of GKE discovery (a ClusterManager client, a token source). */
+  gkeAccess?: Pick<
+    GkeConnectionDependencies,
+    'clusterManager' | 'getAccessToken'
+  >;
 }
+
+/** Informers, readers and cache entries are per cluster key (the name for configured clusters). */
+const keyOf = (cluster: GpuClusterConfig) => cluster.key ?? cluster.name;
 
 /**
  * Status of configured clusters from per-cluster informers (started on first use) and one cached
@@ -69,6 +84,8 @@ export class DefaultClusterStatusService implements ClusterStatusService {
   private readonly watchers = new Map<string, ClusterWatcher>();
   private readonly gkeReaders = new Map<string, GkeReader>();
   private readonly inflight = new Map<string, Promise<ClusterStatus>>();
+  private readonly discovered = new Map<string, Promise<GpuClusterConfig>>();
+  private discoveryClient?: ReturnType<typeof createClusterManagerClient>;
   private readonly now: () => number;
 
   constructor(private readonly options: DefaultClusterStatusServiceOptions) {
@@ -89,7 +106,11 @@ export class DefaultClusterStatusService implements ClusterStatusService {
         `${entityRef} has no ${GPU_CLUSTER_ANNOTATIONS.clusterName} annotation`,
       );
     }
-    const cluster = this.options.config.clusters.find(c => c.name === name);
+    const cluster =
+      this.options.config.clusters.find(c => c.name === name) ??
+      (this.options.config.discovery === 'gke'
+        ? await this.discover(entityRef, name, entity.metadata.annotations)
+        : undefined);
     if (!cluster) {
       throw new NotFoundError(
         `Cluster ${name} of ${entityRef} is not configured in gpuCluster.clusters`,
@@ -98,11 +119,76 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     return { entityRef: stringifyEntityRef(entity), cluster };
   }
 
+  /**
+   * A cluster known only through its entity's annotations: endpoint and CA from GKE (as
+   * `gcloud container clusters get-credentials`), Google access tokens per request. Resolved
+   * once per cluster; a failed lookup is retried by the next request.
+   */
+  private async discover(
+    entityRef: string,
+    clusterName: string,
+    annotations: Record<string, string>,
+  ): Promise<GpuClusterConfig> {
+    const projectId = annotations[GPU_CLUSTER_ANNOTATIONS.projectId];
+    const location = annotations[GPU_CLUSTER_ANNOTATIONS.location];
+    if (!projectId || !location) {
+      throw new NotFoundError(
+        `Cluster ${clusterName} of ${entityRef} is not configured in gpuCluster.clusters and has no ${GPU_CLUSTER_ANNOTATIONS.projectId} and ${GPU_CLUSTER_ANNOTATIONS.location} annotations to find it in GKE`,
+      );
+    }
+    const key = `gke:${projectId}/${location}/${clusterName}`;
+    let pending = this.discovered.get(key);
+    if (!pending) {
+      pending = this.resolveFromGke(key, projectId, location, clusterName);
+      this.discovered.set(key, pending);
+      pending.catch(() => this.discovered.delete(key));
+    }
+    return pending;
+  }
+
+  private async resolveFromGke(
+    key: string,
+    projectId: string,
+    location: string,
+    clusterName: string,
+  ): Promise<GpuClusterConfig> {
+    const { endpoint, useInternalEndpoint } = this.options.config.gke;
+    const getAccessToken =
+      this.options.gkeAccess?.getAccessToken ?? googleAccessToken;
+    const clusterManager =
+      this.options.gkeAccess?.clusterManager ??
+      (this.discoveryClient ??= createClusterManagerClient(endpoint));
+    try {
+      const connection = await resolveGkeClusterConnection(
+        { projectId, location, clusterName, useInternalEndpoint },
+        { clusterManager, getAccessToken },
+      );
+      this.options.logger.info(
+        `gpu-cluster ${clusterName}: credentials from GKE (${projectId}/${location}) at ${connection.url}`,
+      );
+      return {
+        name: clusterName,
+        key,
+        kubernetes: {
+          url: connection.url,
+          caData: connection.caData,
+          getToken: getAccessToken,
+        },
+        gke: { projectId, location, clusterName, endpoint },
+      };
+    } catch (error) {
+      if (error instanceof GkeConnectionError && error.reason === 'NOT_FOUND') {
+        throw new NotFoundError(error.message);
+      }
+      throw new ServiceUnavailableError((error as Error).message);
+    }
+  }
+
   async getStatus(
     entityRef: string,
     cluster: GpuClusterConfig,
   ): Promise<ClusterStatus> {
-    const key = `status:${cluster.name}:${entityRef}`;
+    const key = `status:${keyOf(cluster)}:${entityRef}`;
     const cached = (await this.options.cache.get(key)) as
       | ClusterStatus
       | undefined;
@@ -159,33 +245,35 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     );
     this.watchers.clear();
     this.gkeReaders.clear();
+    await this.discoveryClient?.close().catch(() => {});
+    this.discoveryClient = undefined;
   }
 
   private watcher(cluster: GpuClusterConfig): ClusterWatcher {
-    let w = this.watchers.get(cluster.name);
+    let w = this.watchers.get(keyOf(cluster));
     if (!w) {
       w = new ClusterWatcher({
         clusterName: cluster.name,
         connection: cluster.kubernetes,
         logger: this.options.logger,
       });
-      this.watchers.set(cluster.name, w);
+      this.watchers.set(keyOf(cluster), w);
     }
     return w;
   }
 
   private async readGke(cluster: GpuClusterConfig): Promise<GkeClusterStatus> {
-    const key = `gke:${cluster.name}`;
+    const key = `gke:${keyOf(cluster)}`;
     const cached = (await this.options.cache.get(key)) as
       | GkeClusterStatus
       | undefined;
     if (cached) {
       return cached;
     }
-    let reader = this.gkeReaders.get(cluster.name);
+    let reader = this.gkeReaders.get(keyOf(cluster));
     if (!reader) {
       reader = new GkeReader(cluster.gke!);
-      this.gkeReaders.set(cluster.name, reader);
+      this.gkeReaders.set(keyOf(cluster), reader);
     }
     const gke = await reader.read();
     await this.options.cache.set(key, gke as any, {
@@ -247,7 +335,7 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     });
     // Partial results are cached too, but not for long: a recovering source shows up quickly.
     await this.options.cache.set(
-      `status:${cluster.name}:${entityRef}`,
+      `status:${keyOf(cluster)}:${entityRef}`,
       status as any,
       {
         ttl: sources.every(s => s.ok)

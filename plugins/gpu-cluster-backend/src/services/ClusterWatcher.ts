@@ -102,6 +102,8 @@ const isNotFound = (err: unknown) => {
   return e?.code === 404 || e?.statusCode === 404;
 };
 
+const REFRESHED_TOKEN_PROVIDER = 'gpu-platform-refreshed-token';
+
 /** Builds a KubeConfig from plugin config; the token never leaves it. */
 export function createKubeConfig(
   clusterName: string,
@@ -113,6 +115,7 @@ export function createKubeConfig(
       ? fs.readFileSync(connection.tokenFile, 'utf8').trim()
       : undefined);
   const kc = new KubeConfig();
+  const getToken = connection.getToken;
   kc.loadFromOptions({
     clusters: [
       {
@@ -124,12 +127,31 @@ export function createKubeConfig(
         skipTLSVerify: false,
       },
     ],
-    users: [{ name: 'gpu-cluster-backend', token }],
+    users: [
+      getToken
+        ? {
+            name: 'gpu-cluster-backend',
+            authProvider: { name: REFRESHED_TOKEN_PROVIDER, config: {} },
+          }
+        : { name: 'gpu-cluster-backend', token },
+    ],
     contexts: [
       { name: clusterName, cluster: clusterName, user: 'gpu-cluster-backend' },
     ],
     currentContext: clusterName,
   });
+  if (getToken) {
+    // Asked before every list and watch, so informers outlive the one-hour Google tokens.
+    kc.addAuthenticator({
+      isAuthProvider: user =>
+        user.authProvider?.name === REFRESHED_TOKEN_PROVIDER,
+      async applyAuthentication(_user, opts) {
+        const headers = (opts.headers ?? {}) as Record<string, string>;
+        headers.Authorization = `Bearer ${await getToken()}`;
+        opts.headers = headers;
+      },
+    });
+  }
   return kc;
 }
 

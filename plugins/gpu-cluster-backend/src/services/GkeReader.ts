@@ -1,57 +1,10 @@
-import * as grpc from '@grpc/grpc-js';
 import { ClusterManagerClient } from '@google-cloud/container';
 import type {
   GkeClusterStatus,
   GkeNodePoolStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { gkeClusterManagerOptions } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import type { GkeConnectionConfig } from './config';
-
-type ClientOptions = NonNullable<
-  ConstructorParameters<typeof ClusterManagerClient>[0]
->;
-
-/**
- * Client options: Google's endpoint with Application Default Credentials (Workload Identity in
- * production) unless an endpoint override is configured, which is then reached over TLS with
- * its CA and a static bearer token (the local emulator).
- */
-export function clusterManagerOptions(gke: GkeConnectionConfig): ClientOptions {
-  const endpoint = gke.endpoint;
-  if (!endpoint) {
-    return {};
-  }
-  const host =
-    endpoint.host.includes(':') && !endpoint.host.startsWith('[')
-      ? `[${endpoint.host}]`
-      : endpoint.host;
-  let creds = endpoint.caData
-    ? grpc.credentials.createSsl(Buffer.from(endpoint.caData))
-    : grpc.credentials.createInsecure();
-  const token = endpoint.token;
-  if (endpoint.caData && token) {
-    creds = grpc.credentials.combineChannelCredentials(
-      creds,
-      grpc.credentials.createFromMetadataGenerator((_p, callback) => {
-        const metadata = new grpc.Metadata();
-        metadata.set('authorization', `Bearer ${token}`);
-        callback(null, metadata);
-      }),
-    );
-  }
-  const options: Record<string, unknown> = {
-    servicePath: host,
-    apiEndpoint: host,
-    port: endpoint.port,
-    fallback: false,
-    universeDomain: 'googleapis.com',
-    sslCreds: creds,
-  };
-  if (endpoint.caData && /^[\d.]+$|:/.test(endpoint.host)) {
-    // SNI cannot carry an IP address; verify the certificate's localhost name instead.
-    options['grpc.ssl_target_name_override'] = 'localhost';
-  }
-  return options as ClientOptions;
-}
 
 const num = (v: unknown): number | undefined =>
   v === undefined || v === null || v === '' ? undefined : Number(v);
@@ -133,7 +86,10 @@ export class GkeReader {
   ) {}
 
   async read(): Promise<GkeClusterStatus> {
-    this.client ??= new ClusterManagerClient(clusterManagerOptions(this.gke));
+    this.client ??= new ClusterManagerClient(
+      // Google's endpoint with ADC (Workload Identity) unless overridden (the emulator).
+      gkeClusterManagerOptions(this.gke.endpoint),
+    );
     const name = `projects/${this.gke.projectId}/locations/${this.gke.location}/clusters/${this.gke.clusterName}`;
     const [cluster] = await this.client.getCluster(
       { name },

@@ -1,5 +1,9 @@
 import fs from 'node:fs';
 import type { Config } from '@backstage/config';
+import {
+  readGkeEndpointOverride,
+  type GkeEndpointOverride,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 
 /** How to reach one cluster's Kubernetes API. */
 export interface KubernetesConnectionConfig {
@@ -7,6 +11,11 @@ export interface KubernetesConnectionConfig {
   caData?: string;
   token?: string;
   tokenFile?: string;
+  /**
+   * Source of short-lived tokens (Google access tokens of a cluster discovered through GKE),
+   * asked before every request; it caches and refreshes them itself.
+   */
+  getToken?: () => Promise<string>;
 }
 
 /** How to reach GKE's ClusterManager for one cluster. */
@@ -14,7 +23,7 @@ export interface GkeConnectionConfig {
   projectId: string;
   location: string;
   clusterName: string;
-  endpoint?: { host: string; port: number; caData?: string; token?: string };
+  endpoint?: GkeEndpointOverride;
 }
 
 /** One configured cluster (`gpuCluster.clusters[]`). */
@@ -22,12 +31,21 @@ export interface GpuClusterConfig {
   name: string;
   kubernetes: KubernetesConnectionConfig;
   gke?: GkeConnectionConfig;
+  /** Key of the cluster's informers and cache entries (default `name`). */
+  key?: string;
 }
 
 export interface GpuClusterPluginConfig {
   clusters: GpuClusterConfig[];
   statusCacheTtlMs: number;
   gkeCacheTtlMs: number;
+  /**
+   * `gke`: a catalog entity whose cluster has no `clusters` entry is reached through GKE, from
+   * its project-id, location and cluster-name annotations. `none` (default): configured only.
+   */
+  discovery: 'gke' | 'none';
+  /** How GKE is reached for discovered clusters. */
+  gke: { endpoint?: GkeEndpointOverride; useInternalEndpoint?: boolean };
 }
 
 const readCa = (c: Config): string | undefined => {
@@ -47,7 +65,6 @@ export function readGpuClusterConfig(root: Config): GpuClusterPluginConfig {
       const name = c.getString('name');
       const kube = c.getConfig('kubernetes');
       const gke = c.getOptionalConfig('gke');
-      const endpoint = gke?.getOptionalConfig('endpoint');
       return {
         name,
         kubernetes: {
@@ -60,18 +77,25 @@ export function readGpuClusterConfig(root: Config): GpuClusterPluginConfig {
           projectId: gke.getString('projectId'),
           location: gke.getString('location'),
           clusterName: gke.getOptionalString('clusterName') ?? name,
-          endpoint: endpoint && {
-            host: endpoint.getString('host'),
-            port: endpoint.getNumber('port'),
-            caData: readCa(endpoint),
-            token: endpoint.getOptionalString('token'),
-          },
+          endpoint: readGkeEndpointOverride(gke.getOptionalConfig('endpoint')),
         },
       };
     },
   );
+  const discovery = section?.getOptionalString('discovery') ?? 'none';
+  if (discovery !== 'gke' && discovery !== 'none') {
+    throw new Error(
+      `gpuCluster.discovery must be 'gke' or 'none', got '${discovery}'`,
+    );
+  }
+  const gke = section?.getOptionalConfig('gke');
   return {
     clusters,
+    discovery,
+    gke: {
+      endpoint: readGkeEndpointOverride(gke?.getOptionalConfig('endpoint')),
+      useInternalEndpoint: gke?.getOptionalBoolean('useInternalEndpoint'),
+    },
     statusCacheTtlMs:
       (section?.getOptionalNumber('statusCacheTtlSeconds') ?? 5) * 1000,
     gkeCacheTtlMs:

@@ -10,7 +10,10 @@ import {
   applyManifestPlan,
   manifestApplyPlan,
   rayDashboardPortForwardArgs,
+  resolveGkeClusterConnection,
   runKubectl,
+  writeKubeconfigFor,
+  type GkeConnectionDependencies,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import { stringify } from 'yaml';
 import type { ClusterCredentials, GpuClusterScaffolderConfig } from '../config';
@@ -76,8 +79,11 @@ function findCredentials(
 /**
  * `gpu-cluster:kubectl:apply`: applies the rendered manifests server-side, in plan order (Kueue,
  * network objects, NCCL installer, queues, Workload Identity, Ray), with the credentials of a
- * `gpuCluster.clusters` entry of the cluster's name or, in development, `gpuCluster.kubectl.
- * kubeconfigPath`.
+ * `gpuCluster.clusters` entry of the cluster's name, else `gpuCluster.kubectl.kubeconfigPath`
+ * (development), else — with `gpuCluster.kubectl.credentials: gke` — credentials read from GKE
+ * like `gcloud container clusters get-credentials` (endpoint and CA from GetCluster, a Google
+ * access token from Application Default Credentials), so the cluster the template's terraform
+ * step has just created is reachable without editing config.
  *
  * No dry-run support: on a fresh cluster a server-side dry run cannot pass, since the Kueue and
  * KubeRay CRDs its objects need are installed by this very step; a dry run skips it.
@@ -86,6 +92,8 @@ function findCredentials(
  */
 export function createKubectlApplyAction(options: {
   config: GpuClusterScaffolderConfig;
+  /** Test seams of the GKE lookup (a ClusterManager client, a token source). */
+  gke?: Pick<GkeConnectionDependencies, 'clusterManager' | 'getAccessToken'>;
 }) {
   const { config } = options;
   return createTemplateAction({
@@ -137,9 +145,28 @@ export function createKubectlApplyAction(options: {
       } else if (config.kubectl.kubeconfigPath) {
         kubeconfig = config.kubectl.kubeconfigPath;
         context = config.kubectl.context;
+      } else if (config.kubectl.credentials === 'gke') {
+        // A fresh token per run, in a 0600 file of the task's temporary directory (removed with it).
+        const connection = await resolveGkeClusterConnection(
+          {
+            projectId: spec.identity.projectId,
+            location: names.clusterLocation,
+            clusterName: names.clusterName,
+            useInternalEndpoint: config.gke.useInternalEndpoint,
+          },
+          { ...options.gke, endpoint: config.gke.endpoint },
+        );
+        ctx.logger.info(
+          `Credentials of ${names.clusterName} from GKE: ${connection.url}`,
+        );
+        kubeconfig = await writeKubeconfigFor(
+          connection,
+          path.join(await ctx.createTemporaryDirectory(), 'kubeconfig'),
+          { name: names.clusterName },
+        );
       } else {
         throw new InputError(
-          `No credentials for cluster ${names.clusterName} (project ${spec.identity.projectId}): add a gpuCluster.clusters entry named ${names.clusterName} with its kubernetes connection, or set gpuCluster.kubectl.kubeconfigPath for development`,
+          `No credentials for cluster ${names.clusterName} (project ${spec.identity.projectId}): set gpuCluster.kubectl.credentials: gke to read them from GKE, add a gpuCluster.clusters entry named ${names.clusterName} with its kubernetes connection, or set gpuCluster.kubectl.kubeconfigPath for development`,
         );
       }
       if (ctx.signal?.aborted) throw new Error('kubectl apply was cancelled');
