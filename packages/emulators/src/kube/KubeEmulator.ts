@@ -40,6 +40,11 @@ export interface KubeEmulatorOptions {
     enabled?: boolean;
     timings?: Partial<ScenarioTimings>;
     defaultOutcome?: DwsOutcome;
+    /**
+     * How often due scenario stages run (default 500 ms with a real clock). Given explicitly, the
+     * ticker also runs with a ManualClock: scripted time stands still, but immediate reactions
+     * (zero-delay stages, such as a Deployment with `deploymentReadyMs: 0`) still happen.
+     */
     tickIntervalMs?: number;
   };
 }
@@ -106,9 +111,12 @@ export async function startKubeEmulator(
           { ...DEFAULT_TIMINGS, ...options.scenarios?.timings },
           options.scenarios?.defaultOutcome,
         );
-  // A clock that cannot be advanced by hand is real time: tick on a timer.
+  // A clock that cannot be advanced by hand is real time: tick on a timer. A manual clock is
+  // ticked by the test, or on a timer when it asks for one.
+  const tickOnTimer =
+    !('advance' in clock) || options.scenarios?.tickIntervalMs !== undefined;
   const ticker =
-    controllers && !('advance' in clock)
+    controllers && tickOnTimer
       ? setInterval(
           () => engine.tick(),
           options.scenarios?.tickIntervalMs ?? 500,

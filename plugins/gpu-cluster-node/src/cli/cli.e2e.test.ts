@@ -68,7 +68,6 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
   let out: string;
   let env: NodeJS.ProcessEnv;
   let objects: KubernetesObjectApi;
-  let ticker: NodeJS.Timeout;
   const files: Record<string, string> = {};
 
   const cli = async (args: string[]) => {
@@ -156,14 +155,13 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
 
   beforeAll(async () => {
     // Scripted time stands still (ManualClock): only immediate controller reactions run, on the
-    // ticker below. Kueue's Deployment becomes available at once; Ray, DWS and Job flows stay put,
+    // emulator's ticker. Kueue's Deployment becomes available at once; Ray, DWS and Job flows stay put,
     // so resourceVersions change only when apply writes.
     emu = await startKubeEmulator({
       fixtures: 'empty',
       clock: new ManualClock(),
-      scenarios: { timings: { deploymentReadyMs: 0 } },
+      scenarios: { timings: { deploymentReadyMs: 0 }, tickIntervalMs: 50 },
     });
-    ticker = setInterval(() => emu.scenarios.engine.tick(), 50);
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gpu-cluster-e2e-'));
     out = path.join(dir, 'stack');
     files.kubeconfig = path.join(dir, 'kubeconfig');
@@ -186,7 +184,6 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
   });
 
   afterAll(async () => {
-    clearInterval(ticker);
     await emu?.stop();
     await sandbox?.cleanup();
     if (dir) await fs.rm(dir, { recursive: true, force: true });

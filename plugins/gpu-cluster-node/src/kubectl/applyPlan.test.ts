@@ -85,17 +85,15 @@ describe('applyManifestPlan with the real kubectl', () => {
   let dir: string;
   let options: ApplyManifestsOptions;
   let objects: KubernetesObjectApi;
-  let ticker: NodeJS.Timeout;
 
   beforeAll(async () => {
     // Kueue's controller becomes available one scripted minute after its Deployment is applied;
-    // the test moves that clock. Immediate reactions run on the ticker.
+    // the test moves that clock. Immediate reactions run on the emulator's 50 ms ticker.
     emu = await startKubeEmulator({
       fixtures: 'empty',
       clock: new ManualClock(),
-      scenarios: { timings: { deploymentReadyMs: 60_000 } },
+      scenarios: { timings: { deploymentReadyMs: 60_000 }, tickIntervalMs: 50 },
     });
-    ticker = setInterval(() => emu.scenarios.engine.tick(), 50);
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'apply-plan-'));
     const manifestsDir = path.join(dir, 'manifests');
     await fs.mkdir(manifestsDir);
@@ -117,7 +115,6 @@ describe('applyManifestPlan with the real kubectl', () => {
     objects = KubernetesObjectApi.makeApiClient(kc);
   });
   afterAll(async () => {
-    clearInterval(ticker);
     await emu?.stop();
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });

@@ -44,22 +44,19 @@ describe('gpu-cluster actions, end to end offline', () => {
   let sandbox: TerraformSandbox;
   let dir: string;
   let workspacePath: string;
-  let ticker: NodeJS.Timeout;
 
   beforeAll(async () => {
     emu = await startKubeEmulator({
       fixtures: 'empty',
       clock: new ManualClock(),
-      scenarios: { timings: { deploymentReadyMs: 0 } },
+      scenarios: { timings: { deploymentReadyMs: 0 }, tickIntervalMs: 50 },
     });
-    ticker = setInterval(() => emu.scenarios.engine.tick(), 50);
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gpu-cluster-actions-e2e-'));
     workspacePath = path.join(dir, 'workspace');
     sandbox = await createTerraformSandbox({ baseDir: dir });
   });
 
   afterAll(async () => {
-    clearInterval(ticker);
     await emu?.stop();
     await sandbox?.cleanup();
     if (dir) await fs.rm(dir, { recursive: true, force: true });

@@ -32,15 +32,13 @@ describe('gpu-cluster:kubectl:apply with credentials from GKE', () => {
   let kube: KubeEmulator;
   let gke: GkeEmulator;
   let dir: string;
-  let ticker: NodeJS.Timeout;
 
   beforeAll(async () => {
     kube = await startKubeEmulator({
       fixtures: 'empty',
       clock: new ManualClock(),
-      scenarios: { timings: { deploymentReadyMs: 0 } },
+      scenarios: { timings: { deploymentReadyMs: 0 }, tickIntervalMs: 50 },
     });
-    ticker = setInterval(() => kube.scenarios.engine.tick(), 50);
     gke = await startGkeEmulator({ fixtures: 'empty' });
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kubectl-apply-gke-'));
     const address = new URL(kube.url).host;
@@ -62,7 +60,6 @@ describe('gpu-cluster:kubectl:apply with credentials from GKE', () => {
   });
 
   afterAll(async () => {
-    clearInterval(ticker);
     await gke?.stop();
     await kube?.stop();
     if (dir) await fs.rm(dir, { recursive: true, force: true });
