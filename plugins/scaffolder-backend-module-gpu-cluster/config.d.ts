@@ -1,32 +1,10 @@
 export interface Config {
   /**
-   * GPU cluster provisioning (scaffolder module `gpu-cluster`). `gpuCluster.clusters[]` (the
-   * cluster credentials, declared by the gpu-cluster backend plugin) is read as well: its
-   * `kubernetes` connection is what `gpu-cluster:kubectl:apply` uses for a cluster of that name.
+   * GPU cluster provisioning (scaffolder module `gpu-cluster`). `gpuCluster.clusters[]` and
+   * `gpuCluster.gke` (the cluster connections, declared by gpu-cluster-node) are read as well:
+   * a cluster's `kubernetes` connection is what `gpu-cluster:kubectl:apply` uses.
    */
   gpuCluster?: {
-    /**
-     * How GKE's ClusterManager is reached for `kubectl.credentials: gke`. Unset in production:
-     * Google's endpoint with Application Default Credentials (Workload Identity on GKE).
-     */
-    gke?: {
-      /**
-       * Reach the cluster's private endpoint (true) or public endpoint (false). Unset: the private
-       * endpoint when the cluster enforces it, as the stack's private clusters do.
-       */
-      useInternalEndpoint?: boolean;
-      /** ClusterManager endpoint override (the local GKE emulator). */
-      endpoint?: {
-        host: string;
-        port: number;
-        /** PEM of the endpoint's CA (inline); plaintext gRPC without caData/caFile. */
-        caData?: string;
-        /** Path of a PEM CA file. */
-        caFile?: string;
-        /** @visibility secret */
-        token?: string;
-      };
-    };
     terraform?: {
       /** The terraform binary (default `terraform` on PATH). Never taken from template input. */
       binaryPath?: string;

@@ -12,6 +12,7 @@ export * from './kubectl';
 export * from './values';
 export * from './render';
 export * from './gke';
+export * from './config';
 export { runCli, type CliIo } from './cli/cli';
 export {
   renderStackSpecReference,

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { Config } from '@backstage/config';
 import {
-  readGkeEndpointOverride,
-  type GkeEndpointOverride,
+  readClusterConnections,
+  type ClusterConnectionConfig,
+  type GkeAccessConfig,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 
 /**
@@ -33,22 +34,11 @@ export interface GpuClusterScaffolderConfig {
     kueueManifestPath?: string;
     kueueReadyTimeoutSeconds?: number;
   };
-  /** `gpuCluster.clusters[]` entries with a Kubernetes connection, by cluster name. */
-  clusters: ClusterCredentials[];
+  /** `gpuCluster.clusters[]` entries, by cluster name. */
+  clusters: ClusterConnectionConfig[];
   catalog: { locationDirectory?: string };
   /** How GKE is reached for `credentials: gke` (an endpoint override for the emulator). */
-  gke: { endpoint?: GkeEndpointOverride; useInternalEndpoint?: boolean };
-}
-
-/** Kubernetes connection of one configured cluster (`gpuCluster.clusters[]`). @public */
-export interface ClusterCredentials {
-  name: string;
-  projectId?: string;
-  url: string;
-  caData?: string;
-  caFile?: string;
-  token?: string;
-  tokenFile?: string;
+  gke: GkeAccessConfig;
 }
 
 /** Reads the module's configuration; throws when a value has the wrong type. @public */
@@ -75,24 +65,7 @@ export function readGpuClusterScaffolderConfig(
       `gpuCluster.kubectl.credentials must be 'gke' or 'config', got '${credentials}'`,
     );
   }
-  const gke = section?.getOptionalConfig('gke');
-  const clusters = (section?.getOptionalConfigArray('clusters') ?? []).flatMap(
-    (c): ClusterCredentials[] => {
-      const kube = c.getOptionalConfig('kubernetes');
-      if (!kube) return [];
-      return [
-        {
-          name: c.getString('name'),
-          projectId: c.getOptionalString('gke.projectId'),
-          url: kube.getString('url'),
-          caData: kube.getOptionalString('caData'),
-          caFile: absolutePath(kube.getOptionalString('caFile')),
-          token: kube.getOptionalString('token'),
-          tokenFile: absolutePath(kube.getOptionalString('tokenFile')),
-        },
-      ];
-    },
-  );
+  const { clusters, gke } = readClusterConnections(root);
   return {
     terraform: {
       binaryPath: terraform?.getOptionalString('binaryPath'),
@@ -120,9 +93,6 @@ export function readGpuClusterScaffolderConfig(
         section?.getOptionalString('catalog.locationDirectory'),
       ),
     },
-    gke: {
-      endpoint: readGkeEndpointOverride(gke?.getOptionalConfig('endpoint')),
-      useInternalEndpoint: gke?.getOptionalBoolean('useInternalEndpoint'),
-    },
+    gke,
   };
 }

@@ -8,7 +8,6 @@ export { scaffolderModuleGpuCluster as default } from './module';
 export * from './actions';
 export {
   readGpuClusterScaffolderConfig,
-  type ClusterCredentials,
   type GpuClusterScaffolderConfig,
 } from './config';
 export {

@@ -1,16 +1,13 @@
-import fs from 'node:fs';
 import type { Config } from '@backstage/config';
 import {
-  readGkeEndpointOverride,
-  type GkeEndpointOverride,
+  readClusterConnections,
+  type ClusterConnectionConfig,
+  type GkeAccessConfig,
+  type KubernetesConnection,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 
 /** How to reach one cluster's Kubernetes API. */
-export interface KubernetesConnectionConfig {
-  url: string;
-  caData?: string;
-  token?: string;
-  tokenFile?: string;
+export interface KubernetesConnectionConfig extends KubernetesConnection {
   /**
    * Source of short-lived tokens (Google access tokens of a cluster discovered through GKE),
    * asked before every request; it caches and refreshes them itself.
@@ -19,12 +16,7 @@ export interface KubernetesConnectionConfig {
 }
 
 /** How to reach GKE's ClusterManager for one cluster. */
-export interface GkeConnectionConfig {
-  projectId: string;
-  location: string;
-  clusterName: string;
-  endpoint?: GkeEndpointOverride;
-}
+export type GkeConnectionConfig = NonNullable<ClusterConnectionConfig['gke']>;
 
 /** One configured cluster (`gpuCluster.clusters[]`). */
 export interface GpuClusterConfig {
@@ -45,57 +37,23 @@ export interface GpuClusterPluginConfig {
    */
   discovery: 'gke' | 'none';
   /** How GKE is reached for discovered clusters. */
-  gke: { endpoint?: GkeEndpointOverride; useInternalEndpoint?: boolean };
+  gke: GkeAccessConfig;
 }
-
-const readCa = (c: Config): string | undefined => {
-  const inline = c.getOptionalString('caData');
-  if (inline) {
-    return inline;
-  }
-  const file = c.getOptionalString('caFile');
-  return file ? fs.readFileSync(file, 'utf8') : undefined;
-};
 
 /** Reads `gpuCluster` from the root config. Secrets stay in memory, never in logs. */
 export function readGpuClusterConfig(root: Config): GpuClusterPluginConfig {
   const section = root.getOptionalConfig('gpuCluster');
-  const clusters = (section?.getOptionalConfigArray('clusters') ?? []).map(
-    (c): GpuClusterConfig => {
-      const name = c.getString('name');
-      const kube = c.getConfig('kubernetes');
-      const gke = c.getOptionalConfig('gke');
-      return {
-        name,
-        kubernetes: {
-          url: kube.getString('url'),
-          caData: readCa(kube),
-          token: kube.getOptionalString('token'),
-          tokenFile: kube.getOptionalString('tokenFile'),
-        },
-        gke: gke && {
-          projectId: gke.getString('projectId'),
-          location: gke.getString('location'),
-          clusterName: gke.getOptionalString('clusterName') ?? name,
-          endpoint: readGkeEndpointOverride(gke.getOptionalConfig('endpoint')),
-        },
-      };
-    },
-  );
+  const { clusters, gke } = readClusterConnections(root);
   const discovery = section?.getOptionalString('discovery') ?? 'none';
   if (discovery !== 'gke' && discovery !== 'none') {
     throw new Error(
       `gpuCluster.discovery must be 'gke' or 'none', got '${discovery}'`,
     );
   }
-  const gke = section?.getOptionalConfig('gke');
   return {
     clusters,
     discovery,
-    gke: {
-      endpoint: readGkeEndpointOverride(gke?.getOptionalConfig('endpoint')),
-      useInternalEndpoint: gke?.getOptionalBoolean('useInternalEndpoint'),
-    },
+    gke,
     statusCacheTtlMs:
       (section?.getOptionalNumber('statusCacheTtlSeconds') ?? 5) * 1000,
     gkeCacheTtlMs:

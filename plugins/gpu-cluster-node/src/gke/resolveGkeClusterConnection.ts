@@ -235,14 +235,25 @@ export async function resolveGkeClusterConnection(
   return connection;
 }
 
+function kubeconfigUser(connection: { token?: string; tokenFile?: string }) {
+  if (connection.token) return { token: connection.token };
+  if (connection.tokenFile) return { tokenFile: connection.tokenFile };
+  return {};
+}
+
 /**
- * Writes a kubeconfig for a connection (mode 0600; the token reaches kubectl through this file,
- * never its command line). Delete it after use: the token expires within the hour anyway.
+ * Writes a kubeconfig for a connection, from GKE or from config (mode 0600; the token reaches
+ * kubectl through this file, never its command line). Delete it after use.
  *
  * @public
  */
 export async function writeKubeconfigFor(
-  connection: GkeClusterConnection,
+  connection: {
+    url: string;
+    caData?: string;
+    token?: string;
+    tokenFile?: string;
+  },
   file: string,
   options: { name?: string } = {},
 ): Promise<string> {
@@ -255,13 +266,17 @@ export async function writeKubeconfigFor(
         name,
         cluster: {
           server: connection.url,
-          'certificate-authority-data': Buffer.from(connection.caData).toString(
-            'base64',
-          ),
+          ...(connection.caData
+            ? {
+                'certificate-authority-data': Buffer.from(
+                  connection.caData,
+                ).toString('base64'),
+              }
+            : {}),
         },
       },
     ],
-    users: [{ name, user: { token: connection.token } }],
+    users: [{ name, user: kubeconfigUser(connection) }],
     contexts: [{ name, context: { cluster: name, user: name } }],
     'current-context': name,
   };

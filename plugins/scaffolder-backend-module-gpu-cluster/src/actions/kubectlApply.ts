@@ -13,66 +13,22 @@ import {
   resolveGkeClusterConnection,
   runKubectl,
   writeKubeconfigFor,
+  type ClusterConnectionConfig,
   type GkeConnectionDependencies,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
-import { stringify } from 'yaml';
-import type { ClusterCredentials, GpuClusterScaffolderConfig } from '../config';
+import type { GpuClusterScaffolderConfig } from '../config';
 import { kubectlApplyExamples } from './kubectlApply.examples';
 import { parseStackValues, stackDirectory, stackInputSchema } from './stack';
-
-/**
- * Writes a kubeconfig for a configured cluster into a private temporary directory (mode 0600),
- * so the token reaches kubectl through a file and never through its command line or logs.
- */
-async function writeKubeconfig(
-  credentials: ClusterCredentials,
-  dir: string,
-): Promise<string> {
-  const caData =
-    credentials.caData ??
-    (credentials.caFile
-      ? await fs.readFile(credentials.caFile, 'utf8')
-      : undefined);
-  const user: Record<string, string> = {};
-  if (credentials.token) user.token = credentials.token;
-  else if (credentials.tokenFile) user.tokenFile = credentials.tokenFile;
-  const kubeconfig = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'target',
-        cluster: {
-          server: credentials.url,
-          ...(caData
-            ? {
-                'certificate-authority-data':
-                  Buffer.from(caData).toString('base64'),
-              }
-            : {}),
-        },
-      },
-    ],
-    users: [{ name: 'target', user }],
-    contexts: [
-      { name: 'target', context: { cluster: 'target', user: 'target' } },
-    ],
-    'current-context': 'target',
-  };
-  const file = path.join(dir, 'kubeconfig');
-  await fs.writeFile(file, stringify(kubeconfig), { mode: 0o600 });
-  return file;
-}
 
 function findCredentials(
   config: GpuClusterScaffolderConfig,
   spec: GpuStackSpec,
   clusterName: string,
-): ClusterCredentials | undefined {
+): ClusterConnectionConfig | undefined {
   return config.clusters.find(
     c =>
       c.name === clusterName &&
-      (!c.projectId || c.projectId === spec.identity.projectId),
+      (!c.gke || c.gke.projectId === spec.identity.projectId),
   );
 }
 
@@ -138,9 +94,11 @@ export function createKubectlApplyAction(options: {
       let kubeconfig: string;
       let context: string | undefined;
       if (credentials) {
-        kubeconfig = await writeKubeconfig(
-          credentials,
-          await ctx.createTemporaryDirectory(),
+        // The token reaches kubectl through a 0600 file, never its command line or logs.
+        kubeconfig = await writeKubeconfigFor(
+          credentials.kubernetes,
+          path.join(await ctx.createTemporaryDirectory(), 'kubeconfig'),
+          { name: names.clusterName },
         );
       } else if (config.kubectl.kubeconfigPath) {
         kubeconfig = config.kubectl.kubeconfigPath;
