@@ -143,7 +143,7 @@ describe('Kubernetes API emulator', () => {
     ).toBe(200);
   });
 
-  it('serves discovery and refuses protobuf-only clients', async () => {
+  it('serves discovery; protobuf for built-in kinds, 406 for protobuf-only reads of custom resources', async () => {
     const groups = (await raw(emu, 'GET', '/apis')).body;
     const kueue = groups.groups.find((g: any) => g.name === 'kueue.x-k8s.io');
     expect(kueue.preferredVersion.version).toBe('v1beta2');
@@ -171,13 +171,32 @@ describe('Kubernetes API emulator', () => {
     expect((await raw(emu, 'GET', '/version')).body.gitVersion).toMatch(
       /^v1\.32/,
     );
-    expect(
-      (
-        await raw(emu, 'GET', '/api/v1/namespaces', {
-          accept: 'application/vnd.kubernetes.protobuf',
-        })
-      ).status,
-    ).toBe(406);
+    const protobuf = await raw(emu, 'GET', '/api/v1/namespaces/default', {
+      accept: 'application/vnd.kubernetes.protobuf',
+    });
+    expect(protobuf.status).toBe(200);
+    expect(protobuf.headers['content-type']).toBe(
+      'application/vnd.kubernetes.protobuf',
+    );
+    expect(protobuf.body.startsWith('k8s\u0000')).toBe(true);
+    const crd = await raw(
+      emu,
+      'GET',
+      '/apis/kueue.x-k8s.io/v1beta2/clusterqueues',
+      { accept: 'application/vnd.kubernetes.protobuf' },
+    );
+    expect(crd.status).toBe(406);
+    expect(crd.body.message).toBe(
+      'only the following media types are accepted: application/json, application/yaml',
+    );
+    const garbage = await raw(emu, 'POST', '/api/v1/namespaces', {
+      body: 'not a protobuf body',
+      contentType: 'application/vnd.kubernetes.protobuf',
+    });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.message).toContain(
+      'provided data does not appear to be a protobuf message',
+    );
   });
 
   it('creates, reads, updates with optimistic concurrency and deletes core objects', async () => {

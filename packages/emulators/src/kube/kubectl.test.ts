@@ -126,6 +126,143 @@ describe('real kubectl against the emulator', () => {
   }, 60_000);
 });
 
+describe('real kubectl: typed commands speak protobuf', () => {
+  let emu: KubeEmulator;
+  let dir: string;
+  let kubectl: (
+    ...args: string[]
+  ) => Promise<{ stdout: string; stderr: string }>;
+
+  beforeAll(async () => {
+    emu = await startKubeEmulator({ scenarios: { enabled: false } });
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'kube-emulator-typed-'));
+    await emu.writeKubeconfig(path.join(dir, 'kubeconfig'));
+    kubectl = (...args) =>
+      run(
+        KUBECTL,
+        [
+          '--kubeconfig',
+          path.join(dir, 'kubeconfig'),
+          '--cache-dir',
+          path.join(dir, 'cache'),
+          ...args,
+        ],
+        { timeout: 20_000 },
+      );
+  });
+  afterAll(async () => {
+    await emu.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates, labels, annotates and scales built-in kinds, as against a real API server', async () => {
+    // kubectl sends these bodies as application/vnd.kubernetes.protobuf (the real server accepts them).
+    const verbose = await kubectl('create', 'namespace', 'typed', '-v=8');
+    expect(verbose.stdout).toContain('namespace/typed created');
+    expect(verbose.stderr).toContain(
+      'Content-Type: application/vnd.kubernetes.protobuf',
+    );
+    for (const [args, line] of [
+      [
+        ['create', 'configmap', 'cm', '--from-literal=a=b'],
+        'configmap/cm created',
+      ],
+      [
+        ['create', 'secret', 'generic', 's', '--from-literal=k=v'],
+        'secret/s created',
+      ],
+      [['create', 'job', 'j', '--image=busybox'], 'job.batch/j created'],
+      [
+        ['create', 'deployment', 'd', '--image=nginx', '--replicas=2'],
+        'deployment.apps/d created',
+      ],
+      [
+        ['create', 'service', 'clusterip', 'svc', '--tcp=80:8080'],
+        'service/svc created',
+      ],
+      [['create', 'serviceaccount', 'sa'], 'serviceaccount/sa created'],
+      [
+        ['create', 'role', 'r', '--verb=get', '--resource=pods'],
+        'role.rbac.authorization.k8s.io/r created',
+      ],
+      [
+        ['create', 'rolebinding', 'rb', '--role=r', '--user=u'],
+        'rolebinding.rbac.authorization.k8s.io/rb created',
+      ],
+      [['label', 'configmap', 'cm', 'team=ml'], 'configmap/cm labeled'],
+      [['annotate', 'configmap', 'cm', 'note=hi'], 'configmap/cm annotated'],
+      [
+        ['scale', 'deployment', 'd', '--replicas=3'],
+        'deployment.apps/d scaled',
+      ],
+    ] as const) {
+      const result = await kubectl(...args, '-n', 'typed');
+      expect(result.stdout).toContain(line);
+    }
+    expect(
+      (
+        await kubectl(
+          'get',
+          'configmap',
+          'cm',
+          '-n',
+          'typed',
+          '-o',
+          'jsonpath={.data.a} {.metadata.labels.team} {.metadata.annotations.note}',
+        )
+      ).stdout,
+    ).toBe('b ml hi');
+    expect(
+      (
+        await kubectl(
+          'get',
+          'secret',
+          's',
+          '-n',
+          'typed',
+          '-o',
+          'jsonpath={.data.k}',
+        )
+      ).stdout,
+    ).toBe(Buffer.from('v').toString('base64'));
+    expect(
+      (
+        await kubectl(
+          'get',
+          'deployment',
+          'd',
+          '-n',
+          'typed',
+          '-o',
+          'jsonpath={.spec.replicas}',
+        )
+      ).stdout,
+    ).toBe('3');
+    expect(
+      (await kubectl('get', 'service', 'svc', '-n', 'typed', '-o', 'json'))
+        .stdout,
+    ).not.toContain('nodePort');
+    // The server still refuses what a real one refuses, whatever the encoding.
+    await expect(
+      kubectl('create', 'configmap', 'cm', '-n', 'typed', '--from-literal=a=c'),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining('configmaps "cm" already exists'),
+    });
+    await expect(
+      kubectl('create', 'configmap', 'Bad_Name', '-n', 'typed'),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        'metadata.name: Invalid value: "Bad_Name"',
+      ),
+    });
+    await expect(
+      kubectl('scale', 'deployment', 'missing', '-n', 'typed', '--replicas=1'),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining('deployments.apps "missing" not found'),
+    });
+  }, 60_000);
+});
+
 const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:

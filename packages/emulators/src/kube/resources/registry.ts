@@ -25,6 +25,8 @@ export interface ResourceType {
   key: string;
   /** Validators of a CRD applied through the API (vendored CRDs use the shared CrdValidator). */
   validators?: Map<string, VersionValidator>;
+  /** Serves the `scale` subresource (autoscaling/v1 Scale over spec.replicas). */
+  scalable?: boolean;
 }
 
 export const VERBS = [
@@ -130,6 +132,9 @@ const BUILTINS: BuiltinSpec[] = [
   ['apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, true],
 ];
 
+/** Built-in resources with a `scale` subresource (kubectl scale). */
+const SCALABLE = new Set(['apps/deployments']);
+
 export const CRD_RESOURCE_KEY =
   'apiextensions.k8s.io/customresourcedefinitions';
 
@@ -185,6 +190,7 @@ export class ResourceRegistry {
         hasStatus,
         printerColumns: {},
         key: `${group}/${plural}`,
+        scalable: SCALABLE.has(`${group}/${plural}`),
       });
     }
     for (const def of validator.definitions()) {

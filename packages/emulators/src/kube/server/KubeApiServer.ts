@@ -20,11 +20,16 @@ import {
   readBody,
   type ResourceRequest,
 } from './request';
-import { ResourceHandlers } from './ResourceHandlers';
+import { ResourceHandlers, type AdmissionHook } from './ResourceHandlers';
 import { ApiError, badRequest, methodNotAllowed } from './status';
 import { toTable, type IncludeObject } from './table';
 import { serveWatch } from './watch';
 import { openApiV3Document, openApiV3Root } from './openapi';
+import {
+  encodeProtobufObject,
+  PROTOBUF_MEDIA_TYPE,
+  protoTypeFor,
+} from './protobuf';
 import type { Clock } from '../../clock';
 
 export interface KubeApiServerOptions {
@@ -38,6 +43,8 @@ export interface KubeApiServerOptions {
   faults: FaultInjector;
   authorizer: Authorizer;
   bookmarkIntervalMs?: number;
+  /** Admission webhooks/plugins run on API writes (the emulated Kueue's job webhooks). */
+  admissionHooks?: AdmissionHook[];
 }
 
 const REASONS: Record<number, string> = {
@@ -59,14 +66,20 @@ export class KubeApiServer {
   private address = '';
 
   constructor(private readonly options: KubeApiServerOptions) {
-    this.handlers = new ResourceHandlers(options.store, options.registry);
+    this.handlers = new ResourceHandlers(
+      options.store,
+      options.registry,
+      options.admissionHooks,
+    );
   }
 
   async listen(port: number, host: string): Promise<string> {
     const server = https.createServer(
       { cert: this.options.certPem, key: this.options.keyPem },
       (req, res) => {
-        this.handle(req, res).catch(error => this.fail(res, error));
+        this.handle(req, res).catch(error =>
+          this.fail(res, error, negotiate(req.headers.accept).protobuf),
+        );
       },
     );
     server.on('secureConnection', socket => {
@@ -101,20 +114,25 @@ export class KubeApiServer {
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
-    contentType = 'application/json',
+    protobuf = false,
   ) {
     if (res.headersSent || res.destroyed) return;
-    const text = JSON.stringify(body);
+    // Built-in kinds answer in the protobuf envelope when the client prefers it, as the API
+    // server does; anything without a proto message (CRDs, discovery, Tables) stays JSON.
+    const encoded = protobuf
+      ? encodeProtobufObject(body as Record<string, any>)
+      : undefined;
+    const payload = encoded ?? Buffer.from(JSON.stringify(body));
     res.writeHead(status, {
-      'Content-Type': contentType,
-      'Content-Length': Buffer.byteLength(text),
+      'Content-Type': encoded ? PROTOBUF_MEDIA_TYPE : 'application/json',
+      'Content-Length': payload.length,
       'Cache-Control': 'no-cache, private',
       ...headers,
     });
-    res.end(text);
+    res.end(payload);
   }
 
-  private fail(res: ServerResponse, error: unknown) {
+  private fail(res: ServerResponse, error: unknown, protobuf: boolean) {
     const apiError =
       error instanceof ApiError
         ? error
@@ -123,7 +141,14 @@ export class KubeApiServer {
             'InternalError',
             `Internal error occurred: ${(error as Error)?.message ?? error}`,
           );
-    this.send(res, apiError.code, apiError.toStatus(), apiError.headers);
+    // A failed negotiation answers in JSON, the server's default encoding.
+    this.send(
+      res,
+      apiError.code,
+      apiError.toStatus(),
+      apiError.headers,
+      protobuf && apiError.code !== 406,
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
@@ -175,7 +200,7 @@ export class KubeApiServer {
       throw new ApiError(
         406,
         'NotAcceptable',
-        `only the following media types are accepted: application/json, application/yaml`,
+        `only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
       );
     }
     if (method === 'GET' && this.serveDiscovery(url.pathname, res)) return;
@@ -197,7 +222,7 @@ export class KubeApiServer {
       query,
       user,
       isWatch,
-      negotiated.table,
+      negotiated,
       fault?.dropWatchAfterMs,
     );
   }
@@ -248,10 +273,22 @@ export class KubeApiServer {
     query: URLSearchParams,
     user: string,
     isWatch: boolean,
-    table: boolean,
+    negotiated: { table: boolean; protobuf: boolean; json: boolean },
     dropWatchAfterMs?: number,
   ) {
+    const table = negotiated.table;
     const { type } = resource;
+    if (
+      !negotiated.json &&
+      !protoTypeFor(type.group, resource.version, type.kind)
+    ) {
+      // Custom resources have no protobuf form (the API server serves them as JSON/YAML only).
+      throw new ApiError(
+        406,
+        'NotAcceptable',
+        'only the following media types are accepted: application/json, application/yaml',
+      );
+    }
     const verb = verbOf(method, isWatch, Boolean(resource.name));
     if (!verb) throw methodNotAllowed();
     this.options.authorizer.check({
@@ -280,8 +317,31 @@ export class KubeApiServer {
                 .join(', '),
             }
           : {},
+        negotiated.protobuf,
       );
 
+    if (resource.subresource === 'scale') {
+      if (verb === 'get') {
+        respond(200, this.handlers.getScale(resource));
+        return;
+      }
+      if (verb !== 'update' && verb !== 'patch') throw methodNotAllowed();
+      const raw = await readBody(req);
+      const contentType = req.headers['content-type'];
+      const body = raw.length
+        ? decodeBody(raw, verb === 'patch' ? 'application/json' : contentType)
+        : undefined;
+      const result = this.handlers.writeScale(
+        resource,
+        verb === 'patch'
+          ? contentType ?? 'application/merge-patch+json'
+          : undefined,
+        body,
+        dryRun,
+      );
+      respond(result.status, result.body, result.warnings);
+      return;
+    }
     switch (verb) {
       case 'watch':
         serveWatch(this.options.store, this.handlers, resource, query, res, {
@@ -347,9 +407,9 @@ export class KubeApiServer {
       default:
         break;
     }
-    const text = await readBody(req);
+    const raw = await readBody(req);
     const contentType = req.headers['content-type'] ?? 'application/json';
-    const body = text ? decodeBody(text, contentType) : undefined;
+    const body = raw.length ? decodeBody(raw, contentType) : undefined;
     let result;
     if (verb === 'create') {
       if (resource.name) throw methodNotAllowed();

@@ -75,11 +75,32 @@ function flatKeys(
   return out;
 }
 
+/**
+ * A mutating + validating admission step run on every API write (what an admission webhook or
+ * plugin does): it may change the object and returns a denial message to refuse it.
+ */
+export type AdmissionHook = (
+  obj: Record<string, any>,
+  operation: 'CREATE' | 'UPDATE',
+) => string | undefined;
+
 export class ResourceHandlers {
   constructor(
     readonly store: ObjectStore,
     readonly registry: ResourceRegistry,
+    private readonly admissionHooks: AdmissionHook[] = [],
   ) {}
+
+  /** Admission webhooks answer 403 with the webhook's message, as the API server relays it. */
+  private runAdmissionHooks(
+    obj: Record<string, any>,
+    operation: 'CREATE' | 'UPDATE',
+  ) {
+    for (const hook of this.admissionHooks) {
+      const denied = hook(obj, operation);
+      if (denied) throw new ApiError(403, 'Forbidden', denied);
+    }
+  }
 
   private ref(type: ResourceType) {
     return { group: type.group, plural: type.plural, kind: type.kind };
@@ -261,6 +282,7 @@ export class ResourceHandlers {
     const obj = structuredClone(body);
     const warnings = this.admit(req, obj, fieldValidation);
     this.ensureNamespace(req.type, obj.metadata.namespace);
+    this.runAdmissionHooks(obj, 'CREATE');
     if (
       this.store.get(req.type.key, obj.metadata.namespace, obj.metadata.name)
     ) {
@@ -353,6 +375,12 @@ export class ResourceHandlers {
       fieldValidation,
     );
     merged.apiVersion = existing.apiVersion;
+    if (req.subresource !== 'status') {
+      this.runAdmissionHooks(
+        { ...merged, apiVersion: apiVersionOf(req.type.group, req.version) },
+        'UPDATE',
+      );
+    }
     if (req.type.key === CRD_RESOURCE_KEY && req.subresource !== 'status')
       this.admitCrd(merged, existing.status);
     const presented = (o: Record<string, any>) =>
@@ -444,6 +472,88 @@ export class ResourceHandlers {
       throw conflict(this.ref(req.type), req.name!);
     }
     return this.write(req, existing, patched, fieldValidation, dryRun);
+  }
+
+  /** autoscaling/v1 Scale of an object with spec.replicas (apps/v1 Deployment's `scale`). */
+  private toScale(obj: Record<string, any>) {
+    const selector = obj.spec?.selector?.matchLabels ?? {};
+    return {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
+      spec: { replicas: obj.spec?.replicas ?? 1 },
+      status: {
+        replicas: obj.status?.replicas ?? 0,
+        selector: Object.entries(selector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      },
+    };
+  }
+
+  getScale(req: ResourceRequest) {
+    const obj = this.store.get(req.type.key, req.namespace, req.name!);
+    if (!obj) throw notFound(this.ref(req.type), req.name!);
+    return this.toScale(obj);
+  }
+
+  /** PUT or PATCH of the scale subresource: only spec.replicas reaches the object. */
+  writeScale(
+    req: ResourceRequest,
+    contentType: string | undefined,
+    body: any,
+    dryRun: boolean,
+  ): WriteResult {
+    const existing = this.store.get(req.type.key, req.namespace, req.name!);
+    if (!existing) throw notFound(this.ref(req.type), req.name!);
+    const current = this.toScale(existing);
+    let scale: any = body;
+    if (contentType !== undefined) {
+      const type = contentType.split(';')[0].trim().toLowerCase();
+      if (type === 'application/json-patch+json')
+        scale = jsonPatch(current, body);
+      else if (
+        type === 'application/merge-patch+json' ||
+        type === 'application/strategic-merge-patch+json'
+      )
+        scale = mergePatch(current, body);
+      else throw unsupportedMediaType(type);
+    }
+    const rv = scale?.metadata?.resourceVersion;
+    if (rv && rv !== existing.metadata.resourceVersion)
+      throw conflict(this.ref(req.type), req.name!);
+    const replicas = scale?.spec?.replicas;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw invalid(
+        { group: 'autoscaling', plural: 'scale', kind: 'Scale' },
+        req.name!,
+        [
+          {
+            field: 'spec.replicas',
+            message: `Invalid value: ${JSON.stringify(
+              replicas,
+            )}: must be greater than or equal to 0`,
+            type: 'FieldValueInvalid',
+          },
+        ],
+      );
+    }
+    const next = structuredClone(existing);
+    next.spec = { ...(next.spec ?? {}), replicas };
+    const result = this.write(
+      { ...req, subresource: undefined },
+      existing,
+      next,
+      'Ignore',
+      dryRun,
+    );
+    return { ...result, body: this.toScale(result.body) };
   }
 
   delete(req: ResourceRequest, body: any, dryRun: boolean): WriteResult {

@@ -97,7 +97,20 @@ export function apiResourceList(
           },
         ]
       : [];
-    return [main, ...status];
+    const scale = t.scalable
+      ? [
+          {
+            name: `${t.plural}/scale`,
+            singularName: '',
+            namespaced: t.namespaced,
+            group: 'autoscaling',
+            version: 'v1',
+            kind: 'Scale',
+            verbs: ['get', 'patch', 'update'],
+          },
+        ]
+      : [];
+    return [main, ...status, ...scale];
   });
   return {
     kind: 'APIResourceList',

@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { ResourceRegistry, ResourceType } from '../resources/registry';
+import {
+  decodeProtobufObject,
+  PROTOBUF_MEDIA_TYPE,
+  ProtobufDecodeError,
+} from './protobuf';
 import { ApiError, badRequest } from './status';
 
 /** What a resource URL addresses (k8s.io/apiserver RequestInfo). */
@@ -53,7 +58,8 @@ export function parseResourcePath(
   const subresource = rest[2];
   if (
     subresource !== undefined &&
-    !(subresource === 'status' && type.hasStatus)
+    !(subresource === 'status' && type.hasStatus) &&
+    !(subresource === 'scale' && type.scalable)
   ) {
     throw new ApiError(
       404,
@@ -67,7 +73,7 @@ export function parseResourcePath(
 
 const MAX_BODY = 8 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -81,22 +87,35 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Decodes a request body by content type (JSON, YAML; protobuf is refused). */
-export function decodeBody(text: string, contentType: string | undefined): any {
+/** Decodes a request body by content type: JSON, YAML or the Kubernetes protobuf envelope. */
+export function decodeBody(body: Buffer, contentType: string | undefined): any {
   const type = (contentType ?? 'application/json')
     .split(';')[0]
     .trim()
     .toLowerCase();
-  if (type.includes('protobuf')) {
+  if (type === PROTOBUF_MEDIA_TYPE) {
+    try {
+      return decodeProtobufObject(body);
+    } catch (e) {
+      if (e instanceof ProtobufDecodeError) {
+        throw badRequest(
+          `the body of the request could not be decoded: ${e.message}`,
+        );
+      }
+      throw e;
+    }
+  }
+  if (type.includes('protobuf') || type.includes('cbor')) {
     throw new ApiError(
       415,
       'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
     );
   }
+  const text = body.toString('utf8');
   try {
     return type.includes('yaml') ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
@@ -106,24 +125,38 @@ export function decodeBody(text: string, contentType: string | undefined): any {
   }
 }
 
-/** The response form the client accepts: JSON, a Table, or nothing we can produce (406). */
+/** The response form the client accepts: JSON, a Table, protobuf, or nothing we can produce (406). */
 export function negotiate(accept: string | undefined): {
   table: boolean;
   ok: boolean;
+  /** The client prefers the protobuf envelope (it lists it before JSON). */
+  protobuf: boolean;
+  /** The client also takes JSON (so kinds without a proto message can answer). */
+  json: boolean;
 } {
-  if (!accept) return { table: false, ok: true };
+  if (!accept) return { table: false, ok: true, protobuf: false, json: true };
   const ranges = accept.split(',').map(r => r.trim().toLowerCase());
   const table = ranges.some(
     r => r.includes('as=table') && r.startsWith('application/json'),
   );
-  const ok = ranges.some(r => {
-    const base = r.split(';')[0].trim();
-    return (
-      base === 'application/json' ||
-      base === '*/*' ||
-      base === 'application/*' ||
-      base === 'application/yaml'
-    );
-  });
-  return { table, ok };
+  const bases = ranges.map(r => r.split(';')[0].trim());
+  const first = bases.findIndex(base =>
+    [
+      'application/json',
+      '*/*',
+      'application/*',
+      'application/yaml',
+      PROTOBUF_MEDIA_TYPE,
+    ].includes(base),
+  );
+  return {
+    table,
+    ok: first >= 0,
+    protobuf: !table && first >= 0 && bases[first] === PROTOBUF_MEDIA_TYPE,
+    json: bases.some(b =>
+      ['application/json', '*/*', 'application/*', 'application/yaml'].includes(
+        b,
+      ),
+    ),
+  };
 }
