@@ -36,7 +36,17 @@ export {
   FIXTURE_ANNOTATION,
 } from './scenarios/controllers';
 export type { DwsOutcome, ScenarioTimings } from './scenarios/controllers';
+export {
+  gkeNodePool,
+  gkeReservedCpuMillis,
+  gkeReservedMemoryBytes,
+} from './scenarios/cluster/nodePools';
+export type {
+  EmulatedNodePool,
+  GkeNodePoolInput,
+} from './scenarios/cluster/nodePools';
 export { demoClusterObjects } from './demo/demoCluster';
+export { demoNodePools } from './demo/nodePools';
 export { DEMO } from './demo/names';
 export * from './gke';
 export { createLoopbackTls, sharedLoopbackTls } from './tls';

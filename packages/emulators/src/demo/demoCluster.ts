@@ -195,8 +195,15 @@ export function demoClusterObjects(clock: Clock): Record<string, any>[] {
     metadata: { name: DEMO.resourceFlavor, annotations: fixture },
     spec: {
       nodeLabels: { 'cloud.google.com/gke-accelerator': DEMO.accelerator },
+      // Kueue adds these to every admitted pod set: the GPU taint and the queued pool's taint.
       tolerations: [
         { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+        {
+          key: 'cloud.google.com/gke-queued',
+          operator: 'Equal',
+          value: 'true',
+          effect: 'NoSchedule',
+        },
       ],
     },
   });

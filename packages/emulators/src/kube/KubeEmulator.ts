@@ -11,6 +11,9 @@ import { ObjectStore } from './store/ObjectStore';
 import { createCrdValidator } from './validation/CrdValidator';
 import { KubeClient } from './KubeClient';
 import { loadDemoCluster } from '../demo/demoCluster';
+import { demoNodePools } from '../demo/nodePools';
+import type { EmulatedNodePool } from '../scenarios/cluster/nodePools';
+import { kueueJobWebhook } from '../scenarios/kueue/KueueController';
 import { ScenarioEngine } from '../scenarios/ScenarioEngine';
 import {
   DEFAULT_TIMINGS,
@@ -46,6 +49,11 @@ export interface KubeEmulatorOptions {
      * (zero-delay stages, such as a Deployment with `deploymentReadyMs: 0`) still happen.
      */
     tickIntervalMs?: number;
+    /**
+     * Node pools of the emulated cluster (build them with `gkeNodePool`); the demo fixtures
+     * default to `demoNodePools()`, the empty fixtures to none.
+     */
+    nodePools?: EmulatedNodePool[];
   };
 }
 
@@ -90,6 +98,7 @@ export async function startKubeEmulator(
   if (options.fixtures === 'demo') {
     loadDemoCluster(client, clock);
   }
+  const scenariosOn = options.scenarios?.enabled !== false;
   const server = new KubeApiServer({
     store,
     registry,
@@ -100,17 +109,22 @@ export async function startKubeEmulator(
     faults,
     authorizer,
     bookmarkIntervalMs: options.bookmarkIntervalMs,
+    admissionHooks: scenariosOn ? [kueueJobWebhook] : [],
   });
   const engine = new ScenarioEngine(clock);
-  const controllers =
-    options.scenarios?.enabled === false
-      ? undefined
-      : new ScriptedControllers(
-          client,
-          engine,
-          { ...DEFAULT_TIMINGS, ...options.scenarios?.timings },
-          options.scenarios?.defaultOutcome,
-        );
+  const controllers = scenariosOn
+    ? new ScriptedControllers(
+        client,
+        engine,
+        { ...DEFAULT_TIMINGS, ...options.scenarios?.timings },
+        options.scenarios?.defaultOutcome,
+        {
+          nodePools:
+            options.scenarios?.nodePools ??
+            (options.fixtures === 'demo' ? demoNodePools() : undefined),
+        },
+      )
+    : undefined;
   // A clock that cannot be advanced by hand is real time: tick on a timer. A manual clock is
   // ticked by the test, or on a timer when it asks for one.
   const tickOnTimer =

@@ -8,6 +8,14 @@ export interface Stage {
   run: () => void;
 }
 
+/**
+ * A level-triggered controller: `reconcile()` brings the store towards the desired state and
+ * returns the earliest clock time it has to look again (a timed transition), if any.
+ */
+export interface Reconciler {
+  reconcile(): number | undefined;
+}
+
 interface Flow {
   id: string;
   stages: Stage[];
@@ -22,6 +30,9 @@ interface Flow {
 export class ScenarioEngine {
   private flows = new Map<string, Flow>();
   private readonly queue: (() => void)[] = [];
+  private readonly reconcilers: Reconciler[] = [];
+  private dirty = true;
+  private nextDeadline: number | undefined;
   readonly history: { flow: string; stage: string; at: string }[] = [];
 
   constructor(readonly clock: Clock) {}
@@ -35,6 +46,34 @@ export class ScenarioEngine {
       index: 0,
       readyAt: this.clock.now() + stages[0].afterMs,
     });
+  }
+
+  /** Runs `reconciler` on ticks after a `markDirty()` or once its deadline has come. */
+  addReconciler(reconciler: Reconciler) {
+    this.reconcilers.push(reconciler);
+    this.dirty = true;
+  }
+
+  /** Something the reconcilers watch changed. */
+  markDirty() {
+    this.dirty = true;
+  }
+
+  private reconcile(): boolean {
+    const now = this.clock.now();
+    const due = this.nextDeadline !== undefined && now >= this.nextDeadline;
+    if (this.reconcilers.length === 0 || (!this.dirty && !due)) return false;
+    this.dirty = false;
+    this.nextDeadline = undefined;
+    for (const r of this.reconcilers) {
+      const next = r.reconcile();
+      if (next !== undefined && next > now)
+        this.nextDeadline =
+          this.nextDeadline === undefined
+            ? next
+            : Math.min(this.nextDeadline, next);
+    }
+    return true;
   }
 
   has(id: string) {
@@ -64,7 +103,11 @@ export class ScenarioEngine {
         const stage = f.stages[f.index];
         return now >= f.readyAt && (!stage.when || stage.when());
       });
-      if (!due) break;
+      if (!due) {
+        // Reconcilers run until their own writes stop marking the world dirty.
+        if (this.reconcile()) continue;
+        break;
+      }
       const stage = due.stages[due.index];
       stage.run();
       ran++;

@@ -128,9 +128,15 @@ describe('scripted scenarios (observed through client-node watches)', () => {
     const isPr = (n: string) =>
       n.startsWith('job-train-ok-') && n.endsWith('-dws-prov-1');
     await runFor(0, () => Boolean(lastSeen('workloads', isWl)), 'workload');
-    expect(cond(lastSeen('workloads', isWl), 'QuotaReserved')).toMatchObject({
-      status: 'False',
-    });
+    // Kueue's job webhook suspended the Job; the Workload waits for the scheduler (no condition
+    // yet: Kueue's default gates only write QuotaReserved once the scheduler has decided).
+    expect(lastSeen('jobs', n => n === 'train-ok').spec.suspend).toBe(true);
+    expect(cond(lastSeen('workloads', isWl), 'QuotaReserved')?.status).not.toBe(
+      'True',
+    );
+    expect(lastSeen('workloads', isWl).spec.podSets).toEqual([
+      expect.objectContaining({ name: 'main', count: 1 }),
+    ]);
 
     await runFor(
       3000,
@@ -178,10 +184,18 @@ describe('scripted scenarios (observed through client-node watches)', () => {
       5000,
       'admitted',
     );
-    expect(lastSeen('workloads', isWl).status.admissionChecks[0].state).toBe(
-      'Ready',
-    );
+    const admitted = lastSeen('workloads', isWl);
+    expect(admitted.status.admissionChecks[0]).toMatchObject({
+      state: 'Ready',
+      message: 'Provisioning Request was successfully provisioned.',
+    });
+    expect(admitted.status.admission.podSetAssignments[0]).toMatchObject({
+      flavors: { 'nvidia.com/gpu': 'a3-ultra' },
+      resourceUsage: { 'nvidia.com/gpu': '8' },
+    });
 
+    // On admission Kueue injects the flavor's node labels and tolerations and the check's pod-set
+    // update, then unsuspends the Job; its pod lands on the node provisioned for the request.
     await runFor(
       6000,
       () =>
@@ -190,6 +204,26 @@ describe('scripted scenarios (observed through client-node watches)', () => {
         ),
       'pod running',
     );
+    const pod = seen('pods', n => n.startsWith('train-ok-')).at(-1);
+    expect(pod.spec.nodeSelector).toMatchObject({
+      'cloud.google.com/gke-accelerator': 'nvidia-h200-141gb',
+    });
+    expect(pod.spec.tolerations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'cloud.google.com/gke-queued' }),
+        expect.objectContaining({ key: 'nvidia.com/gpu' }),
+      ]),
+    );
+    const provreq = lastSeen('provreqs', isPr);
+    expect(
+      pod.metadata.annotations[
+        'autoscaling.x-k8s.io/consume-provisioning-request'
+      ],
+    ).toBe(provreq.metadata.name);
+    const node = added.find(n => n.metadata.name === pod.spec.nodeName);
+    expect(
+      node.metadata.labels['autoscaling.gke.io/provisioning-request'],
+    ).toBe(provreq.status.provisioningClassDetails.ResizeRequestName);
     await runFor(
       31_000,
       () =>
@@ -205,14 +239,27 @@ describe('scripted scenarios (observed through client-node watches)', () => {
     });
   });
 
-  it('2: provisioned capacity whose booking expires', async () => {
+  it('2: provisioned capacity the pods never reach: the booking expires, Kueue keeps the admission', async () => {
     await submitJob('train-late', 'booking-expired');
-    const isPr = (n: string) =>
-      n.startsWith('job-train-late-') && n.endsWith('-dws-prov-1');
+    const isWl = (n: string) => n.startsWith('job-train-late-');
+    const isPr = (n: string) => isWl(n) && n.endsWith('-dws-prov-1');
     await runFor(
       70_000,
       () => cond(lastSeen('provreqs', isPr), 'Provisioned')?.status === 'True',
       'provisioned',
+    );
+    // The booked nodes never become Ready, so the pod cannot land on them.
+    await runFor(
+      6000,
+      () =>
+        seen('pods', n => n.startsWith('train-late-')).some(
+          p => cond(p, 'PodScheduled')?.reason === 'Unschedulable',
+        ),
+      'pod unschedulable',
+    );
+    const pending = seen('pods', n => n.startsWith('train-late-')).at(-1);
+    expect(cond(pending, 'PodScheduled').message).toMatch(
+      /^0\/\d+ nodes are available: .*1 node\(s\) had untolerated taint \{node\.kubernetes\.io\/not-ready: \}.*\. preemption: /,
     );
     await runFor(
       10 * 60_000,
@@ -223,23 +270,31 @@ describe('scripted scenarios (observed through client-node watches)', () => {
     expect(cond(lastSeen('provreqs', isPr), 'BookingExpired').message).toBe(
       'Capacity booking for the Provisioning Request has expired and the nodes are now candidates for scale down when underutilized.',
     );
+    // Kueue ignores BookingExpired once the workload is admitted (provisioning controller).
+    emu.scenarios.engine.runFor(5000);
     await waitFor(
       () =>
-        lastSeen('workloads', n => n.startsWith('job-train-late-'))?.status
-          ?.admissionChecks?.[0]?.state === 'Retry',
+        events.nodes.some(
+          e =>
+            e.type === 'DELETED' &&
+            e.object.metadata.labels[
+              'autoscaling.gke.io/provisioning-request'
+            ] ===
+              lastSeen('provreqs', isPr).status.provisioningClassDetails
+                .ResizeRequestName,
+        ),
       5000,
-      'retry',
+      'unused booked node removed',
     );
-    expect(
-      lastSeen('workloads', n => n.startsWith('job-train-late-')).status
-        .admissionChecks[0].message,
-    ).toMatch(/^Retrying after booking expired: /);
+    const wl = lastSeen('workloads', isWl);
+    expect(cond(wl, 'Admitted')?.status).toBe('True');
+    expect(wl.status.admissionChecks[0].state).toBe('Ready');
   });
 
-  it('3: Failed with ResourcePoolExhausted', async () => {
+  it('3: Failed with ResourcePoolExhausted: the check retries, the workload is evicted and requeued', async () => {
     await submitJob('train-stockout', 'failed');
-    const isPr = (n: string) =>
-      n.startsWith('job-train-stockout-') && n.endsWith('-dws-prov-1');
+    const isWl = (n: string) => n.startsWith('job-train-stockout-');
+    const isPr = (n: string) => isWl(n) && n.endsWith('-dws-prov-1');
     await runFor(
       40_000,
       () => cond(lastSeen('provreqs', isPr), 'Failed')?.status === 'True',
@@ -252,24 +307,44 @@ describe('scripted scenarios (observed through client-node watches)', () => {
       ),
     });
     await waitFor(
-      () =>
-        cond(
-          lastSeen('workloads', n => n.startsWith('job-train-stockout-')),
-          'Evicted',
-        )?.status === 'True',
+      () => cond(lastSeen('workloads', isWl), 'Evicted')?.status === 'True',
       5000,
       'evicted',
     );
-    expect(
-      lastSeen('workloads', n => n.startsWith('job-train-stockout-')).status
-        .admissionChecks[0].message,
-    ).toMatch(/^Retrying after failure: /);
+    const retry = seen('workloads', isWl).find(
+      w => w.status?.admissionChecks?.[0]?.state === 'Retry',
+    );
+    expect(retry.status.admissionChecks[0].message).toMatch(
+      /^Retrying after failure: /,
+    );
+    const evicted = lastSeen('workloads', isWl);
+    expect(cond(evicted, 'Evicted')).toMatchObject({
+      reason: 'AdmissionCheck',
+      message: expect.stringMatching(
+        /^Evicted due to AdmissionCheck in Retry state: "dws-prov" \(Retrying after failure: /,
+      ),
+    });
+    expect(evicted.status.admissionChecks[0]).toMatchObject({
+      state: 'Pending',
+      message: 'Reset to Pending after eviction. Previously: Retry',
+      retryCount: 1,
+    });
+    expect(cond(evicted, 'QuotaReserved')?.status).toBe('False');
+    // After the retry backoff (60 s) the workload gets quota again and a second request.
+    await runFor(
+      65_000,
+      () =>
+        Boolean(
+          lastSeen('provreqs', n => isWl(n) && n.endsWith('-dws-prov-2')),
+        ),
+      'second attempt',
+    );
   });
 
   it('4: CapacityRevoked deactivates the workload and removes the nodes', async () => {
     await submitJob('train-revoked', 'capacity-revoked');
-    const isPr = (n: string) =>
-      n.startsWith('job-train-revoked-') && n.endsWith('-dws-prov-1');
+    const isWl = (n: string) => n.startsWith('job-train-revoked-');
+    const isPr = (n: string) => isWl(n) && n.endsWith('-dws-prov-1');
     await runFor(
       90_000,
       () =>
@@ -280,15 +355,28 @@ describe('scripted scenarios (observed through client-node watches)', () => {
       'Capacity provisioned for the Provisioning Request was reclaimed and is no longer available in the cluster.',
     );
     await waitFor(
-      () =>
-        lastSeen('workloads', n => n.startsWith('job-train-revoked-'))?.spec
-          ?.active === false,
+      () => lastSeen('workloads', isWl)?.spec?.active === false,
       5000,
       'deactivated',
     );
-    const wl = lastSeen('workloads', n => n.startsWith('job-train-revoked-'));
-    expect(wl.status.admissionChecks[0].state).toBe('Rejected');
+    expect(
+      seen('workloads', isWl).some(
+        w => w.status?.admissionChecks?.[0]?.state === 'Rejected',
+      ),
+    ).toBe(true);
+    expect(cond(lastSeen('workloads', isWl), 'Evicted')).toMatchObject({
+      status: 'True',
+      reason: 'Deactivated',
+      message:
+        'The workload is deactivated due to AdmissionCheck in Rejected state: "dws-prov" (Capacity provisioned for the Provisioning Request was reclaimed and is no longer available in the cluster.)',
+    });
     expect(events.nodes.some(e => e.type === 'DELETED')).toBe(true);
+    await waitFor(
+      () =>
+        lastSeen('jobs', n => n === 'train-revoked')?.spec?.suspend === true,
+      5000,
+      'job suspended again',
+    );
   });
 
   it('5: a LocalQueue pointing at a missing ClusterQueue', async () => {

@@ -5,7 +5,6 @@ import path from 'node:path';
 import {
   KubeConfig,
   KubernetesObjectApi,
-  PatchStrategy,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -345,16 +344,37 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
           'utf8',
         ),
       ).serial;
-    // Kueue admits the verification Job: it unsuspends it under its own field manager. A
-    // re-apply must neither fight over the field nor undo the admission.
-    await objects.patch(
-      { ...VERIFICATION_JOB, spec: { suspend: false } },
-      undefined,
-      undefined,
-      'kueue-admission',
-      undefined,
-      PatchStrategy.MergePatch,
+    // Kueue admits the verification Job and unsuspends it. This emulated cluster has no node
+    // pools, so its quota and checks are granted here by hand; the emulated Kueue's job
+    // framework then starts the Job. A re-apply must neither fight over the field nor undo
+    // the admission.
+    const workload = emu.client
+      .list('kueue.x-k8s.io/v1beta2', 'Workload', 'default')
+      .find(w => w.metadata.ownerReferences?.[0]?.name === NCCL_TEST_JOB_NAME)!;
+    emu.client.modify(
+      'kueue.x-k8s.io/v1beta2',
+      'Workload',
+      workload.metadata.name,
+      'default',
+      w => {
+        const granted = (type: string) => ({
+          type,
+          status: 'True',
+          reason: type,
+          message: 'granted by the test',
+          lastTransitionTime: emu.client.store.now(),
+        });
+        w.status = {
+          admission: {
+            clusterQueue: 'granted-by-test',
+            podSetAssignments: [{ name: 'main', flavors: {}, count: 2 }],
+          },
+          conditions: [granted('QuotaReserved'), granted('Admitted')],
+        };
+      },
     );
+    // Runs the emulated controllers until the cluster is quiet again.
+    emu.scenarios.engine.tick();
     const versions = await resourceVersions();
     const serial = await stateSerial();
     const again = await cli([
