@@ -29,6 +29,8 @@ export interface ScenarioTimings {
   rayJobRunMs: number;
   /** From a Deployment's new generation to all its replicas available. */
   deploymentReadyMs: number;
+  /** How long an autoscaled node sits empty before the cluster autoscaler removes it. */
+  scaleDownUnneededMs: number;
 }
 
 export const DEFAULT_TIMINGS: ScenarioTimings = {
@@ -43,6 +45,7 @@ export const DEFAULT_TIMINGS: ScenarioTimings = {
   rayHeadReadyMs: 5000,
   rayJobRunMs: 30_000,
   deploymentReadyMs: 2000,
+  scaleDownUnneededMs: 10 * 60_000, // cluster autoscaler --scale-down-unneeded-time default
 };
 
 /** Resources whose changes wake the reconcilers. */

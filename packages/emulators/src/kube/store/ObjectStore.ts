@@ -48,6 +48,8 @@ export class ObjectStore {
   /** Highest revision dropped from the event log: watching from before it is impossible. */
   private compactedRevision = 0;
   private readonly listeners = new Set<StoreListener>();
+  /** The revision each live object was created at, by uid (finer than creationTimestamp). */
+  private readonly createdAt = new Map<string, number>();
   watchWindow: number;
 
   constructor(private readonly options: ObjectStoreOptions) {
@@ -110,6 +112,7 @@ export class ObjectStore {
     };
     delete stored.metadata.deletionTimestamp;
     this.bucket(resource).set(keyOf(meta.namespace, meta.name), stored);
+    this.createdAt.set(stored.metadata.uid, this.revision);
     this.record('ADDED', resource, stored);
     return structuredClone(stored);
   }
@@ -141,6 +144,7 @@ export class ObjectStore {
       return undefined;
     }
     bucket.delete(key);
+    this.createdAt.delete(previous.metadata.uid);
     const deleted = structuredClone(previous);
     deleted.metadata.resourceVersion = String(++this.revision);
     this.record('DELETED', resource, deleted);
@@ -182,6 +186,14 @@ export class ObjectStore {
     return this.events.filter(
       e => e.resource === resource && e.resourceVersion > revision,
     );
+  }
+
+  /**
+   * Creation order of a live object: the revision it was created at. Controllers that order by
+   * creation time use it to break ties between objects created within the same second.
+   */
+  creationRevision(uid: string): number {
+    return this.createdAt.get(uid) ?? Number.MAX_SAFE_INTEGER;
   }
 
   subscribe(listener: StoreListener): () => void {

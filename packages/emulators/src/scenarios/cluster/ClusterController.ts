@@ -40,6 +40,7 @@ export interface ClusterTimings {
   failAfterMs: number;
   revokeAfterMs: number;
   rayJobRunMs: number;
+  scaleDownUnneededMs: number;
 }
 
 export interface ClusterOptions {
@@ -101,6 +102,10 @@ export function withExtendedResourceTolerations(spec: Obj): Obj {
  */
 export class ClusterController {
   private pools: EmulatedNodePool[] = [];
+  /** Since when each node of an autoscaled pool has had no running pod. */
+  private readonly idleSince = new Map<string, number>();
+  /** Nodes a pod has been bound to (a booked node's capacity was consumed). */
+  private readonly consumed = new Set<string>();
   /** When each RayJob's job started running on its cluster (by uid). */
   private readonly rayJobStarted = new Map<string, number>();
 
@@ -224,6 +229,48 @@ export class ClusterController {
     later(this.runPods());
     this.reconcileJobs();
     this.reconcileRayClusters();
+    later(this.scaleDown());
+    return next;
+  }
+
+  /**
+   * The cluster autoscaler's scale-down: a node of an autoscaled pool that has run no pod for
+   * scaleDownUnneededMs is removed, down to the pool's minimum. Booked DWS nodes nothing has
+   * used yet are left to the booking (BookingExpired releases them).
+   */
+  private scaleDown(): number | undefined {
+    const now = this.nowMs();
+    let next: number | undefined;
+    const pods = this.client.list('v1', 'Pod').filter(p => p.spec?.nodeName);
+    for (const p of pods) this.consumed.add(p.spec.nodeName);
+    const busy = new Set(
+      pods.filter(p => !terminal(p)).map(p => p.spec.nodeName),
+    );
+    for (const pool of this.pools.filter(p => p.autoscaling)) {
+      const minimum = pool.queuedProvisioning ? 0 : pool.initialNodes;
+      const nodes = this.nodesOf(pool.name);
+      let count = nodes.length;
+      for (const node of nodes) {
+        const name = node.metadata.name;
+        if (busy.has(name) || isFixture(node) || !this.consumed.has(name)) {
+          this.idleSince.delete(name);
+          continue;
+        }
+        const since = this.idleSince.get(name) ?? now;
+        this.idleSince.set(name, since);
+        if (
+          count > minimum &&
+          now >= since + this.options.timings.scaleDownUnneededMs
+        ) {
+          this.client.delete('v1', 'Node', name);
+          this.idleSince.delete(name);
+          count--;
+        } else if (count > minimum) {
+          const at = since + this.options.timings.scaleDownUnneededMs;
+          next = next === undefined ? at : Math.min(next, at);
+        }
+      }
+    }
     return next;
   }
 

@@ -580,85 +580,88 @@ export class KueueController {
         w => `${w.metadata.namespace}/${controllerOf(w)?.uid}`,
       ),
     );
-    for (const integration of INTEGRATIONS) {
-      for (const job of this.client.list(
-        integration.apiVersion,
+    // The job reconcilers create Workloads as jobs appear: in the jobs' creation order.
+    const jobs = INTEGRATIONS.flatMap(integration =>
+      this.client
+        .list(integration.apiVersion, integration.kind)
+        .map(job => ({ integration, job })),
+    ).sort(
+      (a, b) =>
+        this.client.store.creationRevision(a.job.metadata.uid) -
+        this.client.store.creationRevision(b.job.metadata.uid),
+    );
+    for (const { integration, job } of jobs) {
+      const queue = job.metadata.labels?.[QUEUE_LABEL];
+      if (!queue || isFixture(job)) continue;
+      // A RayCluster a RayJob created is admitted through the RayJob's Workload.
+      if (controllerOf(job)?.kind === 'RayJob') continue;
+      if (existing.has(`${job.metadata.namespace}/${job.metadata.uid}`))
+        continue;
+      const [group] = integration.apiVersion.split('/');
+      const name = workloadNameFor(
         integration.kind,
-      )) {
-        const queue = job.metadata.labels?.[QUEUE_LABEL];
-        if (!queue || isFixture(job)) continue;
-        // A RayCluster a RayJob created is admitted through the RayJob's Workload.
-        if (controllerOf(job)?.kind === 'RayJob') continue;
-        if (existing.has(`${job.metadata.namespace}/${job.metadata.uid}`))
-          continue;
-        const [group] = integration.apiVersion.split('/');
-        const name = workloadNameFor(
+        integration.apiVersion.includes('/') ? group : '',
+        job.metadata.name,
+        job.metadata.uid,
+      );
+      if (this.client.get(KUEUE_API, 'Workload', name, job.metadata.namespace))
+        continue;
+      const annotations = Object.fromEntries(
+        Object.entries(job.metadata.annotations ?? {}).filter(([k]) =>
+          k.startsWith(PROVREQ_ANNOTATION_PREFIX),
+        ),
+      );
+      const priorityClass =
+        job.metadata.labels?.['kueue.x-k8s.io/priority-class'];
+      const wpc = priorityClass
+        ? this.client.get(KUEUE_API, 'WorkloadPriorityClass', priorityClass)
+        : undefined;
+      this.client.upsert({
+        apiVersion: KUEUE_API,
+        kind: 'Workload',
+        metadata: {
+          name,
+          namespace: job.metadata.namespace,
+          labels: { 'kueue.x-k8s.io/job-uid': job.metadata.uid },
+          ...(Object.keys(annotations).length ? { annotations } : {}),
+          finalizers: ['kueue.x-k8s.io/resource-in-use'],
+          ownerReferences: [
+            {
+              apiVersion: integration.apiVersion,
+              kind: integration.kind,
+              name: job.metadata.name,
+              uid: job.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec: {
+          queueName: queue,
+          active: true,
+          priority: wpc?.value ?? 0,
+          ...(wpc
+            ? {
+                priorityClassRef: {
+                  group: 'kueue.x-k8s.io',
+                  kind: 'WorkloadPriorityClass',
+                  name: priorityClass,
+                },
+              }
+            : {}),
+          podSets: integration.podSets(job),
+        },
+      });
+      // The webhook suspends at creation; an object created while Kueue was absent is
+      // suspended here, before it can start.
+      if (!integration.isSuspended(job) && !this.ownerAdmitted(job)) {
+        this.client.modify(
+          integration.apiVersion,
           integration.kind,
-          integration.apiVersion.includes('/') ? group : '',
           job.metadata.name,
-          job.metadata.uid,
+          job.metadata.namespace,
+          o => integration.setSuspended(o, true),
         );
-        if (
-          this.client.get(KUEUE_API, 'Workload', name, job.metadata.namespace)
-        )
-          continue;
-        const annotations = Object.fromEntries(
-          Object.entries(job.metadata.annotations ?? {}).filter(([k]) =>
-            k.startsWith(PROVREQ_ANNOTATION_PREFIX),
-          ),
-        );
-        const priorityClass =
-          job.metadata.labels?.['kueue.x-k8s.io/priority-class'];
-        const wpc = priorityClass
-          ? this.client.get(KUEUE_API, 'WorkloadPriorityClass', priorityClass)
-          : undefined;
-        this.client.upsert({
-          apiVersion: KUEUE_API,
-          kind: 'Workload',
-          metadata: {
-            name,
-            namespace: job.metadata.namespace,
-            labels: { 'kueue.x-k8s.io/job-uid': job.metadata.uid },
-            ...(Object.keys(annotations).length ? { annotations } : {}),
-            finalizers: ['kueue.x-k8s.io/resource-in-use'],
-            ownerReferences: [
-              {
-                apiVersion: integration.apiVersion,
-                kind: integration.kind,
-                name: job.metadata.name,
-                uid: job.metadata.uid,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
-          },
-          spec: {
-            queueName: queue,
-            active: true,
-            priority: wpc?.value ?? 0,
-            ...(wpc
-              ? {
-                  priorityClassRef: {
-                    group: 'kueue.x-k8s.io',
-                    kind: 'WorkloadPriorityClass',
-                    name: priorityClass,
-                  },
-                }
-              : {}),
-            podSets: integration.podSets(job),
-          },
-        });
-        // The webhook suspends at creation; an object created while Kueue was absent is
-        // suspended here, before it can start.
-        if (!integration.isSuspended(job) && !this.ownerAdmitted(job)) {
-          this.client.modify(
-            integration.apiVersion,
-            integration.kind,
-            job.metadata.name,
-            job.metadata.namespace,
-            o => integration.setSuspended(o, true),
-          );
-        }
       }
     }
   }
@@ -807,11 +810,13 @@ export class KueueController {
             ? cond(wl, 'Evicted').lastTransitionTime
             : wl.metadata.creationTimestamp,
         );
+      const created = (wl: Obj) =>
+        this.client.store.creationRevision(wl.metadata.uid);
       pending.sort(
         (a, b) =>
           (b.spec?.priority ?? 0) - (a.spec?.priority ?? 0) ||
           queueTime(a) - queueTime(b) ||
-          (a.metadata.name < b.metadata.name ? -1 : 1),
+          created(a) - created(b),
       );
       const strict =
         (cq.spec?.queueingStrategy ?? 'BestEffortFIFO') === 'StrictFIFO';
