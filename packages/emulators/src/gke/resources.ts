@@ -412,9 +412,9 @@ export function materializeCluster(
     // GKE returns the cluster CA base64-encoded; clients build their kubeconfig from it.
     masterAuth: {
       ...(input.masterAuth ?? {}),
-      clusterCaCertificate: options.caPem
-        ? Buffer.from(options.caPem).toString('base64')
-        : input.masterAuth?.clusterCaCertificate ?? '',
+      clusterCaCertificate:
+        input.masterAuth?.clusterCaCertificate ||
+        (options.caPem ? Buffer.from(options.caPem).toString('base64') : ''),
     },
     controlPlaneEndpointsConfig: input.controlPlaneEndpointsConfig
       ? {
