@@ -214,7 +214,7 @@ describe('schema-serving provider with the GKE backend', () => {
     await gke?.stop();
   });
 
-  it('refuses a pool GKE refuses, with GKE\'s message, and keeps it out of GKE and the state', async () => {
+  it("refuses a pool GKE refuses, with GKE's message, and keeps it out of GKE and the state", async () => {
     const result = await apply('gpu_auto_upgrade=false');
     expect(result.exitCode).toBe(1);
     expect(flat(result.stderr)).toContain(
@@ -252,9 +252,9 @@ describe('schema-serving provider with the GKE backend', () => {
     const outputs = JSON.parse((await tf(['output', '-json'])).stdout);
     expect(outputs.endpoint.value).toBe(cluster.endpoint);
     expect(outputs.ca.value).toBe(cluster.masterAuth?.clusterCaCertificate);
-    expect(
-      Buffer.from(outputs.ca.value, 'base64').toString('utf8'),
-    ).toContain('BEGIN CERTIFICATE');
+    expect(Buffer.from(outputs.ca.value, 'base64').toString('utf8')).toContain(
+      'BEGIN CERTIFICATE',
+    );
     expect(outputs.self_link.value).toBe(
       `https://container.googleapis.com/v1/${parent}/clusters/backend-gke`,
     );
@@ -283,7 +283,7 @@ describe('schema-serving provider with the GKE backend', () => {
     expect(again.exitCode).toBe(0);
   });
 
-  it('sends in-place changes as the provider does, and surfaces GKE\'s refusal of an update', async () => {
+  it("sends in-place changes as the provider does, and surfaces GKE's refusal of an update", async () => {
     const raised = await apply('gpu_max_nodes=8');
     expect(raised.stderr).toBe('');
     expect(raised.stdout).toContain('1 changed');
@@ -314,16 +314,26 @@ describe('schema-serving provider with the GKE backend', () => {
       if (current.status === 'DONE') break;
       await new Promise(resolve => setTimeout(resolve, 20));
     }
-    const plan = await tf(['plan', '-input=false', '-no-color', '-var=gpu_max_nodes=8']);
+    const plan = await tf([
+      'plan',
+      '-input=false',
+      '-no-color',
+      '-var=gpu_max_nodes=8',
+    ]);
     expect(plan.stdout).toContain(
       '# google_container_node_pool.system will be created',
     );
   });
 
   it('keeps deletion_protection as the provider does, then destroys in GKE', async () => {
-    const protectedDestroy = await tf(
-      ['destroy', '-auto-approve', '-input=false', '-no-color', '-var=gpu_max_nodes=8', '-var=deletion_protection=true'],
-    );
+    const protectedDestroy = await tf([
+      'destroy',
+      '-auto-approve',
+      '-input=false',
+      '-no-color',
+      '-var=gpu_max_nodes=8',
+      '-var=deletion_protection=true',
+    ]);
     // The state still says deletion_protection = false; apply it first, as users must.
     expect(protectedDestroy.exitCode).toBe(0);
     const [list] = await client.listClusters({ parent });

@@ -368,7 +368,8 @@ export class ClusterStore {
       if (r.imageType) config.imageType = r.imageType;
       if (r.machineType) config.machineType = r.machineType;
       if (r.diskType) config.diskType = r.diskType;
-      if (Number(r.diskSizeGb ?? 0) > 0) config.diskSizeGb = Number(r.diskSizeGb);
+      if (Number(r.diskSizeGb ?? 0) > 0)
+        config.diskSizeGb = Number(r.diskSizeGb);
       if (r.labels) config.labels = { ...(r.labels.labels ?? {}) };
       if (r.resourceLabels) {
         config.resourceLabels = { ...(r.resourceLabels.labels ?? {}) };

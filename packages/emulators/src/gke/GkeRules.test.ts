@@ -613,7 +613,10 @@ describe('GKE request rules, through the official client', () => {
 
     it('refuses additional node networks on a cluster without multi-networking (FAILED_PRECONDITION)', async () => {
       const error = await refusal(
-        client.createNodePool({ parent: legacyCluster, nodePool: queuedPool() }),
+        client.createNodePool({
+          parent: legacyCluster,
+          nodePool: queuedPool(),
+        }),
       );
       expect(error).toEqual({
         code: 'FAILED_PRECONDITION',
@@ -737,7 +740,8 @@ describe('GKE request rules, through the official client', () => {
         ),
       ).toEqual({
         code: 'INVALID_ARGUMENT',
-        details: 'Auto_upgrade cannot be false when release_channel REGULAR is set.',
+        details:
+          'Auto_upgrade cannot be false when release_channel REGULAR is set.',
       });
     });
 
@@ -841,7 +845,10 @@ describe('GKE request rules, through the official client', () => {
 
       const pinned = stackCluster('pinned');
       pinned.releaseChannel = { channel: 'UNSPECIFIED' };
-      pinned.nodePools![0].management = { autoRepair: true, autoUpgrade: false };
+      pinned.nodePools![0].management = {
+        autoRepair: true,
+        autoUpgrade: false,
+      };
       const name = await createCluster(pinned);
       expect(
         await refusal(
@@ -852,7 +859,8 @@ describe('GKE request rules, through the official client', () => {
         ),
       ).toEqual({
         code: 'INVALID_ARGUMENT',
-        details: 'Auto_upgrade cannot be false when release_channel RAPID is set.',
+        details:
+          'Auto_upgrade cannot be false when release_channel RAPID is set.',
       });
     });
 

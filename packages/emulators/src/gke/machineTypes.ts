@@ -22,8 +22,8 @@ const fixed = (
     { acceleratorType, count },
   ]);
 
-export const FIXED_GPU_MACHINES: ReadonlyMap<string, FixedGpuMachine> =
-  new Map([
+export const FIXED_GPU_MACHINES: ReadonlyMap<string, FixedGpuMachine> = new Map(
+  [
     ...fixed('nvidia-b200', [['a4-highgpu-8g', 8]]),
     ...fixed('nvidia-h200-141gb', [['a3-ultragpu-8g', 8]]),
     ...fixed('nvidia-h100-mega-80gb', [['a3-megagpu-8g', 8]]),
@@ -57,7 +57,8 @@ export const FIXED_GPU_MACHINES: ReadonlyMap<string, FixedGpuMachine> =
       ['g2-standard-48', 4],
       ['g2-standard-96', 8],
     ]),
-  ]);
+  ],
+);
 
 /** GPUs that attach to N1 machine types, with the counts a VM may take. */
 export const N1_ATTACHABLE_GPUS: ReadonlyMap<string, readonly number[]> =

@@ -9,7 +9,6 @@ export type Cluster = protos.google.container.v1.ICluster;
 export type NodePool = protos.google.container.v1.INodePool;
 export type Operation = protos.google.container.v1.IOperation;
 
-
 const API_ROOT = 'https://container.googleapis.com/v1';
 const COMPUTE_ROOT = 'https://www.googleapis.com/compute/v1';
 

@@ -423,7 +423,9 @@ function checkQueuedProvisioning(cluster: Cluster, pool: NodePool): void {
     );
   }
   if (pool.config?.spot) {
-    throw invalid(`Node pool "${name}" cannot use Spot VMs with queued provisioning.`);
+    throw invalid(
+      `Node pool "${name}" cannot use Spot VMs with queued provisioning.`,
+    );
   }
 }
 
@@ -443,7 +445,9 @@ function checkFlexStart(pool: NodePool): void {
   // pools are created with --reservation-affinity=none and --no-enable-autorepair, and flex-start
   // VMs run for at most seven days.
   if (config.spot) {
-    throw invalid(`Node pool "${name}" cannot use both flex-start and Spot VMs.`);
+    throw invalid(
+      `Node pool "${name}" cannot use both flex-start and Spot VMs.`,
+    );
   }
   if (reservationType(pool) !== 'NO_RESERVATION') {
     throw invalid(

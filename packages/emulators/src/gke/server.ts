@@ -281,7 +281,10 @@ export async function startGkeEmulator(
     ),
     CreateCluster: handle('CreateCluster', async (req: Req) => {
       const location = parseLocation(req, 'parent');
-      const op = store.createCluster(location, required(req.cluster, 'cluster'));
+      const op = store.createCluster(
+        location,
+        required(req.cluster, 'cluster'),
+      );
       if (controlPlanes) {
         const ref = { ...location, cluster: String(req.cluster.name) };
         const path = clusterPath(ref);

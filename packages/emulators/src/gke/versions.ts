@@ -81,7 +81,8 @@ export function serverConfig(): protos.google.container.v1.IServerConfig {
     defaultImageType: 'COS_CONTAINERD',
     validImageTypes: ['COS_CONTAINERD', 'UBUNTU_CONTAINERD'],
     channels: Object.entries(CHANNEL_VERSIONS).map(([channel, versions]) => ({
-      channel: channel as unknown as protos.google.container.v1.ReleaseChannel.Channel,
+      channel:
+        channel as unknown as protos.google.container.v1.ReleaseChannel.Channel,
       defaultVersion: versions[0],
       validVersions: [...versions],
     })),

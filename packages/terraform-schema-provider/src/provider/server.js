@@ -261,7 +261,9 @@ function createProviderService(shutdown, env = process.env) {
           // GKE computes master_auth: unknown until the cluster exists, then kept while the
           // configuration has no block (an Optional+Computed block of the SDKv2 provider).
           planned.master_auth =
-            prior && Array.isArray(prior.master_auth) ? prior.master_auth : UNKNOWN;
+            prior && Array.isArray(prior.master_auth)
+              ? prior.master_auth
+              : UNKNOWN;
         }
         return {
           planned_state: encodeDynamic(planned),

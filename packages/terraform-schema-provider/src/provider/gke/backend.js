@@ -96,17 +96,20 @@ class GkeBackend {
    */
   async exclusive(clusterKey, fn) {
     const previous = this.locks.get(clusterKey) || Promise.resolve();
-    const run = previous.catch(() => {}).then(async () => {
-      const deadline = Date.now() + this.config.timeoutMs;
-      for (;;) {
-        try {
-          return await fn();
-        } catch (error) {
-          if (!incompatibleOperation(error) || Date.now() > deadline) throw error;
-          await sleep(this.config.pollMs);
+    const run = previous
+      .catch(() => {})
+      .then(async () => {
+        const deadline = Date.now() + this.config.timeoutMs;
+        for (;;) {
+          try {
+            return await fn();
+          } catch (error) {
+            if (!incompatibleOperation(error) || Date.now() > deadline)
+              throw error;
+            await sleep(this.config.pollMs);
+          }
         }
-      }
-    });
+      });
     this.locks.set(clusterKey, run);
     try {
       return await run;
@@ -182,13 +185,19 @@ class GkeBackend {
       await this.exclusive(name, async () => {
         await this.call(
           'createCluster',
-          { parent: `projects/${location.project}/locations/${location.location}`, cluster: request.cluster },
+          {
+            parent: `projects/${location.project}/locations/${location.location}`,
+            cluster: request.cluster,
+          },
           location,
           'creating GKE cluster',
           'error creating Cluster',
         );
         // remove_default_node_pool: the provider deletes GKE's default-pool right after create.
-        if (planned.remove_default_node_pool === true && !request.cluster.nodePools) {
+        if (
+          planned.remove_default_node_pool === true &&
+          !request.cluster.nodePools
+        ) {
           await this.call(
             'deleteNodePool',
             { name: `${name}/nodePools/default-pool` },
@@ -313,7 +322,9 @@ function withComputed(planned, filled, computed) {
         const innerPlanned = Array.isArray(plannedBlock[name])
           ? plannedBlock[name][0]
           : undefined;
-        const innerFilled = Array.isArray(next[name]) ? next[name][0] : undefined;
+        const innerFilled = Array.isArray(next[name])
+          ? next[name][0]
+          : undefined;
         if (!innerPlanned || !innerFilled) continue;
         const inner = { ...innerFilled };
         for (const [k, v] of Object.entries(value)) {
@@ -340,15 +351,23 @@ function withClusterComputed(schema, planned, filled, cluster) {
   // master_auth is computed by GKE; the config rarely has the block, so the provider adds it
   // (the legacy type system Terraform grants SDKv2 providers lets it).
   const masterAuthSchema = schema.block.block_types.master_auth;
-  const current = Array.isArray(result.master_auth) ? result.master_auth[0] : undefined;
+  const current = Array.isArray(result.master_auth)
+    ? result.master_auth[0]
+    : undefined;
   const masterAuth = conformBlock(masterAuthSchema.block, current || {});
   for (const [name, value] of Object.entries(computed.masterAuth)) {
-    if (!current || isUnknown(current[name]) || current[name] === null || current[name] === '') {
+    if (
+      !current ||
+      isUnknown(current[name]) ||
+      current[name] === null ||
+      current[name] === ''
+    ) {
       masterAuth[name] = value;
     }
   }
   for (const name of ['client_certificate', 'client_key']) {
-    if (masterAuth[name] === null || isUnknown(masterAuth[name])) masterAuth[name] = '';
+    if (masterAuth[name] === null || isUnknown(masterAuth[name]))
+      masterAuth[name] = '';
   }
   result.master_auth = [masterAuth];
   return result;

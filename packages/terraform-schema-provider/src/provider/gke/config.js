@@ -66,7 +66,9 @@ function gkeBackendConfig(env = process.env) {
       caPem = fs.readFileSync(caFile, 'utf8');
     } catch (error) {
       throw new GkeBackendConfigError(
-        `${ENV.caFile}: cannot read "${caFile}" (${error.code || error.message})`,
+        `${ENV.caFile}: cannot read "${caFile}" (${
+          error.code || error.message
+        })`,
       );
     }
   }
@@ -77,7 +79,9 @@ function gkeBackendConfig(env = process.env) {
       token = fs.readFileSync(tokenFile, 'utf8').trim();
     } catch (error) {
       throw new GkeBackendConfigError(
-        `${ENV.tokenFile}: cannot read "${tokenFile}" (${error.code || error.message})`,
+        `${ENV.tokenFile}: cannot read "${tokenFile}" (${
+          error.code || error.message
+        })`,
       );
     }
   }
@@ -92,4 +96,8 @@ function gkeBackendConfig(env = process.env) {
   };
 }
 
-module.exports = { gkeBackendConfig, GkeBackendConfigError, GKE_BACKEND_ENV: ENV };
+module.exports = {
+  gkeBackendConfig,
+  GkeBackendConfigError,
+  GKE_BACKEND_ENV: ENV,
+};

@@ -15,7 +15,9 @@ const given = value =>
   value !== null && value !== undefined && !isUnknown(value);
 /** The single element of a max-1 block list, or undefined. */
 const block = list =>
-  Array.isArray(list) && list.length > 0 && given(list[0]) ? list[0] : undefined;
+  Array.isArray(list) && list.length > 0 && given(list[0])
+    ? list[0]
+    : undefined;
 const str = value => (given(value) && value !== '' ? String(value) : undefined);
 const num = value => (given(value) ? Number(value) : undefined);
 const bool = value => (given(value) ? Boolean(value) : undefined);
@@ -40,7 +42,9 @@ function duration(text) {
   if (!value) return undefined;
   const m = /^(\d+(?:\.\d+)?)s?$/.exec(value);
   if (!m) {
-    throw new Error(`Invalid duration "${value}": expected seconds such as "3600s"`);
+    throw new Error(
+      `Invalid duration "${value}": expected seconds such as "3600s"`,
+    );
   }
   return { seconds: Math.floor(Number(m[1])), nanos: 0 };
 }
@@ -48,9 +52,10 @@ function duration(text) {
 /** The cluster a node pool names: a bare name, or projects/p/locations/l/clusters/c. */
 function clusterOf(pool, defaults) {
   const text = str(pool.cluster) || '';
-  const m = /^projects\/([^/]+)\/(?:locations|zones)\/([^/]+)\/clusters\/([^/]+)$/.exec(
-    text,
-  );
+  const m =
+    /^projects\/([^/]+)\/(?:locations|zones)\/([^/]+)\/clusters\/([^/]+)$/.exec(
+      text,
+    );
   if (m) return { project: m[1], location: m[2], cluster: m[3] };
   return {
     project: str(pool.project) || defaults.project,
@@ -170,7 +175,10 @@ function expandManagement(management) {
   const m = block(management);
   // Present: sent as is (false included); absent: GKE's defaults (both on).
   return m
-    ? { autoRepair: Boolean(m.auto_repair), autoUpgrade: Boolean(m.auto_upgrade) }
+    ? {
+        autoRepair: Boolean(m.auto_repair),
+        autoUpgrade: Boolean(m.auto_upgrade),
+      }
     : undefined;
 }
 
@@ -182,8 +190,7 @@ function expandNodeNetworkConfig(networkConfig) {
     podRange: str(n.pod_range),
     podIpv4CidrBlock: str(n.pod_ipv4_cidr_block),
     enablePrivateNodes: bool(n.enable_private_nodes),
-    additionalNodeNetworkConfigs: list(n.additional_node_network_configs)
-      .length
+    additionalNodeNetworkConfigs: list(n.additional_node_network_configs).length
       ? list(n.additional_node_network_configs).map(c => ({
           network: str(c.network),
           subnetwork: str(c.subnetwork),
@@ -212,7 +219,9 @@ function nodePoolRequest(pool) {
   const count = num(pool.node_count) || 0;
   if (initial && count) {
     throw new Error(
-      `Cannot set both initial_node_count and node_count on node pool ${str(pool.name)}`,
+      `Cannot set both initial_node_count and node_count on node pool ${str(
+        pool.name,
+      )}`,
     );
   }
   return compact({
@@ -232,7 +241,9 @@ function nodePoolRequest(pool) {
           tpuTopology: str(placement.tpu_topology),
         })
       : undefined,
-    queuedProvisioning: queued ? { enabled: Boolean(queued.enabled) } : undefined,
+    queuedProvisioning: queued
+      ? { enabled: Boolean(queued.enabled) }
+      : undefined,
     maxPodsConstraint: given(pool.max_pods_per_node)
       ? { maxPodsPerNode: Number(pool.max_pods_per_node) }
       : undefined,
@@ -265,7 +276,9 @@ function nodePoolUpdates(prior, planned) {
       request: {
         update: {
           desiredNodePoolId: name,
-          desiredNodePoolAutoscaling: expandAutoscaling(planned.autoscaling) || {
+          desiredNodePoolAutoscaling: expandAutoscaling(
+            planned.autoscaling,
+          ) || {
             enabled: false,
           },
         },
@@ -276,7 +289,8 @@ function nodePoolUpdates(prior, planned) {
     const before = block(prior.node_config) || {};
     const after = block(planned.node_config) || {};
     const request = {};
-    const differs = key => !valuesEqual(before[key] ?? null, after[key] ?? null);
+    const differs = key =>
+      !valuesEqual(before[key] ?? null, after[key] ?? null);
     if (differs('labels')) request.labels = { labels: map(after.labels) || {} };
     if (differs('resource_labels'))
       request.resourceLabels = { labels: map(after.resource_labels) || {} };
@@ -499,7 +513,9 @@ function clusterRequest(cluster, defaults) {
       datapathProvider: str(cluster.datapath_provider),
       enableMultiNetworking: bool(cluster.enable_multi_networking),
       enableIntraNodeVisibility: bool(cluster.enable_intranode_visibility),
-      defaultSnatStatus: snat ? { disabled: Boolean(snat.disabled) } : undefined,
+      defaultSnatStatus: snat
+        ? { disabled: Boolean(snat.disabled) }
+        : undefined,
     }),
     networkPolicy: policy
       ? compact({
@@ -585,7 +601,11 @@ function clusterUpdates(prior, planned, defaults) {
     );
   }
   if (changed(prior, planned, 'addons_config') && next.addonsConfig) {
-    update('desiredAddonsConfig', next.addonsConfig, 'updating GKE cluster addons');
+    update(
+      'desiredAddonsConfig',
+      next.addonsConfig,
+      'updating GKE cluster addons',
+    );
   }
   if (changed(prior, planned, 'master_authorized_networks_config')) {
     update(
@@ -595,7 +615,11 @@ function clusterUpdates(prior, planned, defaults) {
     );
   }
   if (changed(prior, planned, 'logging_config') && next.loggingConfig) {
-    update('desiredLoggingConfig', next.loggingConfig, 'updating GKE cluster logging');
+    update(
+      'desiredLoggingConfig',
+      next.loggingConfig,
+      'updating GKE cluster logging',
+    );
   }
   if (changed(prior, planned, 'monitoring_config') && next.monitoringConfig) {
     update(
