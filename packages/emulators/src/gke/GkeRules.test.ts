@@ -225,6 +225,36 @@ describe('GKE request rules, through the official client', () => {
         /It is invalid to specify both .*enable_private_endpoint.*enable_public_endpoint/,
       ],
       [
+        'IP endpoint global access alongside master global access',
+        c => {
+          c.privateClusterConfig!.masterGlobalAccessConfig = { enabled: true };
+          c.controlPlaneEndpointsConfig = {
+            ipEndpointsConfig: { globalAccess: true },
+          };
+        },
+        'INVALID_ARGUMENT',
+        /It is invalid to specify both .*master_global_access_config\.enabled.*global_access/,
+      ],
+      [
+        'authorized networks in both places',
+        c => {
+          c.masterAuthorizedNetworksConfig = { enabled: true };
+          c.controlPlaneEndpointsConfig = {
+            ipEndpointsConfig: { authorizedNetworksConfig: { enabled: true } },
+          };
+        },
+        'INVALID_ARGUMENT',
+        /It is invalid to specify both .*master_authorized_networks_config.*authorized_networks_config/,
+      ],
+      [
+        'a control plane range that does not start its /28 block',
+        c => {
+          c.privateClusterConfig!.masterIpv4CidrBlock = '172.16.0.40/28';
+        },
+        'INVALID_ARGUMENT',
+        /must be the first address of the \/28 block/,
+      ],
+      [
         'a version GKE does not offer',
         c => {
           c.initialClusterVersion = '1.19.0-gke.1';
@@ -590,6 +620,80 @@ describe('GKE request rules, through the official client', () => {
         /must not be newer than the control plane version "1\.33\.1-gke\.1107000"/,
       ],
       [
+        'a node version more than two minor versions behind the control plane',
+        () => ({ ...spotPool('old-nodes'), version: '1.30.14-gke.1008000' }),
+        'INVALID_ARGUMENT',
+        /more than two minor versions older than the control plane version/,
+      ],
+      [
+        'a node version GKE does not offer',
+        () => ({ ...spotPool('unknown-version'), version: '1.33.0-gke.1' }),
+        'INVALID_ARGUMENT',
+        /^Node version "1\.33\.0-gke\.1" is unsupported\.$/,
+      ],
+      [
+        'a GPU type that does not exist',
+        () => {
+          const p = spotPool('no-such-gpu');
+          p.config!.machineType = 'n1-standard-8';
+          p.config!.accelerators = [
+            { acceleratorType: 'nvidia-tesla-x1', acceleratorCount: 1 },
+          ];
+          return p;
+        },
+        'INVALID_ARGUMENT',
+        /^Accelerator type "nvidia-tesla-x1" does not exist\.$/,
+      ],
+      [
+        'two accelerator types on one node',
+        () => {
+          const p = spotPool('two-gpus');
+          p.config!.machineType = 'n1-standard-8';
+          p.config!.accelerators = [
+            { acceleratorType: 'nvidia-tesla-t4', acceleratorCount: 1 },
+            { acceleratorType: 'nvidia-tesla-p4', acceleratorCount: 1 },
+          ];
+          return p;
+        },
+        'INVALID_ARGUMENT',
+        /a node can attach one accelerator type, got 2/,
+      ],
+      [
+        'an empty max run duration on a Spot pool',
+        () => {
+          const p = spotPool('no-duration');
+          p.config!.maxRunDuration = { seconds: 0 };
+          return p;
+        },
+        'INVALID_ARGUMENT',
+        /max_run_duration": 0s\. Must be positive/,
+      ],
+      [
+        'a reservation key on NO_RESERVATION',
+        () => {
+          const p = spotPool('stray-key');
+          p.config!.reservationAffinity = {
+            consumeReservationType: 'NO_RESERVATION',
+            key: 'compute.googleapis.com/reservation-name',
+            values: ['r'],
+          };
+          return p;
+        },
+        'INVALID_ARGUMENT',
+        /key and values are only allowed with SPECIFIC_RESERVATION, got NO_RESERVATION/,
+      ],
+      [
+        'autoscaling with a maximum below the minimum',
+        () => {
+          const p = spotPool('inverted');
+          p.autoscaling!.totalMinNodeCount = 3;
+          p.autoscaling!.totalMaxNodeCount = 2;
+          return p;
+        },
+        'INVALID_ARGUMENT',
+        /the maximum \(2\) must be positive and at least the minimum \(3\)/,
+      ],
+      [
         'per-zone and total autoscaling limits together',
         () => {
           const p = spotPool('both-limits');
@@ -862,6 +966,57 @@ describe('GKE request rules, through the official client', () => {
         details:
           'Auto_upgrade cannot be false when release_channel RAPID is set.',
       });
+    });
+
+    it('UpdateCluster refuses an unknown master version and answers UNIMPLEMENTED for unmodelled fields', async () => {
+      expect(
+        await refusal(
+          client.updateCluster({
+            name: clusterName,
+            update: { desiredMasterVersion: '1.19.0-gke.1' },
+          }),
+        ),
+      ).toEqual({
+        code: 'INVALID_ARGUMENT',
+        details: 'Master version "1.19.0-gke.1" is unsupported.',
+      });
+      expect(
+        await refusal(
+          client.updateCluster({
+            name: clusterName,
+            update: { desiredImageType: 'UBUNTU_CONTAINERD' },
+          }),
+        ),
+      ).toEqual({
+        code: 'UNIMPLEMENTED',
+        details:
+          'The GKE emulator does not model ClusterUpdate.desiredImageType.',
+      });
+    });
+
+    it('SetLabels refuses a stale fingerprint and applies a current one', async () => {
+      expect(
+        await refusal(
+          client.setLabels({
+            name: clusterName,
+            resourceLabels: { team: 'ml' },
+            labelFingerprint: 'stale',
+          }),
+        ),
+      ).toEqual({
+        code: 'FAILED_PRECONDITION',
+        details: 'Labels could not be set due to fingerprint mismatch.',
+      });
+      const [before] = await client.getCluster({ name: clusterName });
+      const [op] = await client.setLabels({
+        name: clusterName,
+        resourceLabels: { team: 'ml' },
+        labelFingerprint: before.labelFingerprint,
+      });
+      await waitDone(op.name);
+      const [after] = await client.getCluster({ name: clusterName });
+      expect(after.resourceLabels).toEqual({ team: 'ml' });
+      expect(after.labelFingerprint).not.toBe(before.labelFingerprint);
     });
 
     it('a second change while an operation runs gets FAILED_PRECONDITION', async () => {

@@ -47,7 +47,6 @@ export function releaseChannelOf(cluster: Cluster): string | undefined {
 }
 
 const MAX_RUN_DURATION_FLEX_START_SECONDS = 7 * 24 * 3600;
-const QUEUED_PROVISIONING_MIN_VERSION = '1.28.3-gke.1098000';
 
 // ---- cluster ---------------------------------------------------------------------------
 
@@ -201,7 +200,7 @@ export function checkNodePool(cluster: Cluster, pool: NodePool): void {
   checkAccelerators(pool);
   checkReservationAffinity(pool);
   checkAutoscaling(pool);
-  checkQueuedProvisioning(cluster, pool);
+  checkQueuedProvisioning(pool);
   checkFlexStart(pool);
   checkCompactPlacement(pool);
   checkAdditionalNetworks(cluster, pool);
@@ -373,18 +372,13 @@ function checkAutoscaling(pool: NodePool): void {
   }
 }
 
-function checkQueuedProvisioning(cluster: Cluster, pool: NodePool): void {
+function checkQueuedProvisioning(pool: NodePool): void {
   if (!pool.queuedProvisioning?.enabled) return;
   // Requirements of queued provisioning, https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest#create-node-pool:
   // --enable-autoscaling --num-nodes=0 --location-policy=ANY --reservation-affinity=none
-  // --no-enable-autorepair, GKE 1.28.3-gke.1098000 or later, and no Spot.
+  // --no-enable-autorepair, and no Spot. (Its minimum GKE version, 1.28.3-gke.1098000, is older
+  // than every version the emulator serves.)
   const name = pool.name;
-  const master = cluster.currentMasterVersion ?? cluster.initialClusterVersion;
-  if (master && compareVersions(master, QUEUED_PROVISIONING_MIN_VERSION) < 0) {
-    throw invalid(
-      `Queued provisioning requires GKE version ${QUEUED_PROVISIONING_MIN_VERSION} or later; the cluster runs ${master}.`,
-    );
-  }
   if (!pool.autoscaling?.enabled) {
     throw invalid(
       `Node pool "${name}" with queued provisioning must have autoscaling enabled.`,
