@@ -30,7 +30,6 @@ const {
 const { loadOrCreateTlsIdentity } = require('./tls');
 const behaviour = require('./behaviour');
 const { gkeBackendConfig } = require('./gke/config');
-const { GkeBackend } = require('./gke/backend');
 
 const MAGIC_COOKIE_KEY = 'TF_PLUGIN_MAGIC_COOKIE';
 const MAGIC_COOKIE_VALUE =
@@ -78,7 +77,11 @@ function providerSchemaBytes(serialize) {
 function gkeBackendFromEnv(env) {
   try {
     const config = gkeBackendConfig(env);
-    return { backend: config ? new GkeBackend(config) : undefined };
+    if (!config) return {};
+    // Loaded only when configured: the official client takes a while to load, and terraform
+    // starts this plugin several times per command.
+    const { GkeBackend } = require('./gke/backend');
+    return { backend: new GkeBackend(config) };
   } catch (error) {
     return { error: error.message };
   }
