@@ -11,8 +11,8 @@ import { generateProjects } from '@backstage/e2e-test-utils/playwright';
  * The browser is Debian's Chromium (`apt-get install -y chromium`), never a Playwright
  * download: the machines these run on cannot fetch browsers. The flags keep Chromium off the
  * network (this machine's network is closed, and background requests fail noisily).
- * The tests start the app themselves (emulators :6443/:8443, frontend :3000, backend :7007),
- * on the embedded default.
+ * The tests start the app themselves (emulators :6443/:8443/:8988, frontend :3000, backend
+ * :7007), on the embedded default.
  */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -20,6 +20,12 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 process.env.EMULATOR_TOKEN ??= randomBytes(24).toString('hex');
 process.env.EMULATORS_DIR ??= resolve(__dirname, '.emulators');
 mkdirSync(resolve(process.env.EMULATORS_DIR, 'catalog'), { recursive: true });
+// Application Default Credentials of the backend come from the emulators' metadata server (as
+// scripts/start.sh sets it up), never from this machine's gcloud configuration or key files.
+process.env.GCE_METADATA_HOST = '127.0.0.1:8988';
+process.env.METADATA_SERVER_DETECTION = 'assume-present';
+process.env.CLOUDSDK_CONFIG = resolve(process.env.EMULATORS_DIR, 'gcloud');
+delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
 // The template's terraform step runs against the schema-serving google provider (as
 // scripts/start.sh sets it up).
 execFileSync(process.execPath, [
@@ -36,7 +42,8 @@ export default defineConfig({
 
   webServer: [
     {
-      command: `yarn workspace @gpu-platform/emulators start --out-dir ${process.env.EMULATORS_DIR}`,
+      // GKE operations in 200 ms phases: created clusters are ready in seconds, not minutes.
+      command: `yarn workspace @gpu-platform/emulators start --out-dir ${process.env.EMULATORS_DIR} --operation-step-ms 200`,
       port: 6443,
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and starts the app on its embedded default: SQLite in memory, guest
-# sign-in, and the local emulators (Kubernetes API :6443, GKE :8443) serving the demo cluster.
+# sign-in, and the local emulators (Kubernetes API :6443, GKE :8443, metadata server :8988)
+# serving the demo cluster; clusters the template creates get their own emulated API server.
 # Open http://localhost:3000 and press Enter. Ctrl-C stops everything.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -11,6 +12,14 @@ bash scripts/setup.sh
 # A fresh token per run: the emulators require it and the backend's kubernetes config reads it.
 EMULATOR_TOKEN="${EMULATOR_TOKEN:-$(node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('hex'))")}"
 export EMULATOR_TOKEN
+
+# The backend's Application Default Credentials come from the emulators' metadata server, as they
+# come from GKE's metadata server (Workload Identity) in production: never from this machine's
+# gcloud configuration or a key file.
+export GCE_METADATA_HOST=127.0.0.1:8988
+export METADATA_SERVER_DETECTION=assume-present
+export CLOUDSDK_CONFIG="$REPO_ROOT/.emulators/gcloud"
+unset GOOGLE_APPLICATION_CREDENTIALS
 
 # Files the backend's development config reads: CAs, kubeconfig, the offline Kueue manifest,
 # the terraform sandbox (schema-serving google provider) and created clusters' catalog entities.

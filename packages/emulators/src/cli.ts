@@ -12,15 +12,26 @@ import { parseArgs } from 'node:util';
 import { startKubeEmulator } from './kube/KubeEmulator';
 import { startGkeEmulator } from './gke';
 import { writeKueueReleaseStandIn } from './demo/kueueRelease';
+import { kubeEmulatorControlPlanes } from './controlPlanes';
+import { startMetadataEmulator } from './metadata/MetadataEmulator';
+import { DEMO } from './demo/names';
+import { createLoopbackTls } from './tls';
 
 const HELP = `Usage: emulators [options]
   --host <addr>        interface to listen on (default 127.0.0.1, env EMULATOR_HOST)
   --kube-port <n>      Kubernetes API port (default 6443, env KUBE_EMULATOR_PORT)
   --gke-port <n>       GKE ClusterManager gRPC port (default 8443, env GKE_EMULATOR_PORT; 0 = off)
   --token <t>          bearer token for both emulators (default random, env EMULATOR_TOKEN)
+  --metadata-port <n>  GCE metadata server (Application Default Credentials) port
+                       (default 8988, env METADATA_EMULATOR_PORT; 0 = off)
+  --operation-step-ms <n>  length of one GKE operation phase (default 1000, env GKE_OPERATION_STEP_MS)
   --fixtures <f>       demo | empty (default demo)
   --out-dir <dir>      where kubeconfig and emulators.json are written (default .emulators)
-  --help`;
+  --help
+
+Clusters created through the GKE emulator (e.g. by terraform with the schema-serving provider's
+GKE backend) each get a fresh Kubernetes API emulator on a free port of --host, with the same CA
+and token; GKE reports it as the cluster's endpoint.`;
 
 async function main() {
   const { values } = parseArgs({
@@ -28,6 +39,8 @@ async function main() {
       host: { type: 'string' },
       'kube-port': { type: 'string' },
       'gke-port': { type: 'string' },
+      'metadata-port': { type: 'string' },
+      'operation-step-ms': { type: 'string' },
       token: { type: 'string' },
       fixtures: { type: 'string' },
       'out-dir': { type: 'string' },
@@ -45,16 +58,30 @@ async function main() {
   const gkePort = Number(
     values['gke-port'] ?? process.env.GKE_EMULATOR_PORT ?? 8443,
   );
+  const metadataPort = Number(
+    values['metadata-port'] ?? process.env.METADATA_EMULATOR_PORT ?? 8988,
+  );
+  const operationStepMs = Number(
+    values['operation-step-ms'] ?? process.env.GKE_OPERATION_STEP_MS ?? 1000,
+  );
   const fixtures = (values.fixtures ?? 'demo') === 'empty' ? 'empty' : 'demo';
   const token = values.token ?? process.env.EMULATOR_TOKEN;
   const outDir = path.resolve(values['out-dir'] ?? '.emulators');
 
   const started = Date.now();
+  // One CA for every Kubernetes API the emulators serve: the demo cluster's and created ones'.
+  const tls = createLoopbackTls([host]);
   const kube = await startKubeEmulator({
     host,
     port: kubePort,
     token,
     fixtures,
+    tls,
+  });
+  const controlPlanes = kubeEmulatorControlPlanes({
+    host,
+    token: kube.token,
+    tls,
   });
   const gke =
     gkePort > 0
@@ -63,6 +90,19 @@ async function main() {
           port: gkePort,
           token: kube.token,
           fixtures,
+          operationStepMs,
+          controlPlanes,
+          tlsMaterial: tls,
+        })
+      : undefined;
+  // Application Default Credentials for the backend (GCE_METADATA_HOST): the emulators' token.
+  const metadata =
+    metadataPort > 0
+      ? await startMetadataEmulator({
+          host,
+          port: metadataPort,
+          accessToken: kube.token,
+          projectId: DEMO.project,
         })
       : undefined;
 
@@ -89,6 +129,7 @@ async function main() {
           gke: { address: gke.address, caPem: gke.caCertPem, token: gke.token },
         }
       : {}),
+    ...(metadata ? { metadata: { address: metadata.address } } : {}),
   };
   await fs.writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, {
     mode: 0o600,
@@ -98,6 +139,8 @@ async function main() {
   console.log(
     `emulators ready in ${Date.now() - started} ms: kubernetes ${kube.url}${
       gke ? `, gke ${gke.address}` : ''
+    }${
+      metadata ? `, metadata ${metadata.address}` : ''
     }; kubeconfig ${kubeconfigPath}; details ${infoPath}`,
   );
 
@@ -106,7 +149,12 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping emulators`);
-    await Promise.allSettled([kube.stop(), gke?.stop()]);
+    await Promise.allSettled([
+      kube.stop(),
+      gke?.stop(),
+      metadata?.stop(),
+      controlPlanes.stopAll(),
+    ]);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

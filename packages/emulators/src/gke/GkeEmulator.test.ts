@@ -344,11 +344,7 @@ describe('GKE ClusterManager emulator through the official client', () => {
       grpc.status.NOT_FOUND,
     );
     await expectGrpcError(
-      client.setLabels({
-        name: demoClusterName,
-        resourceLabels: {},
-        labelFingerprint: '',
-      }),
+      client.setLegacyAbac({ name: demoClusterName, enabled: true }),
       grpc.status.UNIMPLEMENTED,
     );
   });

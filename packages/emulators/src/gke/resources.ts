@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { protos } from '@google-cloud/container';
+import { DEFAULT_GKE_VERSION, resolveVersion } from './versions';
+
+export { DEFAULT_GKE_VERSION };
 
 export type Cluster = protos.google.container.v1.ICluster;
 export type NodePool = protos.google.container.v1.INodePool;
 export type Operation = protos.google.container.v1.IOperation;
-
-/** The GKE version the seeds pin; used when a request does not name one. */
-export const DEFAULT_GKE_VERSION = '1.33.1-gke.1107000';
 
 const API_ROOT = 'https://container.googleapis.com/v1';
 const COMPUTE_ROOT = 'https://www.googleapis.com/compute/v1';
@@ -245,6 +245,14 @@ export function materializeNodePool(
     : [...clusterLocations];
   const suffix = stableHex(8, clusterPath(cluster), name);
   const config = input.config ?? {};
+  // proto3 drops false booleans on the wire: a `management` message that is present means
+  // exactly what it says (absent fields are false); only an absent one gets GKE's defaults.
+  const management = input.management
+    ? {
+        autoUpgrade: Boolean(input.management.autoUpgrade),
+        autoRepair: Boolean(input.management.autoRepair),
+      }
+    : { autoUpgrade: true, autoRepair: true };
   return {
     ...input,
     name,
@@ -265,7 +273,10 @@ export function materializeNodePool(
       input.initialNodeCount ?? (input.autoscaling?.enabled ? 0 : 3),
     locations,
     selfLink: selfLink(nodePoolPath(ref)),
-    version: input.version && input.version !== '-' ? input.version : version,
+    version:
+      input.version && input.version !== '-'
+        ? resolveVersion(input.version, undefined) ?? input.version
+        : version,
     instanceGroupUrls: locations.map(
       zone =>
         `${COMPUTE_ROOT}/projects/${
@@ -278,11 +289,7 @@ export function materializeNodePool(
     status: 'PROVISIONING',
     statusMessage: '',
     conditions: input.conditions ?? [],
-    management: {
-      autoUpgrade: true,
-      autoRepair: true,
-      ...(input.management ?? {}),
-    },
+    management,
     podIpv4CidrSize: input.podIpv4CidrSize ?? 24,
     maxPodsConstraint: input.maxPodsConstraint ?? { maxPodsPerNode: '110' },
     upgradeSettings: input.upgradeSettings ?? {
@@ -322,15 +329,16 @@ export function materializeCluster(
   location: LocationRef,
   input: Cluster,
   createTime: string,
+  options: { caPem?: string } = {},
 ): Cluster {
   const name = validateResourceName('cluster.name', input.name);
   const ref: ClusterRef = { ...location, cluster: name };
   const region = regionOf(location.location);
+  const channel = String(input.releaseChannel?.channel ?? '');
   const version =
-    input.initialClusterVersion &&
-    !['latest', '-'].includes(input.initialClusterVersion)
-      ? input.initialClusterVersion
-      : DEFAULT_GKE_VERSION;
+    resolveVersion(input.initialClusterVersion, channel) ??
+    input.initialClusterVersion ??
+    DEFAULT_GKE_VERSION;
   const locations = nodeLocationsFor(location.location, input.locations);
   const poolInputs: NodePool[] = input.nodePools?.length
     ? input.nodePools
@@ -400,6 +408,25 @@ export function materializeCluster(
     currentMasterVersion: version,
     currentNodeVersion: version,
     createTime,
+    // GKE returns the cluster CA base64-encoded; clients build their kubeconfig from it.
+    masterAuth: {
+      ...(input.masterAuth ?? {}),
+      clusterCaCertificate:
+        input.masterAuth?.clusterCaCertificate ||
+        (options.caPem ? Buffer.from(options.caPem).toString('base64') : ''),
+    },
+    controlPlaneEndpointsConfig: input.controlPlaneEndpointsConfig
+      ? {
+          ...input.controlPlaneEndpointsConfig,
+          dnsEndpointConfig: {
+            ...(input.controlPlaneEndpointsConfig.dnsEndpointConfig ?? {}),
+            endpoint: `gke-${stableHex(32, clusterPath(ref))}-${parseInt(
+              stableHex(8, location.project),
+              16,
+            )}.${location.location}.gke.goog`,
+          },
+        }
+      : undefined,
     status: 'PROVISIONING',
     statusMessage: '',
     conditions: input.conditions ?? [],

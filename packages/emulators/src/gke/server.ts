@@ -13,6 +13,7 @@ import { seedDemo } from './demo';
 import { encodeStatusWithRetryInfo, loadClusterManagerService } from './protos';
 import {
   GkeApiError,
+  clusterPath,
   invalidArgument,
   parseClusterName,
   parseLocation,
@@ -20,6 +21,7 @@ import {
   parseOperationName,
 } from './resources';
 import { LoopbackTls, sharedLoopbackTls } from '../tls';
+import { serverConfig } from './versions';
 
 const SERVICE_PATH = '/google.container.v1.ClusterManager';
 
@@ -48,6 +50,27 @@ export interface GkeEmulatorOptions {
   tls?: boolean;
   /** Certificate to serve instead of the per-process throw-away one. */
   tlsMaterial?: LoopbackTls;
+  /**
+   * What serves the Kubernetes API of clusters created through the API (e.g. a fresh Kubernetes
+   * emulator per cluster). Without it a created cluster reports a made-up endpoint that nothing
+   * listens on.
+   */
+  controlPlanes?: ControlPlaneProvider;
+  /** PEM GKE reports as a new cluster's CA when no control plane provider gives one. */
+  clusterCaPem?: string;
+}
+
+/** Starts and stops what serves a created cluster's control plane. */
+export interface ControlPlaneProvider {
+  /** Resolves with the endpoint GKE reports (`host:port`) and the CA that signed it. */
+  start(cluster: {
+    path: string;
+    project: string;
+    location: string;
+    name: string;
+  }): Promise<{ endpoint: string; caPem: string }>;
+  /** Called once the cluster's deletion finished. */
+  stop(path: string): Promise<void>;
 }
 
 export interface GkeEmulator {
@@ -154,18 +177,22 @@ export async function startGkeEmulator(
   if (Array.isArray(options.faults)) {
     options.faults.forEach(rule => faults.add(rule));
   }
-  const store = new ClusterStore({
-    clock,
-    operationStepMs: options.operationStepMs ?? 1000,
-  });
-  if ((options.fixtures ?? 'demo') === 'demo') {
-    seedDemo(store);
-  }
-
   const tls: LoopbackTls | undefined =
     options.tls === false
       ? undefined
       : options.tlsMaterial ?? sharedLoopbackTls();
+  const controlPlanes = options.controlPlanes;
+  const store = new ClusterStore({
+    clock,
+    operationStepMs: options.operationStepMs ?? 1000,
+    clusterCaPem: options.clusterCaPem ?? (tls ?? sharedLoopbackTls()).caPem,
+    onClusterDeleted: path => {
+      controlPlanes?.stop(path).catch(() => {});
+    },
+  });
+  if ((options.fixtures ?? 'demo') === 'demo') {
+    seedDemo(store);
+  }
   const credentials = tls
     ? grpc.ServerCredentials.createSsl(
         null,
@@ -188,7 +215,7 @@ export async function startGkeEmulator(
   const handle =
     <RequestType, ResponseType>(
       method: string,
-      run: (request: RequestType) => ResponseType,
+      run: (request: RequestType) => ResponseType | Promise<ResponseType>,
     ): grpc.handleUnaryCall<RequestType, ResponseType> =>
     (call, callback) => {
       void (async () => {
@@ -222,7 +249,7 @@ export async function startGkeEmulator(
           }
         }
         try {
-          callback(null, run(call.request));
+          callback(null, await run(call.request));
         } catch (error) {
           if (error instanceof GkeApiError) {
             callback({ code: error.code, details: error.message });
@@ -252,12 +279,58 @@ export async function startGkeEmulator(
     GetCluster: handle('GetCluster', (req: Req) =>
       store.getCluster(parseClusterName(req, 'name')),
     ),
-    CreateCluster: handle('CreateCluster', (req: Req) =>
-      store.createCluster(
-        parseLocation(req, 'parent'),
+    CreateCluster: handle('CreateCluster', async (req: Req) => {
+      const location = parseLocation(req, 'parent');
+      const op = store.createCluster(
+        location,
         required(req.cluster, 'cluster'),
+      );
+      if (controlPlanes) {
+        const ref = { ...location, cluster: String(req.cluster.name) };
+        const path = clusterPath(ref);
+        try {
+          store.setControlPlane(
+            ref,
+            await controlPlanes.start({
+              path,
+              project: ref.project,
+              location: ref.location,
+              name: ref.cluster,
+            }),
+          );
+        } catch (error) {
+          // The cluster exists but nothing serves its API: GKE's ERROR state says so.
+          try {
+            store.patchStatus(path, {
+              status: 'ERROR',
+              statusMessage: `control plane failed to start: ${
+                (error as Error).message
+              }`,
+            });
+          } catch {
+            await controlPlanes.stop(path).catch(() => {});
+          }
+        }
+      }
+      return op;
+    }),
+    UpdateCluster: handle('UpdateCluster', (req: Req) =>
+      store.updateCluster(
+        parseClusterName(req, 'name'),
+        required(req.update, 'update'),
       ),
     ),
+    SetLabels: handle('SetLabels', (req: Req) =>
+      store.setLabels(
+        parseClusterName(req, 'name'),
+        req.resourceLabels ?? {},
+        req.labelFingerprint,
+      ),
+    ),
+    GetServerConfig: handle('GetServerConfig', (req: Req) => {
+      parseLocation(req, 'name');
+      return serverConfig();
+    }),
     DeleteCluster: handle('DeleteCluster', (req: Req) =>
       store.deleteCluster(parseClusterName(req, 'name')),
     ),
@@ -275,6 +348,24 @@ export async function startGkeEmulator(
     ),
     DeleteNodePool: handle('DeleteNodePool', (req: Req) =>
       store.deleteNodePool(parseNodePoolName(req)),
+    ),
+    UpdateNodePool: handle('UpdateNodePool', (req: Req) =>
+      store.updateNodePool(parseNodePoolName(req), req),
+    ),
+    SetNodePoolManagement: handle('SetNodePoolManagement', (req: Req) =>
+      store.setNodePoolManagement(
+        parseNodePoolName(req),
+        required(req.management, 'management'),
+      ),
+    ),
+    SetNodePoolAutoscaling: handle('SetNodePoolAutoscaling', (req: Req) =>
+      store.setNodePoolAutoscaling(
+        parseNodePoolName(req),
+        required(req.autoscaling, 'autoscaling'),
+      ),
+    ),
+    SetNodePoolSize: handle('SetNodePoolSize', (req: Req) =>
+      store.setNodePoolSize(parseNodePoolName(req), Number(req.nodeCount ?? 0)),
     ),
     ListOperations: handle('ListOperations', (req: Req) => ({
       operations: store.listOperations(parseLocation(req, 'parent')),

@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../clock';
 import { ResourceRegistry } from './resources/registry';
 import { Authorizer, type ForbidRule } from './server/auth';
 import { KubeApiServer } from './server/KubeApiServer';
-import { createLoopbackTls } from '../tls';
+import { createLoopbackTls, type LoopbackTls } from '../tls';
 import { ObjectStore } from './store/ObjectStore';
 import { createCrdValidator } from './validation/CrdValidator';
 import { KubeClient } from './KubeClient';
@@ -38,6 +38,11 @@ export interface KubeEmulatorOptions {
   clock?: Clock;
   /** Requests matching these rules get 403 Forbidden. */
   forbid?: ForbidRule[];
+  /**
+   * CA and serving certificate to present (e.g. another emulator's, so clients trust one CA);
+   * a fresh throw-away CA when unset. The certificate must name the host listened on.
+   */
+  tls?: LoopbackTls;
   /** Scripted controllers (Kueue/DWS/KubeRay); on by default. */
   scenarios?: {
     enabled?: boolean;
@@ -92,7 +97,7 @@ export async function startKubeEmulator(
   const faults = new FaultInjector();
   const authorizer = new Authorizer();
   for (const rule of options.forbid ?? []) authorizer.forbid(rule);
-  const certs = createLoopbackTls([host]);
+  const certs = options.tls ?? createLoopbackTls([host]);
   const client = new KubeClient(store, registry);
   client.seedDefaults();
   if (options.fixtures === 'demo') {

@@ -14,7 +14,12 @@ const os = require('node:os');
 const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
-const { decodeDynamic, encodeDynamic, conformBlock } = require('./values');
+const {
+  UNKNOWN,
+  decodeDynamic,
+  encodeDynamic,
+  conformBlock,
+} = require('./values');
 const {
   resourceSchema,
   dataSourceSchema,
@@ -24,6 +29,7 @@ const {
 } = require('./schema');
 const { loadOrCreateTlsIdentity } = require('./tls');
 const behaviour = require('./behaviour');
+const { gkeBackendConfig } = require('./gke/config');
 
 const MAGIC_COOKIE_KEY = 'TF_PLUGIN_MAGIC_COOKIE';
 const MAGIC_COOKIE_VALUE =
@@ -67,8 +73,25 @@ function providerSchemaBytes(serialize) {
   return bytes;
 }
 
-function createProviderService(shutdown) {
+/** The GKE backend when the environment configures one; a configuration error to report otherwise. */
+function gkeBackendFromEnv(env) {
+  try {
+    const config = gkeBackendConfig(env);
+    if (!config) return {};
+    // Loaded only when configured: the official client takes a while to load, and terraform
+    // starts this plugin several times per command.
+    const { GkeBackend } = require('./gke/backend');
+    return { backend: new GkeBackend(config) };
+  } catch (error) {
+    return { error: error.message };
+  }
+}
+
+function createProviderService(shutdown, env = process.env) {
   const state = { defaults: behaviour.providerDefaults({}) };
+  const gke = gkeBackendFromEnv(env);
+  const gkeHandles = typeName =>
+    Boolean(gke.backend && gke.backend.handles(typeName));
 
   const withSchema = (lookup, kind, call, callback, handle) => {
     const schema = lookup(call.request.type_name);
@@ -96,6 +119,47 @@ function createProviderService(shutdown) {
         ],
       });
     }
+  };
+
+  /** Container resources with a GKE backend: GKE's calls, GKE's errors, GKE's computed values. */
+  const applyThroughGke = (call, callback) => {
+    const typeName = call.request.type_name;
+    const schema = resourceSchema(typeName);
+    const prior = decodeDynamic(call.request.prior_state);
+    gke.backend
+      .apply({
+        typeName,
+        schema,
+        prior,
+        planned: decodeDynamic(call.request.planned_state),
+        defaults: state.defaults,
+        fill: planned =>
+          behaviour.applyResourceChange({
+            typeName,
+            schema,
+            planned,
+            defaults: state.defaults,
+          }),
+      })
+      .then(
+        newState =>
+          callback(null, {
+            new_state: encodeDynamic(newState),
+            private: call.request.planned_private,
+            diagnostics: [],
+            legacy_type_system: true,
+          }),
+        error => {
+          logLine(`gke ${typeName}: ${error.message}`);
+          // Nothing changed: the resource keeps its prior state (none when it was being created).
+          callback(null, {
+            new_state: encodeDynamic(prior),
+            private: call.request.planned_private,
+            diagnostics: [errorDiagnostic(error.message)],
+            legacy_type_system: true,
+          });
+        },
+      );
   };
 
   return {
@@ -131,7 +195,11 @@ function createProviderService(shutdown) {
       state.defaults = behaviour.providerDefaults(
         decodeDynamic(call.request.config),
       );
-      callback(null, { diagnostics: [] });
+      callback(null, {
+        diagnostics: gke.error
+          ? [errorDiagnostic('Invalid GKE backend configuration', gke.error)]
+          : [],
+      });
     },
     UpgradeResourceState(call, callback) {
       withSchema(resourceSchema, 'resource', call, callback, schema => {
@@ -147,6 +215,29 @@ function createProviderService(shutdown) {
       });
     },
     ReadResource(call, callback) {
+      if (gkeHandles(call.request.type_name)) {
+        gke.backend
+          .read({
+            typeName: call.request.type_name,
+            state: decodeDynamic(call.request.current_state),
+            defaults: state.defaults,
+          })
+          .then(
+            current =>
+              callback(null, {
+                new_state: encodeDynamic(current),
+                private: call.request.private,
+                diagnostics: [],
+              }),
+            error =>
+              callback(null, {
+                new_state: call.request.current_state,
+                private: call.request.private,
+                diagnostics: [errorDiagnostic(error.message)],
+              }),
+          );
+        return;
+      }
       withSchema(resourceSchema, 'resource', call, callback, () => ({
         new_state: call.request.current_state,
         private: call.request.private,
@@ -155,22 +246,42 @@ function createProviderService(shutdown) {
     },
     PlanResourceChange(call, callback) {
       withSchema(resourceSchema, 'resource', call, callback, schema => {
+        const prior = decodeDynamic(call.request.prior_state);
         const { planned, requiresReplace } = behaviour.planResourceChange({
           typeName: call.request.type_name,
           schema,
-          prior: decodeDynamic(call.request.prior_state),
+          prior,
           proposed: decodeDynamic(call.request.proposed_new_state),
           defaults: state.defaults,
         });
+        const gkeManaged = gkeHandles(call.request.type_name);
+        if (
+          gkeManaged &&
+          planned &&
+          Array.isArray(planned.master_auth) &&
+          planned.master_auth.length === 0
+        ) {
+          // GKE computes master_auth: unknown until the cluster exists, then kept while the
+          // configuration has no block (an Optional+Computed block of the SDKv2 provider).
+          planned.master_auth =
+            prior && Array.isArray(prior.master_auth)
+              ? prior.master_auth
+              : UNKNOWN;
+        }
         return {
           planned_state: encodeDynamic(planned),
           requires_replace: requiresReplace,
           planned_private: call.request.prior_private,
           diagnostics: [],
+          legacy_type_system: gkeManaged,
         };
       });
     },
     ApplyResourceChange(call, callback) {
+      if (gkeHandles(call.request.type_name)) {
+        applyThroughGke(call, callback);
+        return;
+      }
       withSchema(resourceSchema, 'resource', call, callback, schema => ({
         new_state: encodeDynamic(
           behaviour.applyResourceChange({
