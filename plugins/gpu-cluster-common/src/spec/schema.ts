@@ -47,7 +47,12 @@ import {
 } from './constants';
 
 const pattern = (re: RegExp, what: string) =>
-  z.string().regex(re, { message: `must be ${what}` });
+  z
+    .string({
+      error: issue =>
+        issue.input === undefined ? `required: ${what}` : `must be ${what}`,
+    })
+    .regex(re, { message: `must be ${what}` });
 
 const cidr = () =>
   pattern(IPV4_CIDR_PATTERN, 'an IPv4 CIDR block such as 192.168.0.0/24');
@@ -72,7 +77,7 @@ const mountPath = () =>
   );
 
 const identitySchema = z
-  .object({
+  .strictObject({
     projectId: pattern(
       PROJECT_ID_PATTERN,
       'a GCP project id (6-30 chars: lowercase letters, digits, hyphens)',
@@ -134,9 +139,9 @@ const identitySchema = z
   );
 
 const networkSchema = z
-  .object({
+  .strictObject({
     primary: z
-      .object({
+      .strictObject({
         subnetCidr: cidr()
           .default('10.0.0.0/20')
           .describe('Primary range of the cluster (node) subnet.'),
@@ -154,7 +159,7 @@ const networkSchema = z
         'Primary VPC of the nodes (north-south traffic on the VM primary NIC).',
       ),
     gvnic: z
-      .object({
+      .strictObject({
         subnetCidr: cidr()
           .default('192.168.0.0/24')
           .describe(
@@ -166,7 +171,7 @@ const networkSchema = z
         'Second standard VPC for the additional Titanium gVNIC of GPU nodes (Kubernetes network gvnic-1).',
       ),
     rdma: z
-      .object({
+      .strictObject({
         subnetCidrs: z
           .array(cidr())
           .max(16)
@@ -187,7 +192,7 @@ const networkSchema = z
         "RDMA VPC created with the zone's `<zone>-vpc-roce` network profile; used only when a pool has RDMA NICs.",
       ),
     firewall: z
-      .object({
+      .strictObject({
         internalSourceRanges: z
           .array(cidr())
           .min(1)
@@ -209,7 +214,7 @@ const networkSchema = z
   .describe('VPCs, subnets and firewall rules. CIDRs must not overlap.');
 
 const clusterSchema = z
-  .object({
+  .strictObject({
     name: pattern(
       GKE_NAME_PATTERN,
       'a GKE cluster name (lowercase letters, digits, hyphens; at most 40)',
@@ -239,7 +244,7 @@ const clusterSchema = z
       .describe('Allow control plane access from every region of the VPC.'),
     authorizedNetworks: z
       .array(
-        z.object({
+        z.strictObject({
           cidrBlock: cidr().describe(
             'CIDR allowed to reach the control plane (e.g. your IP/32; seed 000 TF_VAR_client_ip).',
           ),
@@ -324,7 +329,7 @@ const clusterSchema = z
       .default(true)
       .describe('Google Cloud Managed Service for Prometheus.'),
     systemNodePool: z
-      .object({
+      .strictObject({
         machineType: pattern(
           /^[a-z][a-z0-9]*-(?:standard|highmem|highcpu)-\d{1,3}$/,
           'a general-purpose machine type such as e2-standard-8',
@@ -356,7 +361,7 @@ const clusterSchema = z
   .describe('Private GKE Standard cluster settings.');
 
 const provisioningSchema = z
-  .object({
+  .strictObject({
     mode: z
       .enum(PROVISIONING_MODES)
       .default('queued-provisioning')
@@ -373,7 +378,7 @@ const provisioningSchema = z
         'Node max run duration (flex-start caps it at 7 days = 604800 s); empty leaves the GKE default.',
       ),
     reservation: z
-      .object({
+      .strictObject({
         name: pattern(
           RESERVATION_NAME_PATTERN,
           'a Compute Engine reservation name',
@@ -385,7 +390,7 @@ const provisioningSchema = z
       .optional()
       .describe('Reservation consumed in `reservation` mode.'),
     computeClass: z
-      .object({
+      .strictObject({
         name: k8sName()
           .optional()
           .describe('ComputeClass name; defaults to `<pool>-ccc`.'),
@@ -409,7 +414,7 @@ const provisioningSchema = z
   .describe('Provisioning model of the node pool.');
 
 const nodePoolSchema = z
-  .object({
+  .strictObject({
     name: pattern(
       GKE_NAME_PATTERN,
       'a GKE node pool name (lowercase letters, digits, hyphens; at most 40)',
@@ -421,7 +426,7 @@ const nodePoolSchema = z
       .default('a3-ultragpu-8g')
       .describe('GPU machine type from the accelerator catalog.'),
     gpu: z
-      .object({
+      .strictObject({
         type: z
           .enum(GPU_TYPES as [string, ...string[]])
           .optional()
@@ -443,7 +448,7 @@ const nodePoolSchema = z
       .prefault({})
       .describe('Accelerators of each VM.'),
     disk: z
-      .object({
+      .strictObject({
         type: z
           .enum(['hyperdisk-balanced', 'pd-ssd', 'pd-balanced', 'pd-standard'])
           .optional()
@@ -509,7 +514,7 @@ const nodePoolSchema = z
   .describe('A GPU node pool.');
 
 const kueueSchema = z
-  .object({
+  .strictObject({
     enabled: z
       .boolean()
       .default(true)
@@ -551,7 +556,7 @@ const kueueSchema = z
   .prefault({})
   .describe('Kueue job queueing (seed 001 step 8-9).');
 
-const workerGroupSchema = z.object({
+const workerGroupSchema = z.strictObject({
   name: k8sName().default('gpu-workers').describe('Worker group name.'),
   nodePool: pattern(GKE_NAME_PATTERN, 'a node pool name of this spec')
     .optional()
@@ -590,7 +595,7 @@ const workerGroupSchema = z.object({
 });
 
 const raySchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true).describe('Create a KubeRay RayCluster.'),
     name: k8sName().default('ray').describe('RayCluster name.'),
     namespace: k8sNamespace()
@@ -605,7 +610,7 @@ const raySchema = z
       .default(DEFAULT_RAY_VERSION)
       .describe('Ray version of the image.'),
     head: z
-      .object({
+      .strictObject({
         cpu: quantity().default('4').describe('CPU of the head pod.'),
         memory: quantity().default('16Gi').describe('Memory of the head pod.'),
       })
@@ -624,7 +629,7 @@ const raySchema = z
         'Ray in-tree autoscaler; defaults to on, and to off when a worker group sits on a queued-provisioning pool (Kueue then admits the whole RayCluster).',
       ),
     dashboard: z
-      .object({
+      .strictObject({
         exposure: z
           .enum(DASHBOARD_EXPOSURES)
           .default('port-forward')
@@ -644,9 +649,9 @@ const raySchema = z
   );
 
 const verificationSchema = z
-  .object({
+  .strictObject({
     ncclAllGather: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .optional()
@@ -687,7 +692,7 @@ const verificationSchema = z
   .describe('Post-provisioning verification.');
 
 const workloadIdentitySchema = z
-  .object({
+  .strictObject({
     kubernetesServiceAccount: k8sName()
       .default('gke-training')
       .describe('Kubernetes ServiceAccount used by Ray and jobs (seed 003).'),
@@ -715,9 +720,9 @@ const workloadIdentitySchema = z
   );
 
 const storageSchema = z
-  .object({
+  .strictObject({
     trainingBucket: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .default(true)
@@ -744,7 +749,7 @@ const storageSchema = z
       ),
     gcsMounts: z
       .array(
-        z.object({
+        z.strictObject({
           bucket: pattern(BUCKET_NAME_PATTERN, 'a GCS bucket name').describe(
             'Existing bucket.',
           ),
@@ -759,7 +764,7 @@ const storageSchema = z
       ),
     filestore: z
       .array(
-        z.object({
+        z.strictObject({
           mountPath: mountPath().describe('Mount path of the NFS share.'),
           tier: z
             .enum(
@@ -783,9 +788,9 @@ const storageSchema = z
   .describe('Shared storage.');
 
 const supplyChainSchema = z
-  .object({
+  .strictObject({
     artifactRegistry: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .default(true)
@@ -803,7 +808,7 @@ const supplyChainSchema = z
       .prefault({})
       .describe('Artifact Registry for images and Python packages.'),
     cloudBuild: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .default(false)
@@ -831,7 +836,7 @@ const supplyChainSchema = z
   .describe('Images and packages.');
 
 const terraformStateSchema = z
-  .object({
+  .strictObject({
     bucket: pattern(BUCKET_NAME_PATTERN, 'a GCS bucket name')
       .optional()
       .describe(
@@ -849,7 +854,7 @@ const terraformStateSchema = z
   .prefault({})
   .describe('Terraform GCS backend.');
 
-const baseSchema = z.object({
+const baseSchema = z.strictObject({
   apiVersion: z
     .literal('gpu-platform.dev/v1alpha1')
     .default('gpu-platform.dev/v1alpha1')
