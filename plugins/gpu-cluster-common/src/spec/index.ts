@@ -4,6 +4,7 @@ export * from './constants';
 export * from './derive';
 export * from './parse';
 export * from './patterns';
+export * from './safety';
 export { gpuStackSpecSchema } from './schema';
 export type {
   GpuStackSpec,

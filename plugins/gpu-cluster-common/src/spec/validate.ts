@@ -9,6 +9,7 @@ import { findAccelerator } from './catalog';
 import { cidrsOverlap, hasHostBits, parseIpv4Cidr } from './cidr';
 import {
   computeClassName,
+  stackNames,
   poolGpuCapacity,
   poolGpuCount,
   poolUsesRdma,
@@ -19,6 +20,14 @@ import {
   workerGroupPool,
 } from './derive';
 import { FILESTORE_TIERS } from './constants';
+import {
+  overBroadNetworkReason,
+  privilegedServiceAccountReason,
+  reservedBucketNameReason,
+  reservedLabelKeyReason,
+  reservedProjectIdReason,
+  unsafeMountPathReason,
+} from './safety';
 import type { GpuStackSpec } from './schema';
 
 type Ctx = z.core.$RefinementCtx<GpuStackSpec>;
@@ -46,7 +55,11 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
     if (identity.zones.indexOf(zone) !== i)
       fail(['identity', 'zones', i], `zone ${zone} is listed twice`);
   });
+  const projectIdProblem = reservedProjectIdReason(identity.projectId);
+  if (projectIdProblem) fail(['identity', 'projectId'], projectIdProblem);
   for (const key of Object.keys(identity.labels)) {
+    const reserved = reservedLabelKeyReason(key);
+    if (reserved) fail(['identity', 'labels', key], reserved);
     if ((RESERVED_LABEL_KEYS as readonly string[]).includes(key)) {
       fail(
         ['identity', 'labels', key],
@@ -71,6 +84,10 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
       'a private endpoint requires private nodes',
     );
   }
+  cluster.authorizedNetworks.forEach((entry, i) => {
+    const broad = overBroadNetworkReason(entry.cidrBlock);
+    if (broad) fail(['cluster', 'authorizedNetworks', i, 'cidrBlock'], broad);
+  });
   if (parseIpv4Cidr(cluster.masterIpv4CidrBlock)?.prefix !== 28) {
     fail(
       ['cluster', 'masterIpv4CidrBlock'],
@@ -423,6 +440,14 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
     );
   }
 
+  // --- Workload Identity ----------------------------------------------------------------------
+  const privileged = privilegedServiceAccountReason(
+    spec.workloadIdentity.namespace,
+    spec.workloadIdentity.kubernetesServiceAccount,
+  );
+  if (privileged)
+    fail(['workloadIdentity', privileged.field], privileged.message);
+
   // --- verification ---------------------------------------------------------------------------
   const nccl = spec.verification.ncclAllGather;
   if (
@@ -479,6 +504,8 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
     })),
   ];
   mounts.forEach((m, i) => {
+    const unsafe = unsafeMountPathReason(m.mountPath);
+    if (unsafe) fail(m.path, unsafe);
     const clash = mounts.slice(0, i).find(o => o.mountPath === m.mountPath);
     if (clash)
       fail(
@@ -486,6 +513,47 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         `mount path ${m.mountPath} is already used by ${clash.path.join('.')}`,
       );
   });
+  const names = stackNames(spec);
+  const buckets: Array<{ path: Path; name: string; derivedFrom?: Path }> = [
+    ...(storage.trainingBucket.enabled
+      ? [
+          storage.trainingBucket.name
+            ? {
+                path: ['storage', 'trainingBucket', 'name'] as Path,
+                name: names.trainingBucket,
+              }
+            : {
+                path: ['identity', 'namePrefix'] as Path,
+                name: names.trainingBucket,
+                derivedFrom: ['storage', 'trainingBucket', 'name'] as Path,
+              },
+        ]
+      : []),
+    ...storage.gcsMounts.map((m, i) => ({
+      path: ['storage', 'gcsMounts', i, 'bucket'] as Path,
+      name: m.bucket,
+    })),
+    spec.terraformState.bucket
+      ? { path: ['terraformState', 'bucket'] as Path, name: names.stateBucket }
+      : {
+          path: ['identity', 'projectId'] as Path,
+          name: names.stateBucket,
+          derivedFrom: ['terraformState', 'bucket'] as Path,
+        },
+  ];
+  for (const bucket of buckets) {
+    const reserved = reservedBucketNameReason(bucket.name);
+    // A refused project id is reported once, not again through the names derived from it.
+    if (!reserved || (bucket.derivedFrom && projectIdProblem)) continue;
+    fail(
+      bucket.path,
+      bucket.derivedFrom
+        ? `${reserved} (the default of ${bucket.derivedFrom.join(
+            '.',
+          )}); change this value or set ${bucket.derivedFrom.join('.')}`
+        : reserved,
+    );
+  }
   storage.filestore.forEach((share, i) => {
     const min = FILESTORE_TIERS[share.tier];
     if (share.capacityGb < min)
