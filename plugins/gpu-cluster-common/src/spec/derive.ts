@@ -236,7 +236,7 @@ export function resolveNodePools(spec: GpuStackSpec): ResolvedNodePool[] {
       autoRepair:
         pool.autoRepair ??
         !(mode === 'flex-start' || mode === 'queued-provisioning'),
-      autoUpgrade: pool.autoUpgrade ?? mode !== 'queued-provisioning',
+      autoUpgrade: pool.autoUpgrade ?? true,
       compactPlacement: pool.compactPlacement,
       rdma,
       additionalNetworks: rdma ? networks : [],

@@ -233,8 +233,16 @@ const clusterSchema = z
       .describe('Nodes get internal IPs only.'),
     privateEndpoint: z
       .boolean()
-      .default(false)
-      .describe('Control plane reachable only on its private endpoint.'),
+      .default(true)
+      .describe(
+        "No public IP endpoint: the control plane's IP is reachable only from inside the VPC (the DNS endpoint still admits IAM-authorized callers).",
+      ),
+    dnsEndpoint: z
+      .boolean()
+      .default(true)
+      .describe(
+        "GKE's DNS-based control-plane endpoint (gke-<id>.<region>.gke.goog): reachable from anywhere but authorized by IAM (container.clusters.connect), so the template and kubectl reach a private cluster without an IP allow-list. Off: list the runner's egress range in authorizedNetworks.",
+      ),
     masterIpv4CidrBlock: cidr()
       .default('172.16.0.32/28')
       .describe('/28 range of the private control plane.'),
@@ -259,7 +267,7 @@ const clusterSchema = z
       .max(50)
       .default([])
       .describe(
-        "Master authorized networks: the caller's CIDR must be here to run kubectl against a private cluster.",
+        "Master authorized networks of the control plane's IP endpoints (at most /16 for public ranges; 0.0.0.0/0 is refused). Not needed with the DNS endpoint.",
       ),
     releaseChannel: z
       .enum(['UNSPECIFIED', 'RAPID', 'REGULAR', 'STABLE', 'EXTENDED'])
@@ -354,7 +362,7 @@ const clusterSchema = z
       .boolean()
       .default(true)
       .describe(
-        'Terraform deletion protection of the cluster (turn off before destroy).',
+        'Terraform deletion protection of the cluster; `gpu-cluster destroy` turns it off itself before deleting the stack.',
       ),
   })
   .prefault({})
@@ -497,7 +505,7 @@ const nodePoolSchema = z
       .boolean()
       .optional()
       .describe(
-        'Node auto-upgrade; defaults to off for queued pools and on otherwise.',
+        'Node auto-upgrade; on by default (GKE upgrades DWS flex-start and queued nodes short-lived: new nodes get the new version, running ones are never drained). Off only with cluster.releaseChannel UNSPECIFIED: GKE refuses it on a release channel.',
       ),
     compactPlacement: z
       .boolean()

@@ -88,6 +88,12 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
     const broad = overBroadNetworkReason(entry.cidrBlock);
     if (broad) fail(['cluster', 'authorizedNetworks', i, 'cidrBlock'], broad);
   });
+  if (!cluster.dnsEndpoint && cluster.authorizedNetworks.length === 0) {
+    fail(
+      ['cluster', 'dnsEndpoint'],
+      "the control plane would be unreachable from outside the stack's new VPC: keep the DNS endpoint on, or list the runner's egress range in cluster.authorizedNetworks",
+    );
+  }
   if (parseIpv4Cidr(cluster.masterIpv4CidrBlock)?.prefix !== 28) {
     fail(
       ['cluster', 'masterIpv4CidrBlock'],
@@ -265,6 +271,15 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         at('provisioning', 'mode'),
         `${pool.machineType} is not offered as Spot`,
       );
+    if (
+      pool.autoUpgrade === false &&
+      cluster.releaseChannel !== 'UNSPECIFIED'
+    ) {
+      fail(
+        at('autoUpgrade'),
+        `GKE refuses node auto-upgrade off on a cluster in the ${cluster.releaseChannel} release channel ("Auto_upgrade cannot be false when release_channel ${cluster.releaseChannel} is set"): leave it on (DWS nodes are upgraded short-lived, never while running) or set cluster.releaseChannel to UNSPECIFIED`,
+      );
+    }
     if (usesFlex && pool.autoRepair === true)
       fail(at('autoRepair'), 'flex-start nodes require auto-repair off');
     if ((usesFlex || mode === 'compute-class') && !pool.autoscaling) {
@@ -283,11 +298,6 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         fail(
           at('compactPlacement'),
           'queued provisioning cannot use COMPACT placement',
-        );
-      if (pool.autoUpgrade === true)
-        fail(
-          at('autoUpgrade'),
-          'queued provisioning requires auto-upgrade off',
         );
       if (!kueue.enabled)
         fail(

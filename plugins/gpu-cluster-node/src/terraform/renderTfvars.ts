@@ -75,6 +75,7 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       min_master_version: cluster.version ?? null,
       private_nodes: cluster.privateNodes,
       private_endpoint: cluster.privateEndpoint,
+      dns_endpoint: cluster.dnsEndpoint,
       master_ipv4_cidr_block: cluster.masterIpv4CidrBlock,
       master_global_access: cluster.masterGlobalAccess,
       authorized_networks: cluster.authorizedNetworks.map(entry => ({
@@ -154,6 +155,13 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       ],
       bucket_roles: ['roles/storage.objectUser'],
       secret_access: workloadIdentity.secretAccess,
+      // Each extra GCS FUSE mount needs the workload identity's role on its bucket.
+      bucket_bindings: storage.gcsMounts.map(mount => ({
+        bucket: mount.bucket,
+        role: mount.readOnly
+          ? 'roles/storage.objectViewer'
+          : 'roles/storage.objectUser',
+      })),
     },
     registry: { repositories },
     build: {
