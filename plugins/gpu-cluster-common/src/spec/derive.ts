@@ -272,17 +272,6 @@ export function poolGpuCapacity(pool: GpuNodePoolSpec): number {
   return pool.maxNodes * poolGpuCount(pool);
 }
 
-/** The Kueue nvidia.com/gpu nominal quota of a pool's flavor. @public */
-export function flavorGpuQuota(
-  spec: GpuStackSpec,
-  pool: GpuNodePoolSpec,
-): number {
-  const capacity = poolGpuCapacity(pool);
-  return spec.kueue.gpuQuota === undefined
-    ? capacity
-    : Math.min(capacity, spec.kueue.gpuQuota);
-}
-
 /** The first RDMA pool (or the one named by verification.ncclAllGather.nodePool). @public */
 export function verificationPool(
   spec: GpuStackSpec,

@@ -5,6 +5,7 @@ export * from './derive';
 export * from './parse';
 export * from './patterns';
 export * from './safety';
+export * from './sizing';
 export { gpuStackSpecSchema } from './schema';
 export type {
   GpuStackSpec,

@@ -558,7 +558,7 @@ const kueueSchema = z
       .max(100000)
       .optional()
       .describe(
-        'nvidia.com/gpu nominal quota of the ClusterQueue; defaults to Σ maxNodes × GPUs per node and may not exceed it.',
+        "Cap of the nvidia.com/gpu quota of each GPU pool's flavor. A pool's queue quota is its capacity (maxNodes × GPUs) minus the GPUs an autoscaling RayCluster may take outside the queue; a Kueue-admitted RayCluster holds its workers' GPUs of it while it exists, and the NCCL verification its nodes' GPUs while it runs — both must fit.",
       ),
   })
   .prefault({})
@@ -575,14 +575,18 @@ const workerGroupSchema = z.strictObject({
     .min(0)
     .max(1000)
     .default(0)
-    .describe('Minimum workers.'),
+    .describe(
+      "Workers kept at all times. On a queued-provisioning pool this is the RayCluster's fixed size: Kueue admits it whole and it holds minReplicas × gpusPerWorker GPUs of the queue (and as many nodes, billed) for as long as it exists; 0 keeps only a CPU head on the system pool, and GPU work runs as RayJobs through the queue. Elsewhere it is the autoscaler's floor (billed while idle).",
+    ),
   maxReplicas: z
     .number()
     .int()
     .min(0)
     .max(1000)
     .optional()
-    .describe("Maximum workers; defaults to the pool's maxNodes."),
+    .describe(
+      "Autoscaler ceiling on pools without queued provisioning. These GPUs (maxReplicas × gpusPerWorker) are taken out of the pool's queue quota, since Ray scales outside the queue; defaults to the pool's capacity minus what the NCCL verification needs. Leave empty on a queued-provisioning pool (fixed size).",
+    ),
   gpusPerWorker: z
     .number()
     .int()
@@ -623,7 +627,9 @@ const raySchema = z
         memory: quantity().default('16Gi').describe('Memory of the head pod.'),
       })
       .prefault({})
-      .describe('Ray head (runs on the system pool).'),
+      .describe(
+        'Ray head: CPU only, pinned to the system pool (it must fit one system node), never on a GPU node.',
+      ),
     workerGroups: z
       .array(workerGroupSchema)
       .min(1)
@@ -634,7 +640,7 @@ const raySchema = z
       .boolean()
       .optional()
       .describe(
-        'Ray in-tree autoscaler; defaults to on, and to off when a worker group sits on a queued-provisioning pool (Kueue then admits the whole RayCluster).',
+        'Ray in-tree autoscaler; defaults to on, and to off when a worker group sits on a queued-provisioning pool (Kueue then admits the whole RayCluster at its fixed size).',
       ),
     dashboard: z
       .strictObject({
@@ -675,7 +681,9 @@ const verificationSchema = z
           .min(2)
           .max(64)
           .default(2)
-          .describe("Nodes the test spans (2 as in Google's acceptance test)."),
+          .describe(
+            "Nodes the test spans (2 as in Google's acceptance test). It holds nodes × GPUs of the pool's queue quota while it runs (at most maxRunDurationSeconds); DWS provisions the nodes for it and releases them after.",
+          ),
         maxRunDurationSeconds: z
           .number()
           .int()

@@ -21,6 +21,14 @@ import {
 } from './derive';
 import { FILESTORE_TIERS } from './constants';
 import {
+  cpuCores,
+  memoryGb,
+  poolGpuBudget,
+  rayWorkerGroupSizing,
+  SYSTEM_POOL_NAME,
+  systemPoolCapacity,
+} from './sizing';
+import {
   overBroadNetworkReason,
   privilegedServiceAccountReason,
   reservedBucketNameReason,
@@ -145,7 +153,9 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
   });
 
   // --- node pools -----------------------------------------------------------------------------
-  const resolvedNames = new Map<string, string>();
+  const resolvedNames = new Map<string, string>([
+    [SYSTEM_POOL_NAME, 'the CPU system pool'],
+  ]);
   for (const resolved of resolveNodePools(spec)) {
     const path = `nodePools[${resolved.specIndex}].name`;
     const clash = resolvedNames.get(resolved.name);
@@ -382,16 +392,31 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         fail(at('nodePool'), `no node pool named ${group.nodePool}`);
         return;
       }
-      const max = group.maxReplicas ?? pool.maxNodes;
+      const sizing = rayWorkerGroupSizing(spec, g)!;
+      if (
+        sizing.viaKueue &&
+        group.maxReplicas !== undefined &&
+        group.maxReplicas !== group.minReplicas
+      ) {
+        fail(
+          at('maxReplicas'),
+          `the RayCluster is admitted through Kueue (a worker group is on a queued-provisioning pool), which admits it at a fixed size and cannot resize it: its workers are minReplicas (${group.minReplicas}); leave maxReplicas empty and submit bigger runs as RayJobs through the queue`,
+        );
+      }
+      const max = sizing.maxReplicas;
       if (max < group.minReplicas)
         fail(
           at('maxReplicas'),
           `maxReplicas (${max}) is below minReplicas (${group.minReplicas})`,
         );
-      if (max > pool.maxNodes)
+      if (max * sizing.gpusPerWorker > poolGpuCapacity(pool))
         fail(
-          at('maxReplicas'),
-          `maxReplicas (${max}) exceeds pool ${pool.name} maxNodes (${pool.maxNodes})`,
+          at(group.maxReplicas === undefined ? 'minReplicas' : 'maxReplicas'),
+          `${max} workers × ${sizing.gpusPerWorker} GPUs exceed what pool ${
+            pool.name
+          } holds (maxNodes ${pool.maxNodes} × ${poolGpuCount(
+            pool,
+          )} = ${poolGpuCapacity(pool)} GPUs)`,
         );
       if (
         group.gpusPerWorker !== undefined &&
@@ -413,6 +438,26 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         );
       }
     });
+    const head = systemPoolCapacity(spec);
+    // GKE keeps part of each node for the kubelet and system pods; the head gets at most ~80%.
+    if (cpuCores(ray.head.cpu) > head.vcpusPerNode * 0.85)
+      fail(
+        ['ray', 'head', 'cpu'],
+        `the Ray head runs on the system pool, whose ${
+          spec.cluster.systemNodePool.machineType
+        } nodes have ${head.vcpusPerNode} vCPUs: ask for at most ${Math.floor(
+          head.vcpusPerNode * 0.85,
+        )} or pick a bigger cluster.systemNodePool.machineType`,
+      );
+    if (memoryGb(ray.head.memory) > head.memoryGbPerNode * 0.8)
+      fail(
+        ['ray', 'head', 'memory'],
+        `the Ray head runs on the system pool, whose ${
+          spec.cluster.systemNodePool.machineType
+        } nodes have ${head.memoryGbPerNode} GB: ask for at most ${Math.floor(
+          head.memoryGbPerNode * 0.8,
+        )}G or pick a bigger cluster.systemNodePool.machineType`,
+      );
     if (queuedGroups > 0 && ray.autoscaling === true) {
       fail(
         ['ray', 'autoscaling'],
@@ -492,6 +537,44 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
           'the NCCL test is submitted through the Kueue queue: enable Kueue',
         );
     }
+  }
+
+  // --- GPU budget: Kueue quota, Ray and the verification run fit together ----------------------
+  if (kueue.enabled) {
+    spec.nodePools.forEach(pool => {
+      const budget = poolGpuBudget(spec, pool);
+      const need = budget.rayQuota + budget.verification;
+      if (need <= budget.quota) return;
+      const rayGroup = ray.workerGroups.findIndex(
+        (_, g) => rayWorkerGroupSizing(spec, g)?.pool.name === pool.name,
+      );
+      const parts = [
+        budget.rayQuota
+          ? `the Kueue-admitted RayCluster holds ${budget.rayQuota} GPUs for as long as it exists`
+          : '',
+        budget.rayOutsideQueue
+          ? `the autoscaling RayCluster may take ${budget.rayOutsideQueue} GPUs outside the queue`
+          : '',
+        budget.verification
+          ? `the NCCL verification needs ${budget.verification} GPUs while it runs`
+          : '',
+      ].filter(Boolean);
+      let path: Path = ['kueue', 'gpuQuota'];
+      if (budget.rayQuota && rayGroup >= 0)
+        path = ['ray', 'workerGroups', rayGroup, 'minReplicas'];
+      else if (budget.rayOutsideQueue && rayGroup >= 0)
+        path = ['ray', 'workerGroups', rayGroup, 'maxReplicas'];
+      else if (budget.verification)
+        path = ['verification', 'ncclAllGather', 'nodes'];
+      fail(
+        path,
+        `pool ${pool.name} cannot hold both: ${parts.join(
+          ' and ',
+        )}, but its queue quota is ${budget.quota} GPUs (capacity ${
+          budget.capacity
+        }); lower this value, raise nodePools maxNodes, or turn the verification off`,
+      );
+    });
   }
 
   // --- storage --------------------------------------------------------------------------------

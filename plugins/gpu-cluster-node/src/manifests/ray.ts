@@ -1,8 +1,9 @@
 import {
-  poolGpuCount,
   rayAutoscaling,
   rayManagedByKueue,
+  rayWorkerGroupSizing,
   stackNames,
+  SYSTEM_POOL_NAME,
   workerGroupPool,
   workerResources,
   type GpuStackSpec,
@@ -85,9 +86,8 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
     const pool = workerGroupPool(spec, g)!;
     const placement = gpuPodPlacement(pool);
     const rdma = rdmaPodParts(spec, pool);
-    const gpus = group.gpusPerWorker ?? poolGpuCount(pool);
-    const max = group.maxReplicas ?? pool.maxNodes;
-    const replicas = autoscaling ? group.minReplicas : max;
+    const sizing = rayWorkerGroupSizing(spec, g)!;
+    const gpus = sizing.gpusPerWorker;
     const { cpu, memory } = workerResources(spec, g);
     const limits = { cpu, memory, 'nvidia.com/gpu': String(gpus) };
     const container: Record<string, unknown> = {
@@ -111,9 +111,10 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
     }
     return {
       groupName: group.name,
-      replicas,
-      minReplicas: autoscaling ? group.minReplicas : max,
-      maxReplicas: max,
+      // Under Kueue the size is fixed (min = max = replicas); otherwise the autoscaler moves it.
+      replicas: sizing.replicas,
+      minReplicas: sizing.minReplicas,
+      maxReplicas: sizing.maxReplicas,
       rayStartParams: {},
       template: {
         metadata: { annotations },
@@ -168,6 +169,10 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
             metadata: { annotations: fuse.annotations },
             spec: {
               ...(serviceAccountName ? { serviceAccountName } : {}),
+              // CPU only: on the system pool, whether or not Kueue admits the RayCluster.
+              nodeSelector: {
+                'cloud.google.com/gke-nodepool': SYSTEM_POOL_NAME,
+              },
               containers: [
                 {
                   name: 'ray-head',

@@ -3,6 +3,7 @@ import {
   resolveNodePools,
   stackLabels,
   stackNames,
+  SYSTEM_POOL_NAME,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 
 /** Zonal Filestore tiers live in the first zone; ENTERPRISE instances are regional. */
@@ -91,7 +92,7 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       monitoring_components: cluster.monitoring,
       managed_prometheus: cluster.managedPrometheus,
       system_pool: {
-        name: 'system',
+        name: SYSTEM_POOL_NAME,
         machine_type: cluster.systemNodePool.machineType,
         node_count: cluster.systemNodePool.nodeCount,
       },
