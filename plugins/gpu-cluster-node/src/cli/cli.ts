@@ -7,13 +7,19 @@ import {
   type GpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { applyManifestPlan, deleteManifestPlan, runKubectl } from '../kubectl';
-import { manifestApplyPlan, rayDashboardPortForwardArgs } from '../manifests';
+import {
+  manifestApplyPlan,
+  rayDashboardPortForwardArgs,
+  writeFilestoreVolumes,
+} from '../manifests';
 import { writeStackFiles } from '../render';
 import {
   terraformApply,
   terraformBackendConfig,
   terraformDestroy,
+  terraformOutputs,
   terraformPlan,
+  type TerraformOutputs,
 } from '../terraform';
 import { loadValues } from '../values';
 
@@ -217,22 +223,34 @@ export async function runCli(
         const spec = options.skipTerraform
           ? await loadSpec(options, io)
           : (await prepare(options)).spec;
+        const dir = path.join(options.out, 'terraform');
+        const common = {
+          dir,
+          env,
+          logger,
+          terraformPath: options.terraformPath,
+          backend: options.backend ? terraformBackendConfig(spec) : undefined,
+          useLocalBackend: !options.backend,
+        };
+        let outputs: TerraformOutputs | undefined;
         if (options.skipTerraform) await writeStackFiles(spec, options.out);
         else {
-          const dir = path.join(options.out, 'terraform');
-          const common = {
-            dir,
-            env,
-            logger,
-            terraformPath: options.terraformPath,
-            backend: options.backend ? terraformBackendConfig(spec) : undefined,
-            useLocalBackend: !options.backend,
-          };
           const plan = await terraformPlan(common);
           // Applying an empty plan would still rewrite the state (new serial): skip it.
           if (plan.hasChanges)
-            await terraformApply({ ...common, planFile: plan.planFile });
+            outputs = (
+              await terraformApply({ ...common, planFile: plan.planFile })
+            ).outputs;
           else io.stdout('terraform: no changes\n');
+        }
+        if (spec.storage.filestore.length > 0) {
+          // Filestore volumes need the instances' IPs, which exist only once Terraform made them.
+          outputs ??= await terraformOutputs(common);
+          await writeFilestoreVolumes(
+            spec,
+            outputs,
+            path.join(options.out, 'manifests'),
+          );
         }
         const kubectl = {
           kubeconfig: options.kubeconfig,

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ApplyStep } from '../manifests';
 import {
@@ -38,6 +39,15 @@ export async function applyManifestPlan(
         step.install.waitForDeployment,
         options.kueueReadyTimeoutSeconds ?? 300,
         options,
+      );
+    } else if (
+      step.fromTerraformOutputs &&
+      !(await fs
+        .stat(path.join(options.manifestsDir, step.path))
+        .catch(() => undefined))
+    ) {
+      throw new Error(
+        `${step.path} is written after Terraform from its outputs (writeFilestoreVolumes): apply the Terraform stack first`,
       );
     } else if (step.createOnce) {
       await kubectlCreateIfAbsent(

@@ -8,6 +8,7 @@ import {
   workerResources,
   type GpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { filestorePodVolumes } from './filestore';
 import { gpuPodPlacement, rdmaPodParts } from './gpuPods';
 import { namespaces, object } from './meta';
 import type { KubeObject } from './types';
@@ -69,6 +70,7 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
   const ray = spec.ray;
   if (!ray.enabled) return [];
   const fuse = fuseVolumes(spec);
+  const nfs = filestorePodVolumes(spec);
   const serviceAccountName = spec.cluster.workloadIdentity
     ? spec.workloadIdentity.kubernetesServiceAccount
     : undefined;
@@ -95,7 +97,7 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
       image: ray.image,
       resources: { requests: limits, limits },
       env: rdma.env,
-      volumeMounts: [...rdma.volumeMounts, ...fuse.mounts],
+      volumeMounts: [...rdma.volumeMounts, ...fuse.mounts, ...nfs.mounts],
     };
     const annotations: Record<string, string> = {
       ...fuse.annotations,
@@ -123,7 +125,7 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
           nodeSelector: placement.nodeSelector,
           tolerations: placement.tolerations,
           containers: [container],
-          volumes: [...rdma.volumes, ...fuse.volumes],
+          volumes: [...rdma.volumes, ...fuse.volumes, ...nfs.volumes],
         },
       },
     };
@@ -184,10 +186,10 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
                     { containerPort: 8080, name: 'metrics' },
                   ],
                   resources: { requests: headResources, limits: headResources },
-                  volumeMounts: fuse.mounts,
+                  volumeMounts: [...fuse.mounts, ...nfs.mounts],
                 },
               ],
-              volumes: fuse.volumes,
+              volumes: [...fuse.volumes, ...nfs.volumes],
             },
           },
         },

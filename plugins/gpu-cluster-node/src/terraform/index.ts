@@ -14,3 +14,4 @@ export type {
   TerraformLogger,
   TerraformStackOptions,
 } from './runTerraform';
+export { terraformOutputs, type TerraformOutputs } from './outputs';

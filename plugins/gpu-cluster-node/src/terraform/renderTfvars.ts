@@ -5,9 +5,10 @@ import {
   stackNames,
   SYSTEM_POOL_NAME,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-
-/** Zonal Filestore tiers live in the first zone; ENTERPRISE instances are regional. */
-const REGIONAL_FILESTORE_TIERS = new Set(['ENTERPRISE', 'REGIONAL']);
+import {
+  FILESTORE_SHARE_NAME,
+  filestoreLocation,
+} from '../manifests/filestore';
 
 /**
  * Maps a parsed stack spec onto the variables of the skeleton's root Terraform module
@@ -138,12 +139,10 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       hierarchical_namespace: storage.trainingBucket.hierarchicalNamespace,
       filestore: storage.filestore.map((share, index) => ({
         name: names.filestoreInstances[index],
-        location: REGIONAL_FILESTORE_TIERS.has(share.tier)
-          ? identity.region
-          : identity.zones[0],
+        location: filestoreLocation(spec, index),
         tier: share.tier,
         capacity_gb: share.capacityGb,
-        share_name: 'share',
+        share_name: FILESTORE_SHARE_NAME,
       })),
     },
     workload_identity: {

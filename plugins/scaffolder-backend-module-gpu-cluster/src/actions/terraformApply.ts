@@ -9,6 +9,7 @@ import {
   terraformApply,
   terraformBackendConfig,
   terraformPlan,
+  writeFilestoreVolumes,
   type TerraformLogger,
   type TerraformStackOptions,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
@@ -171,9 +172,17 @@ export function createTerraformApplyAction(options: {
               outputString(outputs, 'get_credentials_command') ??
               defaults.getCredentialsCommand,
             hasChanges: plan.hasChanges,
+            filestoreShares: (outputs.filestore_shares?.value ??
+              {}) as JsonObject,
           };
         },
       });
+      // Filestore volumes need the instances' IPs: written now for the kubectl step.
+      await writeFilestoreVolumes(
+        spec,
+        { filestore_shares: { value: result.filestoreShares } },
+        path.join(path.dirname(dir), 'manifests'),
+      );
       ctx.logger.info(
         `Cluster ${result.clusterName} is provisioned in ${result.projectId} (${result.clusterLocation})`,
       );
