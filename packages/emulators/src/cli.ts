@@ -11,12 +11,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKubeEmulator } from './kube/KubeEmulator';
 import { startGkeEmulator } from './gke';
+import { startGcsEmulator } from './gcs';
 import { writeKueueReleaseStandIn } from './demo/kueueRelease';
 
 const HELP = `Usage: emulators [options]
   --host <addr>        interface to listen on (default 127.0.0.1, env EMULATOR_HOST)
   --kube-port <n>      Kubernetes API port (default 6443, env KUBE_EMULATOR_PORT)
   --gke-port <n>       GKE ClusterManager gRPC port (default 8443, env GKE_EMULATOR_PORT; 0 = off)
+  --gcs-port <n>       Cloud Storage JSON API port (default 0 = off, env GCS_EMULATOR_PORT)
   --token <t>          bearer token for both emulators (default random, env EMULATOR_TOKEN)
   --fixtures <f>       demo | empty (default demo)
   --out-dir <dir>      where kubeconfig and emulators.json are written (default .emulators)
@@ -28,6 +30,7 @@ async function main() {
       host: { type: 'string' },
       'kube-port': { type: 'string' },
       'gke-port': { type: 'string' },
+      'gcs-port': { type: 'string' },
       token: { type: 'string' },
       fixtures: { type: 'string' },
       'out-dir': { type: 'string' },
@@ -44,6 +47,9 @@ async function main() {
   );
   const gkePort = Number(
     values['gke-port'] ?? process.env.GKE_EMULATOR_PORT ?? 8443,
+  );
+  const gcsPort = Number(
+    values['gcs-port'] ?? process.env.GCS_EMULATOR_PORT ?? 0,
   );
   const fixtures = (values.fixtures ?? 'demo') === 'empty' ? 'empty' : 'demo';
   const token = values.token ?? process.env.EMULATOR_TOKEN;
@@ -65,6 +71,10 @@ async function main() {
           fixtures,
         })
       : undefined;
+
+  // Unauthenticated, as clients pointed at it with STORAGE_EMULATOR_HOST send no credentials.
+  const gcs =
+    gcsPort > 0 ? await startGcsEmulator({ host, port: gcsPort }) : undefined;
 
   await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
   const kubeconfigPath = path.join(outDir, 'kubeconfig');
@@ -89,6 +99,7 @@ async function main() {
           gke: { address: gke.address, caPem: gke.caCertPem, token: gke.token },
         }
       : {}),
+    ...(gcs ? { gcs: { url: gcs.url } } : {}),
   };
   await fs.writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, {
     mode: 0o600,
@@ -98,6 +109,8 @@ async function main() {
   console.log(
     `emulators ready in ${Date.now() - started} ms: kubernetes ${kube.url}${
       gke ? `, gke ${gke.address}` : ''
+    }${
+      gcs ? `, gcs ${gcs.url}` : ''
     }; kubeconfig ${kubeconfigPath}; details ${infoPath}`,
   );
 
@@ -106,7 +119,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: stopping emulators`);
-    await Promise.allSettled([kube.stop(), gke?.stop()]);
+    await Promise.allSettled([kube.stop(), gke?.stop(), gcs?.stop()]);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
