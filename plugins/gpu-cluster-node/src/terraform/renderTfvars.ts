@@ -10,6 +10,15 @@ import {
   filestoreLocation,
 } from '../manifests/filestore';
 
+/** How the variables differ for `gpu-cluster destroy`. @public */
+export interface RenderTfvarsOptions {
+  /**
+   * Render for a destroy: cluster deletion protection off (it only guards against deletions
+   * outside this flow) and, with `deleteData`, buckets force-destroyed with their objects.
+   */
+  destroy?: { deleteData: boolean };
+}
+
 /**
  * Maps a parsed stack spec onto the variables of the skeleton's root Terraform module
  * (templates/gke-gpu-cluster/skeleton/terraform/variables.tf). The result is written verbatim as
@@ -17,7 +26,10 @@ import {
  *
  * @public
  */
-export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
+export function renderTfvars(
+  spec: GpuStackSpec,
+  options: RenderTfvarsOptions = {},
+): Record<string, unknown> {
   const names = stackNames(spec);
   const { identity, network, cluster, storage, supplyChain, workloadIdentity } =
     spec;
@@ -97,7 +109,7 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
         machine_type: cluster.systemNodePool.machineType,
         node_count: cluster.systemNodePool.nodeCount,
       },
-      deletion_protection: cluster.deletionProtection,
+      deletion_protection: options.destroy ? false : cluster.deletionProtection,
     },
     node_service_account_id: names.nodeServiceAccountId,
     node_pools: pools.map(pool => ({
@@ -137,6 +149,7 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       bucket_name: names.trainingBucket,
       bucket_location: identity.region.toUpperCase(),
       hierarchical_namespace: storage.trainingBucket.hierarchicalNamespace,
+      force_destroy: options.destroy?.deleteData ?? false,
       filestore: storage.filestore.map((share, index) => ({
         name: names.filestoreInstances[index],
         location: filestoreLocation(spec, index),

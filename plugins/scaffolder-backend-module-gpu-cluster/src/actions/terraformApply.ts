@@ -5,6 +5,7 @@ import type { JsonObject } from '@backstage/types';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { stackNames } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
+  ensureStateBucket,
   runTerraform,
   terraformApply,
   terraformBackendConfig,
@@ -114,6 +115,15 @@ export function createTerraformApplyAction(options: {
         useLocalBackend: terraform.backend === 'local',
         secrets: Object.values(terraform.env).filter(v => v.length >= 6),
       };
+      // Seed 004: the state bucket is created when absent, before terraform init.
+      if (stack.backend)
+        await ensureStateBucket({
+          projectId: spec.identity.projectId,
+          bucket: stack.backend.bucket,
+          location: spec.identity.region,
+          env: stack.env,
+          logger,
+        });
 
       if (ctx.isDryRun) {
         const plan = await terraformPlan({ ...stack });
