@@ -69,10 +69,14 @@ export async function deleteManifestPlan(
   options: ApplyManifestsOptions,
 ): Promise<void> {
   for (const step of [...plan].reverse()) {
-    if (step.type === 'manifest')
-      await kubectlDelete(
-        [path.join(options.manifestsDir, step.path)],
-        options,
-      );
+    if (step.type !== 'manifest') continue;
+    const file = path.join(options.manifestsDir, step.path);
+    // Files written after Terraform exist only once it ran.
+    if (
+      step.fromTerraformOutputs &&
+      !(await fs.stat(file).catch(() => undefined))
+    )
+      continue;
+    await kubectlDelete([file], options);
   }
 }
