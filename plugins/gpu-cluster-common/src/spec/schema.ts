@@ -116,7 +116,7 @@ const identitySchema = z
     )
       .optional()
       .describe(
-        'Billing cost centre; stamped as the `cost-center` label on every resource that takes labels.',
+        'Billing cost centre; stamped as the `cost-center` label on every resource that takes labels (a `cost-center` entry in labels does the same).',
       ),
     labels: z
       .record(
@@ -752,8 +752,10 @@ const storageSchema = z
             'Bucket name; defaults to `<projectId>-<namePrefix>-data` (shortened to 63).',
           ),
         mountPath: mountPath()
-          .default('/data')
-          .describe('Where Ray pods mount the bucket through GCS FUSE.'),
+          .optional()
+          .describe(
+            'Where Ray pods mount the bucket through GCS FUSE; defaults to /data, or to /training-data when a mount you list (gcsMounts, filestore) uses /data.',
+          ),
         hierarchicalNamespace: z
           .boolean()
           .default(false)

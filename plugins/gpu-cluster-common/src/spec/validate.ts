@@ -13,8 +13,11 @@ import {
   poolGpuCapacity,
   poolGpuCount,
   poolUsesRdma,
+  COST_CENTER_LABEL,
   RESERVED_LABEL_KEYS,
   resolveNodePools,
+  TRAINING_DATA_FALLBACK_MOUNT,
+  trainingBucketMountPath,
   verificationEnabled,
   verificationPool,
   workerGroupPool,
@@ -68,7 +71,17 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
   for (const key of Object.keys(identity.labels)) {
     const reserved = reservedLabelKeyReason(key);
     if (reserved) fail(['identity', 'labels', key], reserved);
-    if ((RESERVED_LABEL_KEYS as readonly string[]).includes(key)) {
+    if (key === COST_CENTER_LABEL) {
+      // A user's own cost-center label is the cost centre (seed 004 LABELS), unless it disagrees.
+      if (
+        identity.costCenter !== undefined &&
+        identity.costCenter !== identity.labels[key]
+      )
+        fail(
+          ['identity', 'labels', key],
+          `cost-center "${identity.labels[key]}" disagrees with identity.costCenter "${identity.costCenter}"; keep one of them`,
+        );
+    } else if ((RESERVED_LABEL_KEYS as readonly string[]).includes(key)) {
       fail(
         ['identity', 'labels', key],
         `label key "${key}" is set by the stack itself; choose another key`,
@@ -583,7 +596,7 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
       ? [
           {
             path: ['storage', 'trainingBucket', 'mountPath'] as Path,
-            mountPath: storage.trainingBucket.mountPath,
+            mountPath: trainingBucketMountPath(spec),
           },
         ]
       : []),
@@ -596,15 +609,29 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
       mountPath: f.mountPath,
     })),
   ];
+  const movedAside =
+    storage.trainingBucket.enabled &&
+    storage.trainingBucket.mountPath === undefined &&
+    trainingBucketMountPath(spec) === TRAINING_DATA_FALLBACK_MOUNT;
   mounts.forEach((m, i) => {
     const unsafe = unsafeMountPathReason(m.mountPath);
     if (unsafe) fail(m.path, unsafe);
     const clash = mounts.slice(0, i).find(o => o.mountPath === m.mountPath);
-    if (clash)
+    if (!clash) return;
+    if (
+      movedAside &&
+      clash.path.join('.') === 'storage.trainingBucket.mountPath'
+    ) {
       fail(
         m.path,
-        `mount path ${m.mountPath} is already used by ${clash.path.join('.')}`,
+        `the training bucket moved aside to ${TRAINING_DATA_FALLBACK_MOUNT} because another mount uses /data, and this mount uses ${TRAINING_DATA_FALLBACK_MOUNT} too: set storage.trainingBucket.mountPath`,
       );
+      return;
+    }
+    fail(
+      m.path,
+      `mount path ${m.mountPath} is already used by ${clash.path.join('.')}`,
+    );
   });
   const names = stackNames(spec);
   const buckets: Array<{ path: Path; name: string; derivedFrom?: Path }> = [

@@ -4,6 +4,7 @@ import {
   rayWorkerGroupSizing,
   stackNames,
   SYSTEM_POOL_NAME,
+  trainingBucketMountPath,
   workerGroupPool,
   workerResources,
   type GpuStackSpec,
@@ -32,7 +33,7 @@ function fuseVolumes(spec: GpuStackSpec) {
     });
     mounts.push({
       name: 'training-data',
-      mountPath: spec.storage.trainingBucket.mountPath,
+      mountPath: trainingBucketMountPath(spec),
     });
   }
   spec.storage.gcsMounts.forEach((m, i) => {
