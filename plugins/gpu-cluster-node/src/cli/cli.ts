@@ -32,7 +32,7 @@ import {
   terraformPlan,
   type TerraformOutputs,
 } from '../terraform';
-import { loadValues } from '../values';
+import { loadValues, mergeValues } from '../values';
 
 /** Where the CLI writes (injectable for tests). @public */
 export interface CliIo {
@@ -56,6 +56,7 @@ class CliFailure extends Error {
 interface SpecOptions {
   values?: string;
   envFile?: string;
+  owner?: string;
 }
 
 async function loadSpec(
@@ -71,11 +72,13 @@ async function loadSpec(
     throw new CliFailure((error as Error).message, 2);
   });
   for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
-  const result = parseGpuStackSpec(loaded.input);
+  // --owner is the most explicit input: it wins over the files.
+  const input = options.owner
+    ? mergeValues(loaded.input, { identity: { owner: options.owner } })
+    : loaded.input;
+  const result = parseGpuStackSpec(input);
   if (!result.ok) {
-    const lines = result.issues.map(
-      i => `  ${i.path || '(root)'}: ${i.message}`,
-    );
+    const lines = result.issues.map(i => `  ${loaded.describeIssue(i)}`);
     throw new CliFailure(`invalid stack spec:\n${lines.join('\n')}`, 1);
   }
   return result.spec;
@@ -161,6 +164,10 @@ function withSpecOptions(command: Command): Command {
     .option(
       '--env-file <file>',
       'seed 004 env file (PROJECT_ID=…, NAME_PREFIX=…, ZONE=…)',
+    )
+    .option(
+      '--owner <ref>',
+      'owning Backstage group, e.g. group:default/ml-platform (wins over OWNER / identity.owner)',
     );
 }
 
