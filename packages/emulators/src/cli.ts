@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKubeEmulator } from './kube/KubeEmulator';
 import { startGkeEmulator } from './gke';
+import { startGcsEmulator } from './gcs';
 import { writeKueueReleaseStandIn } from './demo/kueueRelease';
 import { kubeEmulatorControlPlanes } from './controlPlanes';
 import { startMetadataEmulator } from './metadata/MetadataEmulator';
@@ -21,6 +22,7 @@ const HELP = `Usage: emulators [options]
   --host <addr>        interface to listen on (default 127.0.0.1, env EMULATOR_HOST)
   --kube-port <n>      Kubernetes API port (default 6443, env KUBE_EMULATOR_PORT)
   --gke-port <n>       GKE ClusterManager gRPC port (default 8443, env GKE_EMULATOR_PORT; 0 = off)
+  --gcs-port <n>       Cloud Storage JSON API port (default 0 = off, env GCS_EMULATOR_PORT)
   --token <t>          bearer token for both emulators (default random, env EMULATOR_TOKEN)
   --metadata-port <n>  GCE metadata server (Application Default Credentials) port
                        (default 8988, env METADATA_EMULATOR_PORT; 0 = off)
@@ -41,6 +43,7 @@ async function main() {
       'gke-port': { type: 'string' },
       'metadata-port': { type: 'string' },
       'operation-step-ms': { type: 'string' },
+      'gcs-port': { type: 'string' },
       token: { type: 'string' },
       fixtures: { type: 'string' },
       'out-dir': { type: 'string' },
@@ -63,6 +66,9 @@ async function main() {
   );
   const operationStepMs = Number(
     values['operation-step-ms'] ?? process.env.GKE_OPERATION_STEP_MS ?? 1000,
+  );
+  const gcsPort = Number(
+    values['gcs-port'] ?? process.env.GCS_EMULATOR_PORT ?? 0,
   );
   const fixtures = (values.fixtures ?? 'demo') === 'empty' ? 'empty' : 'demo';
   const token = values.token ?? process.env.EMULATOR_TOKEN;
@@ -106,6 +112,10 @@ async function main() {
         })
       : undefined;
 
+  // Unauthenticated, as clients pointed at it with STORAGE_EMULATOR_HOST send no credentials.
+  const gcs =
+    gcsPort > 0 ? await startGcsEmulator({ host, port: gcsPort }) : undefined;
+
   await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
   const kubeconfigPath = path.join(outDir, 'kubeconfig');
   await kube.writeKubeconfig(kubeconfigPath);
@@ -130,6 +140,7 @@ async function main() {
         }
       : {}),
     ...(metadata ? { metadata: { address: metadata.address } } : {}),
+    ...(gcs ? { gcs: { url: gcs.url } } : {}),
   };
   await fs.writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, {
     mode: 0o600,
@@ -141,6 +152,8 @@ async function main() {
       gke ? `, gke ${gke.address}` : ''
     }${
       metadata ? `, metadata ${metadata.address}` : ''
+    }${
+      gcs ? `, gcs ${gcs.url}` : ''
     }; kubeconfig ${kubeconfigPath}; details ${infoPath}`,
   );
 
@@ -153,6 +166,7 @@ async function main() {
       kube.stop(),
       gke?.stop(),
       metadata?.stop(),
+      gcs?.stop(),
       controlPlanes.stopAll(),
     ]);
     process.exit(0);

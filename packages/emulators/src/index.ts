@@ -57,3 +57,4 @@ export {
   KUEUE_STAND_IN_VERSION,
   KUEUE_STAND_IN_IMAGE,
 } from './demo/kueueRelease';
+export * from './gcs';

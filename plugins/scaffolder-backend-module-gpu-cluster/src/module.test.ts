@@ -175,6 +175,22 @@ describe('the template through the real scaffolder backend (dry run)', () => {
       expect(invalidBody.error.message).toContain(
         'identity.zones[1]: zone us-central1-b is listed twice',
       );
+
+      // Keys JavaScript gives a meaning to are a field error, never a server error.
+      for (const key of ['constructor', 'prototype', '__proto__']) {
+        const hostile = await fetch(`${base}/v2/dry-run`, {
+          method: 'POST',
+          headers,
+          body: `{"template":${JSON.stringify(
+            template,
+          )},"values":{"identity":{"projectId":"e2e-project-1","namePrefix":"e2e","owner":"group:default/ml-platform","labels":{"${key}":"x"}}},"secrets":{},"directoryContents":${JSON.stringify(
+            await directoryContents(templateDir),
+          )}}`,
+        });
+        const hostileBody = (await hostile.json()) as any;
+        expect({ key, status: hostile.status }).toEqual({ key, status: 400 });
+        expect(JSON.stringify(hostileBody)).toContain(key);
+      }
     } finally {
       await server.close?.();
     }

@@ -236,7 +236,7 @@ export function resolveNodePools(spec: GpuStackSpec): ResolvedNodePool[] {
       autoRepair:
         pool.autoRepair ??
         !(mode === 'flex-start' || mode === 'queued-provisioning'),
-      autoUpgrade: pool.autoUpgrade ?? mode !== 'queued-provisioning',
+      autoUpgrade: pool.autoUpgrade ?? true,
       compactPlacement: pool.compactPlacement,
       rdma,
       additionalNetworks: rdma ? networks : [],
@@ -270,17 +270,6 @@ export function resolveNodePools(spec: GpuStackSpec): ResolvedNodePool[] {
 /** GPUs a spec pool can hold at most (maxNodes × GPUs per node). @public */
 export function poolGpuCapacity(pool: GpuNodePoolSpec): number {
   return pool.maxNodes * poolGpuCount(pool);
-}
-
-/** The Kueue nvidia.com/gpu nominal quota of a pool's flavor. @public */
-export function flavorGpuQuota(
-  spec: GpuStackSpec,
-  pool: GpuNodePoolSpec,
-): number {
-  const capacity = poolGpuCapacity(pool);
-  return spec.kueue.gpuQuota === undefined
-    ? capacity
-    : Math.min(capacity, spec.kueue.gpuQuota);
 }
 
 /** The first RDMA pool (or the one named by verification.ncclAllGather.nodePool). @public */
@@ -341,6 +330,27 @@ export function rayAutoscaling(spec: GpuStackSpec): boolean {
   return spec.ray.autoscaling ?? !rayManagedByKueue(spec);
 }
 
+/** The label of the billing cost centre (identity.costCenter, or a user label of that key). @public */
+export const COST_CENTER_LABEL = 'cost-center';
+
+/** Where the training bucket goes when another mount asks for /data (explicit input wins). @public */
+export const TRAINING_DATA_FALLBACK_MOUNT = '/training-data';
+
+/**
+ * Mount path of the training bucket: the spec's, else /data — unless a mount the user asked for
+ * (gcsMounts, filestore) uses /data, which then wins and the bucket moves to /training-data.
+ * @public
+ */
+export function trainingBucketMountPath(spec: GpuStackSpec): string {
+  const explicit = spec.storage.trainingBucket.mountPath;
+  if (explicit !== undefined) return explicit;
+  const taken = [
+    ...spec.storage.gcsMounts.map(m => m.mountPath),
+    ...spec.storage.filestore.map(f => f.mountPath),
+  ];
+  return taken.includes('/data') ? TRAINING_DATA_FALLBACK_MOUNT : '/data';
+}
+
 /** Label keys the stack reserves on GCP resources. @public */
 export const RESERVED_LABEL_KEYS = [
   'gpu-platform-stack',
@@ -369,7 +379,7 @@ export function stackLabels(spec: GpuStackSpec): Record<string, string> {
     owner: ownerName,
     system: spec.identity.system.replace(/\./g, '_'),
     ...(spec.identity.costCenter
-      ? { 'cost-center': spec.identity.costCenter }
+      ? { [COST_CENTER_LABEL]: spec.identity.costCenter }
       : {}),
     'managed-by': 'gpu-platform',
   };

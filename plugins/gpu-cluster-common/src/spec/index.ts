@@ -4,6 +4,8 @@ export * from './constants';
 export * from './derive';
 export * from './parse';
 export * from './patterns';
+export * from './safety';
+export * from './sizing';
 export { gpuStackSpecSchema } from './schema';
 export type {
   GpuStackSpec,

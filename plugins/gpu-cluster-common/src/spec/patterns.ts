@@ -22,8 +22,14 @@ export const GKE_NAME_PATTERN = /^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 export const K8S_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Kubernetes namespace (RFC 1123 label). @public */
 export const K8S_NAMESPACE_PATTERN = K8S_NAME_PATTERN;
-/** GCP label key: lowercase letter first, lowercase/digits/_/-, at most 63. @public */
-export const LABEL_KEY_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
+/**
+ * GCP label key: lowercase letter first, lowercase/digits/_/-, at most 63. `constructor` and
+ * `prototype` are refused too: template engines (the scaffolder's) reserve them in records, so
+ * the form must reject them before a template renders.
+ * @public
+ */
+export const LABEL_KEY_PATTERN =
+  /^(?!(?:constructor|prototype)$)[a-z][a-z0-9_-]{0,62}$/;
 /** GCP label value: lowercase/digits/_/-, at most 63, may be empty. @public */
 export const LABEL_VALUE_PATTERN = /^[a-z0-9_-]{0,63}$/;
 /** Backstage entity reference for a group or user, e.g. `group:default/ml-platform`. @public */

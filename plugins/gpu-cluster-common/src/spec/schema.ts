@@ -47,7 +47,12 @@ import {
 } from './constants';
 
 const pattern = (re: RegExp, what: string) =>
-  z.string().regex(re, { message: `must be ${what}` });
+  z
+    .string({
+      error: issue =>
+        issue.input === undefined ? `required: ${what}` : `must be ${what}`,
+    })
+    .regex(re, { message: `must be ${what}` });
 
 const cidr = () =>
   pattern(IPV4_CIDR_PATTERN, 'an IPv4 CIDR block such as 192.168.0.0/24');
@@ -72,7 +77,7 @@ const mountPath = () =>
   );
 
 const identitySchema = z
-  .object({
+  .strictObject({
     projectId: pattern(
       PROJECT_ID_PATTERN,
       'a GCP project id (6-30 chars: lowercase letters, digits, hyphens)',
@@ -111,7 +116,7 @@ const identitySchema = z
     )
       .optional()
       .describe(
-        'Billing cost centre; stamped as the `cost-center` label on every resource that takes labels.',
+        'Billing cost centre; stamped as the `cost-center` label on every resource that takes labels (a `cost-center` entry in labels does the same).',
       ),
     labels: z
       .record(
@@ -134,9 +139,9 @@ const identitySchema = z
   );
 
 const networkSchema = z
-  .object({
+  .strictObject({
     primary: z
-      .object({
+      .strictObject({
         subnetCidr: cidr()
           .default('10.0.0.0/20')
           .describe('Primary range of the cluster (node) subnet.'),
@@ -154,7 +159,7 @@ const networkSchema = z
         'Primary VPC of the nodes (north-south traffic on the VM primary NIC).',
       ),
     gvnic: z
-      .object({
+      .strictObject({
         subnetCidr: cidr()
           .default('192.168.0.0/24')
           .describe(
@@ -166,7 +171,7 @@ const networkSchema = z
         'Second standard VPC for the additional Titanium gVNIC of GPU nodes (Kubernetes network gvnic-1).',
       ),
     rdma: z
-      .object({
+      .strictObject({
         subnetCidrs: z
           .array(cidr())
           .max(16)
@@ -187,7 +192,7 @@ const networkSchema = z
         "RDMA VPC created with the zone's `<zone>-vpc-roce` network profile; used only when a pool has RDMA NICs.",
       ),
     firewall: z
-      .object({
+      .strictObject({
         internalSourceRanges: z
           .array(cidr())
           .min(1)
@@ -209,7 +214,7 @@ const networkSchema = z
   .describe('VPCs, subnets and firewall rules. CIDRs must not overlap.');
 
 const clusterSchema = z
-  .object({
+  .strictObject({
     name: pattern(
       GKE_NAME_PATTERN,
       'a GKE cluster name (lowercase letters, digits, hyphens; at most 40)',
@@ -228,8 +233,16 @@ const clusterSchema = z
       .describe('Nodes get internal IPs only.'),
     privateEndpoint: z
       .boolean()
-      .default(false)
-      .describe('Control plane reachable only on its private endpoint.'),
+      .default(true)
+      .describe(
+        "No public IP endpoint: the control plane's IP is reachable only from inside the VPC (the DNS endpoint still admits IAM-authorized callers).",
+      ),
+    dnsEndpoint: z
+      .boolean()
+      .default(true)
+      .describe(
+        "GKE's DNS-based control-plane endpoint (gke-<id>.<region>.gke.goog): reachable from anywhere but authorized by IAM (container.clusters.connect), so the template and kubectl reach a private cluster without an IP allow-list. Off: list the runner's egress range in authorizedNetworks.",
+      ),
     masterIpv4CidrBlock: cidr()
       .default('172.16.0.32/28')
       .describe('/28 range of the private control plane.'),
@@ -239,7 +252,7 @@ const clusterSchema = z
       .describe('Allow control plane access from every region of the VPC.'),
     authorizedNetworks: z
       .array(
-        z.object({
+        z.strictObject({
           cidrBlock: cidr().describe(
             'CIDR allowed to reach the control plane (e.g. your IP/32; seed 000 TF_VAR_client_ip).',
           ),
@@ -254,7 +267,7 @@ const clusterSchema = z
       .max(50)
       .default([])
       .describe(
-        "Master authorized networks: the caller's CIDR must be here to run kubectl against a private cluster.",
+        "Master authorized networks of the control plane's IP endpoints (at most /16 for public ranges; 0.0.0.0/0 is refused). Not needed with the DNS endpoint.",
       ),
     releaseChannel: z
       .enum(['UNSPECIFIED', 'RAPID', 'REGULAR', 'STABLE', 'EXTENDED'])
@@ -324,7 +337,7 @@ const clusterSchema = z
       .default(true)
       .describe('Google Cloud Managed Service for Prometheus.'),
     systemNodePool: z
-      .object({
+      .strictObject({
         machineType: pattern(
           /^[a-z][a-z0-9]*-(?:standard|highmem|highcpu)-\d{1,3}$/,
           'a general-purpose machine type such as e2-standard-8',
@@ -349,14 +362,14 @@ const clusterSchema = z
       .boolean()
       .default(true)
       .describe(
-        'Terraform deletion protection of the cluster (turn off before destroy).',
+        'Terraform deletion protection of the cluster; `gpu-cluster destroy` turns it off itself before deleting the stack.',
       ),
   })
   .prefault({})
   .describe('Private GKE Standard cluster settings.');
 
 const provisioningSchema = z
-  .object({
+  .strictObject({
     mode: z
       .enum(PROVISIONING_MODES)
       .default('queued-provisioning')
@@ -373,7 +386,7 @@ const provisioningSchema = z
         'Node max run duration (flex-start caps it at 7 days = 604800 s); empty leaves the GKE default.',
       ),
     reservation: z
-      .object({
+      .strictObject({
         name: pattern(
           RESERVATION_NAME_PATTERN,
           'a Compute Engine reservation name',
@@ -385,7 +398,7 @@ const provisioningSchema = z
       .optional()
       .describe('Reservation consumed in `reservation` mode.'),
     computeClass: z
-      .object({
+      .strictObject({
         name: k8sName()
           .optional()
           .describe('ComputeClass name; defaults to `<pool>-ccc`.'),
@@ -409,7 +422,7 @@ const provisioningSchema = z
   .describe('Provisioning model of the node pool.');
 
 const nodePoolSchema = z
-  .object({
+  .strictObject({
     name: pattern(
       GKE_NAME_PATTERN,
       'a GKE node pool name (lowercase letters, digits, hyphens; at most 40)',
@@ -421,7 +434,7 @@ const nodePoolSchema = z
       .default('a3-ultragpu-8g')
       .describe('GPU machine type from the accelerator catalog.'),
     gpu: z
-      .object({
+      .strictObject({
         type: z
           .enum(GPU_TYPES as [string, ...string[]])
           .optional()
@@ -443,7 +456,7 @@ const nodePoolSchema = z
       .prefault({})
       .describe('Accelerators of each VM.'),
     disk: z
-      .object({
+      .strictObject({
         type: z
           .enum(['hyperdisk-balanced', 'pd-ssd', 'pd-balanced', 'pd-standard'])
           .optional()
@@ -492,7 +505,7 @@ const nodePoolSchema = z
       .boolean()
       .optional()
       .describe(
-        'Node auto-upgrade; defaults to off for queued pools and on otherwise.',
+        'Node auto-upgrade; on by default (GKE upgrades DWS flex-start and queued nodes short-lived: new nodes get the new version, running ones are never drained). Off only with cluster.releaseChannel UNSPECIFIED: GKE refuses it on a release channel.',
       ),
     compactPlacement: z
       .boolean()
@@ -509,7 +522,7 @@ const nodePoolSchema = z
   .describe('A GPU node pool.');
 
 const kueueSchema = z
-  .object({
+  .strictObject({
     enabled: z
       .boolean()
       .default(true)
@@ -545,13 +558,13 @@ const kueueSchema = z
       .max(100000)
       .optional()
       .describe(
-        'nvidia.com/gpu nominal quota of the ClusterQueue; defaults to Σ maxNodes × GPUs per node and may not exceed it.',
+        "Cap of the nvidia.com/gpu quota of each GPU pool's flavor. A pool's queue quota is its capacity (maxNodes × GPUs) minus the GPUs an autoscaling RayCluster may take outside the queue; a Kueue-admitted RayCluster holds its workers' GPUs of it while it exists, and the NCCL verification its nodes' GPUs while it runs — both must fit.",
       ),
   })
   .prefault({})
   .describe('Kueue job queueing (seed 001 step 8-9).');
 
-const workerGroupSchema = z.object({
+const workerGroupSchema = z.strictObject({
   name: k8sName().default('gpu-workers').describe('Worker group name.'),
   nodePool: pattern(GKE_NAME_PATTERN, 'a node pool name of this spec')
     .optional()
@@ -562,14 +575,18 @@ const workerGroupSchema = z.object({
     .min(0)
     .max(1000)
     .default(0)
-    .describe('Minimum workers.'),
+    .describe(
+      "Workers kept at all times. On a queued-provisioning pool this is the RayCluster's fixed size: Kueue admits it whole and it holds minReplicas × gpusPerWorker GPUs of the queue (and as many nodes, billed) for as long as it exists; 0 keeps only a CPU head on the system pool, and GPU work runs as RayJobs through the queue. Elsewhere it is the autoscaler's floor (billed while idle).",
+    ),
   maxReplicas: z
     .number()
     .int()
     .min(0)
     .max(1000)
     .optional()
-    .describe("Maximum workers; defaults to the pool's maxNodes."),
+    .describe(
+      "Autoscaler ceiling on pools without queued provisioning. These GPUs (maxReplicas × gpusPerWorker) are taken out of the pool's queue quota, since Ray scales outside the queue; defaults to the pool's capacity minus what the NCCL verification needs. Leave empty on a queued-provisioning pool (fixed size).",
+    ),
   gpusPerWorker: z
     .number()
     .int()
@@ -590,7 +607,7 @@ const workerGroupSchema = z.object({
 });
 
 const raySchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true).describe('Create a KubeRay RayCluster.'),
     name: k8sName().default('ray').describe('RayCluster name.'),
     namespace: k8sNamespace()
@@ -605,12 +622,14 @@ const raySchema = z
       .default(DEFAULT_RAY_VERSION)
       .describe('Ray version of the image.'),
     head: z
-      .object({
+      .strictObject({
         cpu: quantity().default('4').describe('CPU of the head pod.'),
         memory: quantity().default('16Gi').describe('Memory of the head pod.'),
       })
       .prefault({})
-      .describe('Ray head (runs on the system pool).'),
+      .describe(
+        'Ray head: CPU only, pinned to the system pool (it must fit one system node), never on a GPU node.',
+      ),
     workerGroups: z
       .array(workerGroupSchema)
       .min(1)
@@ -621,10 +640,10 @@ const raySchema = z
       .boolean()
       .optional()
       .describe(
-        'Ray in-tree autoscaler; defaults to on, and to off when a worker group sits on a queued-provisioning pool (Kueue then admits the whole RayCluster).',
+        'Ray in-tree autoscaler; defaults to on, and to off when a worker group sits on a queued-provisioning pool (Kueue then admits the whole RayCluster at its fixed size).',
       ),
     dashboard: z
-      .object({
+      .strictObject({
         exposure: z
           .enum(DASHBOARD_EXPOSURES)
           .default('port-forward')
@@ -644,9 +663,9 @@ const raySchema = z
   );
 
 const verificationSchema = z
-  .object({
+  .strictObject({
     ncclAllGather: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .optional()
@@ -662,7 +681,9 @@ const verificationSchema = z
           .min(2)
           .max(64)
           .default(2)
-          .describe("Nodes the test spans (2 as in Google's acceptance test)."),
+          .describe(
+            "Nodes the test spans (2 as in Google's acceptance test). It holds nodes × GPUs of the pool's queue quota while it runs (at most maxRunDurationSeconds); DWS provisions the nodes for it and releases them after.",
+          ),
         maxRunDurationSeconds: z
           .number()
           .int()
@@ -687,7 +708,7 @@ const verificationSchema = z
   .describe('Post-provisioning verification.');
 
 const workloadIdentitySchema = z
-  .object({
+  .strictObject({
     kubernetesServiceAccount: k8sName()
       .default('gke-training')
       .describe('Kubernetes ServiceAccount used by Ray and jobs (seed 003).'),
@@ -715,9 +736,9 @@ const workloadIdentitySchema = z
   );
 
 const storageSchema = z
-  .object({
+  .strictObject({
     trainingBucket: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .default(true)
@@ -731,8 +752,10 @@ const storageSchema = z
             'Bucket name; defaults to `<projectId>-<namePrefix>-data` (shortened to 63).',
           ),
         mountPath: mountPath()
-          .default('/data')
-          .describe('Where Ray pods mount the bucket through GCS FUSE.'),
+          .optional()
+          .describe(
+            'Where Ray pods mount the bucket through GCS FUSE; defaults to /data, or to /training-data when a mount you list (gcsMounts, filestore) uses /data.',
+          ),
         hierarchicalNamespace: z
           .boolean()
           .default(false)
@@ -744,7 +767,7 @@ const storageSchema = z
       ),
     gcsMounts: z
       .array(
-        z.object({
+        z.strictObject({
           bucket: pattern(BUCKET_NAME_PATTERN, 'a GCS bucket name').describe(
             'Existing bucket.',
           ),
@@ -759,7 +782,7 @@ const storageSchema = z
       ),
     filestore: z
       .array(
-        z.object({
+        z.strictObject({
           mountPath: mountPath().describe('Mount path of the NFS share.'),
           tier: z
             .enum(
@@ -783,9 +806,9 @@ const storageSchema = z
   .describe('Shared storage.');
 
 const supplyChainSchema = z
-  .object({
+  .strictObject({
     artifactRegistry: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .default(true)
@@ -803,7 +826,7 @@ const supplyChainSchema = z
       .prefault({})
       .describe('Artifact Registry for images and Python packages.'),
     cloudBuild: z
-      .object({
+      .strictObject({
         enabled: z
           .boolean()
           .default(false)
@@ -831,7 +854,7 @@ const supplyChainSchema = z
   .describe('Images and packages.');
 
 const terraformStateSchema = z
-  .object({
+  .strictObject({
     bucket: pattern(BUCKET_NAME_PATTERN, 'a GCS bucket name')
       .optional()
       .describe(
@@ -849,7 +872,7 @@ const terraformStateSchema = z
   .prefault({})
   .describe('Terraform GCS backend.');
 
-const baseSchema = z.object({
+const baseSchema = z.strictObject({
   apiVersion: z
     .literal('gpu-platform.dev/v1alpha1')
     .default('gpu-platform.dev/v1alpha1')

@@ -9,16 +9,36 @@ import { findAccelerator } from './catalog';
 import { cidrsOverlap, hasHostBits, parseIpv4Cidr } from './cidr';
 import {
   computeClassName,
+  stackNames,
   poolGpuCapacity,
   poolGpuCount,
   poolUsesRdma,
+  COST_CENTER_LABEL,
   RESERVED_LABEL_KEYS,
   resolveNodePools,
+  TRAINING_DATA_FALLBACK_MOUNT,
+  trainingBucketMountPath,
   verificationEnabled,
   verificationPool,
   workerGroupPool,
 } from './derive';
 import { FILESTORE_TIERS } from './constants';
+import {
+  cpuCores,
+  memoryGb,
+  poolGpuBudget,
+  rayWorkerGroupSizing,
+  SYSTEM_POOL_NAME,
+  systemPoolCapacity,
+} from './sizing';
+import {
+  overBroadNetworkReason,
+  privilegedServiceAccountReason,
+  reservedBucketNameReason,
+  reservedLabelKeyReason,
+  reservedProjectIdReason,
+  unsafeMountPathReason,
+} from './safety';
 import type { GpuStackSpec } from './schema';
 
 type Ctx = z.core.$RefinementCtx<GpuStackSpec>;
@@ -46,8 +66,22 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
     if (identity.zones.indexOf(zone) !== i)
       fail(['identity', 'zones', i], `zone ${zone} is listed twice`);
   });
+  const projectIdProblem = reservedProjectIdReason(identity.projectId);
+  if (projectIdProblem) fail(['identity', 'projectId'], projectIdProblem);
   for (const key of Object.keys(identity.labels)) {
-    if ((RESERVED_LABEL_KEYS as readonly string[]).includes(key)) {
+    const reserved = reservedLabelKeyReason(key);
+    if (reserved) fail(['identity', 'labels', key], reserved);
+    if (key === COST_CENTER_LABEL) {
+      // A user's own cost-center label is the cost centre (seed 004 LABELS), unless it disagrees.
+      if (
+        identity.costCenter !== undefined &&
+        identity.costCenter !== identity.labels[key]
+      )
+        fail(
+          ['identity', 'labels', key],
+          `cost-center "${identity.labels[key]}" disagrees with identity.costCenter "${identity.costCenter}"; keep one of them`,
+        );
+    } else if ((RESERVED_LABEL_KEYS as readonly string[]).includes(key)) {
       fail(
         ['identity', 'labels', key],
         `label key "${key}" is set by the stack itself; choose another key`,
@@ -69,6 +103,16 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
     fail(
       ['cluster', 'privateEndpoint'],
       'a private endpoint requires private nodes',
+    );
+  }
+  cluster.authorizedNetworks.forEach((entry, i) => {
+    const broad = overBroadNetworkReason(entry.cidrBlock);
+    if (broad) fail(['cluster', 'authorizedNetworks', i, 'cidrBlock'], broad);
+  });
+  if (!cluster.dnsEndpoint && cluster.authorizedNetworks.length === 0) {
+    fail(
+      ['cluster', 'dnsEndpoint'],
+      "the control plane would be unreachable from outside the stack's new VPC: keep the DNS endpoint on, or list the runner's egress range in cluster.authorizedNetworks",
     );
   }
   if (parseIpv4Cidr(cluster.masterIpv4CidrBlock)?.prefix !== 28) {
@@ -122,7 +166,9 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
   });
 
   // --- node pools -----------------------------------------------------------------------------
-  const resolvedNames = new Map<string, string>();
+  const resolvedNames = new Map<string, string>([
+    [SYSTEM_POOL_NAME, 'the CPU system pool'],
+  ]);
   for (const resolved of resolveNodePools(spec)) {
     const path = `nodePools[${resolved.specIndex}].name`;
     const clash = resolvedNames.get(resolved.name);
@@ -248,6 +294,15 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         at('provisioning', 'mode'),
         `${pool.machineType} is not offered as Spot`,
       );
+    if (
+      pool.autoUpgrade === false &&
+      cluster.releaseChannel !== 'UNSPECIFIED'
+    ) {
+      fail(
+        at('autoUpgrade'),
+        `GKE refuses node auto-upgrade off on a cluster in the ${cluster.releaseChannel} release channel ("Auto_upgrade cannot be false when release_channel ${cluster.releaseChannel} is set"): leave it on (DWS nodes are upgraded short-lived, never while running) or set cluster.releaseChannel to UNSPECIFIED`,
+      );
+    }
     if (usesFlex && pool.autoRepair === true)
       fail(at('autoRepair'), 'flex-start nodes require auto-repair off');
     if ((usesFlex || mode === 'compute-class') && !pool.autoscaling) {
@@ -266,11 +321,6 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         fail(
           at('compactPlacement'),
           'queued provisioning cannot use COMPACT placement',
-        );
-      if (pool.autoUpgrade === true)
-        fail(
-          at('autoUpgrade'),
-          'queued provisioning requires auto-upgrade off',
         );
       if (!kueue.enabled)
         fail(
@@ -355,16 +405,31 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         fail(at('nodePool'), `no node pool named ${group.nodePool}`);
         return;
       }
-      const max = group.maxReplicas ?? pool.maxNodes;
+      const sizing = rayWorkerGroupSizing(spec, g)!;
+      if (
+        sizing.viaKueue &&
+        group.maxReplicas !== undefined &&
+        group.maxReplicas !== group.minReplicas
+      ) {
+        fail(
+          at('maxReplicas'),
+          `the RayCluster is admitted through Kueue (a worker group is on a queued-provisioning pool), which admits it at a fixed size and cannot resize it: its workers are minReplicas (${group.minReplicas}); leave maxReplicas empty and submit bigger runs as RayJobs through the queue`,
+        );
+      }
+      const max = sizing.maxReplicas;
       if (max < group.minReplicas)
         fail(
           at('maxReplicas'),
           `maxReplicas (${max}) is below minReplicas (${group.minReplicas})`,
         );
-      if (max > pool.maxNodes)
+      if (max * sizing.gpusPerWorker > poolGpuCapacity(pool))
         fail(
-          at('maxReplicas'),
-          `maxReplicas (${max}) exceeds pool ${pool.name} maxNodes (${pool.maxNodes})`,
+          at(group.maxReplicas === undefined ? 'minReplicas' : 'maxReplicas'),
+          `${max} workers × ${sizing.gpusPerWorker} GPUs exceed what pool ${
+            pool.name
+          } holds (maxNodes ${pool.maxNodes} × ${poolGpuCount(
+            pool,
+          )} = ${poolGpuCapacity(pool)} GPUs)`,
         );
       if (
         group.gpusPerWorker !== undefined &&
@@ -386,6 +451,26 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
         );
       }
     });
+    const head = systemPoolCapacity(spec);
+    // GKE keeps part of each node for the kubelet and system pods; the head gets at most ~80%.
+    if (cpuCores(ray.head.cpu) > head.vcpusPerNode * 0.85)
+      fail(
+        ['ray', 'head', 'cpu'],
+        `the Ray head runs on the system pool, whose ${
+          spec.cluster.systemNodePool.machineType
+        } nodes have ${head.vcpusPerNode} vCPUs: ask for at most ${Math.floor(
+          head.vcpusPerNode * 0.85,
+        )} or pick a bigger cluster.systemNodePool.machineType`,
+      );
+    if (memoryGb(ray.head.memory) > head.memoryGbPerNode * 0.8)
+      fail(
+        ['ray', 'head', 'memory'],
+        `the Ray head runs on the system pool, whose ${
+          spec.cluster.systemNodePool.machineType
+        } nodes have ${head.memoryGbPerNode} GB: ask for at most ${Math.floor(
+          head.memoryGbPerNode * 0.8,
+        )}G or pick a bigger cluster.systemNodePool.machineType`,
+      );
     if (queuedGroups > 0 && ray.autoscaling === true) {
       fail(
         ['ray', 'autoscaling'],
@@ -423,6 +508,14 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
     );
   }
 
+  // --- Workload Identity ----------------------------------------------------------------------
+  const privileged = privilegedServiceAccountReason(
+    spec.workloadIdentity.namespace,
+    spec.workloadIdentity.kubernetesServiceAccount,
+  );
+  if (privileged)
+    fail(['workloadIdentity', privileged.field], privileged.message);
+
   // --- verification ---------------------------------------------------------------------------
   const nccl = spec.verification.ncclAllGather;
   if (
@@ -459,13 +552,51 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
     }
   }
 
+  // --- GPU budget: Kueue quota, Ray and the verification run fit together ----------------------
+  if (kueue.enabled) {
+    spec.nodePools.forEach(pool => {
+      const budget = poolGpuBudget(spec, pool);
+      const need = budget.rayQuota + budget.verification;
+      if (need <= budget.quota) return;
+      const rayGroup = ray.workerGroups.findIndex(
+        (_, g) => rayWorkerGroupSizing(spec, g)?.pool.name === pool.name,
+      );
+      const parts = [
+        budget.rayQuota
+          ? `the Kueue-admitted RayCluster holds ${budget.rayQuota} GPUs for as long as it exists`
+          : '',
+        budget.rayOutsideQueue
+          ? `the autoscaling RayCluster may take ${budget.rayOutsideQueue} GPUs outside the queue`
+          : '',
+        budget.verification
+          ? `the NCCL verification needs ${budget.verification} GPUs while it runs`
+          : '',
+      ].filter(Boolean);
+      let path: Path = ['kueue', 'gpuQuota'];
+      if (budget.rayQuota && rayGroup >= 0)
+        path = ['ray', 'workerGroups', rayGroup, 'minReplicas'];
+      else if (budget.rayOutsideQueue && rayGroup >= 0)
+        path = ['ray', 'workerGroups', rayGroup, 'maxReplicas'];
+      else if (budget.verification)
+        path = ['verification', 'ncclAllGather', 'nodes'];
+      fail(
+        path,
+        `pool ${pool.name} cannot hold both: ${parts.join(
+          ' and ',
+        )}, but its queue quota is ${budget.quota} GPUs (capacity ${
+          budget.capacity
+        }); lower this value, raise nodePools maxNodes, or turn the verification off`,
+      );
+    });
+  }
+
   // --- storage --------------------------------------------------------------------------------
   const mounts: Array<{ path: Path; mountPath: string }> = [
     ...(storage.trainingBucket.enabled
       ? [
           {
             path: ['storage', 'trainingBucket', 'mountPath'] as Path,
-            mountPath: storage.trainingBucket.mountPath,
+            mountPath: trainingBucketMountPath(spec),
           },
         ]
       : []),
@@ -478,14 +609,71 @@ export function validateStack(spec: GpuStackSpec, ctx: Ctx): void {
       mountPath: f.mountPath,
     })),
   ];
+  const movedAside =
+    storage.trainingBucket.enabled &&
+    storage.trainingBucket.mountPath === undefined &&
+    trainingBucketMountPath(spec) === TRAINING_DATA_FALLBACK_MOUNT;
   mounts.forEach((m, i) => {
+    const unsafe = unsafeMountPathReason(m.mountPath);
+    if (unsafe) fail(m.path, unsafe);
     const clash = mounts.slice(0, i).find(o => o.mountPath === m.mountPath);
-    if (clash)
+    if (!clash) return;
+    if (
+      movedAside &&
+      clash.path.join('.') === 'storage.trainingBucket.mountPath'
+    ) {
       fail(
         m.path,
-        `mount path ${m.mountPath} is already used by ${clash.path.join('.')}`,
+        `the training bucket moved aside to ${TRAINING_DATA_FALLBACK_MOUNT} because another mount uses /data, and this mount uses ${TRAINING_DATA_FALLBACK_MOUNT} too: set storage.trainingBucket.mountPath`,
       );
+      return;
+    }
+    fail(
+      m.path,
+      `mount path ${m.mountPath} is already used by ${clash.path.join('.')}`,
+    );
   });
+  const names = stackNames(spec);
+  const buckets: Array<{ path: Path; name: string; derivedFrom?: Path }> = [
+    ...(storage.trainingBucket.enabled
+      ? [
+          storage.trainingBucket.name
+            ? {
+                path: ['storage', 'trainingBucket', 'name'] as Path,
+                name: names.trainingBucket,
+              }
+            : {
+                path: ['identity', 'namePrefix'] as Path,
+                name: names.trainingBucket,
+                derivedFrom: ['storage', 'trainingBucket', 'name'] as Path,
+              },
+        ]
+      : []),
+    ...storage.gcsMounts.map((m, i) => ({
+      path: ['storage', 'gcsMounts', i, 'bucket'] as Path,
+      name: m.bucket,
+    })),
+    spec.terraformState.bucket
+      ? { path: ['terraformState', 'bucket'] as Path, name: names.stateBucket }
+      : {
+          path: ['identity', 'projectId'] as Path,
+          name: names.stateBucket,
+          derivedFrom: ['terraformState', 'bucket'] as Path,
+        },
+  ];
+  for (const bucket of buckets) {
+    const reserved = reservedBucketNameReason(bucket.name);
+    // A refused project id is reported once, not again through the names derived from it.
+    if (!reserved || (bucket.derivedFrom && projectIdProblem)) continue;
+    fail(
+      bucket.path,
+      bucket.derivedFrom
+        ? `${reserved} (the default of ${bucket.derivedFrom.join(
+            '.',
+          )}); change this value or set ${bucket.derivedFrom.join('.')}`
+        : reserved,
+    );
+  }
   storage.filestore.forEach((share, i) => {
     const min = FILESTORE_TIERS[share.tier];
     if (share.capacityGb < min)

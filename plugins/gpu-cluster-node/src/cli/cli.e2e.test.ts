@@ -10,7 +10,12 @@ import {
 import { parseAllDocuments } from 'yaml';
 import {
   ManualClock,
+  startGcsEmulator,
+  startGkeEmulator,
   startKubeEmulator,
+  demoClusterObjects,
+  type GcsEmulator,
+  type GkeEmulator,
   type KubeEmulator,
   writeKueueReleaseStandIn,
 } from '@gpu-platform/emulators';
@@ -23,8 +28,11 @@ import { NCCL_TEST_JOB_NAME } from '../manifests';
 import { runCli } from './cli';
 
 /**
- * `gpu-cluster apply` / `destroy` with the real terraform (against the schema-serving google
- * provider, local state) and the real kubectl (against the Kubernetes API emulator), offline.
+ * `gpu-cluster apply` / `destroy` on a fresh emulated project, offline: the real terraform
+ * (schema-serving google provider) keeps its state in the GCS emulator through its gcs backend,
+ * the CLI creates that state bucket first, reads the cluster's credentials from the GKE emulator
+ * (DNS endpoint) into a private kubeconfig, and the real kubectl applies to the Kubernetes API
+ * emulator. The GKE cluster is seeded as Terraform would have created it.
  */
 
 const SKELETON = path.resolve(
@@ -62,6 +70,8 @@ const KUEUE_CLUSTERQUEUE_CRD: Obj = {
 
 describe('gpu-cluster apply and destroy, end to end offline', () => {
   let emu: KubeEmulator;
+  let gke: GkeEmulator;
+  let gcs: GcsEmulator;
   let sandbox: TerraformSandbox;
   let dir: string;
   let out: string;
@@ -76,6 +86,7 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       stdout: t => (stdout += t),
       stderr: t => (stderr += t),
       env,
+      googleAccessToken: async () => emu.token,
     });
     return { code, stdout, stderr };
   };
@@ -84,7 +95,19 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     files.values,
     '--out',
     out,
-    '--no-backend',
+    '--gke-endpoint',
+    files.gkeEndpoint,
+  ];
+  const STATE_BUCKET = 'aiinfra-terraform-e2e-project-1';
+  const STATE_OBJECT = 'e2e-deployment/terraform/state/default.tfstate';
+  /** Generations of the state object (the bucket is versioned): one more per state write. */
+  const stateGenerations = () =>
+    gcs.store.objects.get(STATE_BUCKET)?.get(STATE_OBJECT)?.length ?? 0;
+  /** The private kubeconfig files the CLI's kubectl runs used (from its log). */
+  const kubeconfigsUsed = (stderr: string) => [
+    ...new Set(
+      [...stderr.matchAll(/kubectl --kubeconfig (\S+)/g)].map(m => m[1]),
+    ),
   ];
   const terraform = async (args: string[]) => {
     const result = await runTerraformCommand(args, {
@@ -161,7 +184,52 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       clock: new ManualClock(),
       scenarios: { timings: { deploymentReadyMs: 0 }, tickIntervalMs: 50 },
     });
+    // GKE and Kubernetes accept the same Google token, as they would in production.
+    gke = await startGkeEmulator({ fixtures: 'empty', token: emu.token });
+    gcs = await startGcsEmulator();
+    // What terraform apply leaves in GKE: the stack's cluster, reached on its DNS endpoint.
+    gke.store.seedCluster(
+      { project: 'e2e-project-1', location: 'us-central1' },
+      {
+        name: 'e2e-gke',
+        controlPlaneEndpointsConfig: {
+          dnsEndpointConfig: {
+            endpoint: `localhost:${new URL(emu.url).port}`,
+            allowExternalTraffic: true,
+          },
+        },
+        privateClusterConfig: {
+          enablePrivateNodes: true,
+          enablePrivateEndpoint: true,
+          masterIpv4CidrBlock: '172.16.0.32/28',
+        },
+        masterAuth: {
+          clusterCaCertificate: Buffer.from(emu.caPem).toString('base64'),
+        },
+      },
+    );
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gpu-cluster-e2e-'));
+    files.gkeEndpoint = path.join(dir, 'gke-endpoint.yaml');
+    await fs.writeFile(
+      files.gkeEndpoint,
+      JSON.stringify({
+        host: gke.host,
+        port: gke.port,
+        caData: gke.caCertPem,
+        token: gke.token,
+      }),
+    );
+    // The DNS endpoint has a publicly trusted certificate; here the system roots are the emulator's CA.
+    files.systemRoots = path.join(dir, 'system-roots.pem');
+    await fs.writeFile(files.systemRoots, emu.caPem);
+    // The user's own kubectl context, which the CLI must never use or touch.
+    files.userKubeconfig = path.join(dir, 'user-kubeconfig');
+    await fs.writeFile(
+      files.userKubeconfig,
+      emu
+        .kubeconfig({ token: 'not-the-stack-token' })
+        .replace(emu.url, 'https://127.0.0.1:1'),
+    );
     out = path.join(dir, 'stack');
     files.kubeconfig = path.join(dir, 'kubeconfig');
     await emu.writeKubeconfig(files.kubeconfig);
@@ -176,7 +244,15 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     });
     sandbox = await createTerraformSandbox({ baseDir: dir });
     // kubectl's discovery cache is per run: the served resources are the emulator's.
-    env = { ...sandbox.env, KUBECACHEDIR: path.join(dir, 'kube-cache') };
+    env = {
+      ...sandbox.env,
+      KUBECACHEDIR: path.join(dir, 'kube-cache'),
+      KUBECONFIG: files.userKubeconfig,
+      SSL_CERT_FILE: files.systemRoots,
+      // Terraform's gcs backend: the emulator, and a token so it skips Application Default Credentials.
+      STORAGE_EMULATOR_HOST: gcs.url,
+      GOOGLE_OAUTH_ACCESS_TOKEN: 'emulator-token',
+    };
     const kc = new KubeConfig();
     kc.loadFromString(emu.kubeconfig());
     objects = KubernetesObjectApi.makeApiClient(kc);
@@ -184,23 +260,49 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
 
   afterAll(async () => {
     await emu?.stop();
+    await gke?.stop();
+    await gcs?.stop();
     await sandbox?.cleanup();
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('apply: terraform creates the GKE stack, then Kueue and the manifests land in the cluster', async () => {
+  it('apply: creates the state bucket, terraform creates the GKE stack, then Kueue and the manifests land in the cluster through GKE credentials', async () => {
+    const userKubeconfig = await fs.readFile(files.userKubeconfig, 'utf8');
     const result = await cli([
       'apply',
       ...stackArgs(),
-      '--kubeconfig',
-      files.kubeconfig,
       '--kueue-manifest',
       files.kueue,
     ]);
     expect(result.stderr).not.toContain('error:');
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `terraform state: gs://${STATE_BUCKET}/e2e-deployment/terraform/state (bucket created)`,
+    );
     expect(result.stdout).toContain('applied');
     expect(result.stdout).toContain('Ray dashboard: kubectl');
+
+    // Seed 004: the state bucket was created before init, versioned, and holds the state.
+    expect(gcs.store.buckets.get(STATE_BUCKET)).toMatchObject({
+      projectId: 'e2e-project-1',
+      location: 'US-CENTRAL1',
+      versioning: true,
+      uniformBucketLevelAccess: true,
+    });
+    expect(stateGenerations()).toBeGreaterThan(0);
+    // kubectl ran only with a private kubeconfig from GKE, now removed; the user's is untouched.
+    const used = kubeconfigsUsed(result.stderr);
+    expect(used).toHaveLength(1);
+    expect(used[0]).not.toBe(files.userKubeconfig);
+    await expect(fs.stat(used[0])).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await fs.readFile(files.userKubeconfig, 'utf8')).toBe(
+      userKubeconfig,
+    );
+    expect(result.stderr).toContain(
+      `Credentials of e2e-gke from GKE (https://localhost:${
+        new URL(emu.url).port
+      })`,
+    );
 
     const state = await stateResources();
     const cluster = state.get('module.cluster.google_container_cluster.this');
@@ -338,12 +440,7 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
 
   it('a second apply changes nothing: no terraform changes, same resourceVersions', async () => {
     const stateSerial = async () =>
-      JSON.parse(
-        await fs.readFile(
-          path.join(out, 'terraform/terraform.tfstate'),
-          'utf8',
-        ),
-      ).serial;
+      JSON.parse(await terraform(['state', 'pull'])).serial;
     // Kueue admits the verification Job and unsuspends it. This emulated cluster has no node
     // pools, so its quota and checks are granted here by hand; the emulated Kueue's job
     // framework then starts the Job. A re-apply must neither fight over the field nor undo
@@ -377,40 +474,120 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     emu.scenarios.engine.tick();
     const versions = await resourceVersions();
     const serial = await stateSerial();
+    const generations = stateGenerations();
     const again = await cli([
       'apply',
       ...stackArgs(),
-      '--kubeconfig',
-      files.kubeconfig,
       '--kueue-manifest',
       files.kueue,
     ]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('terraform: no changes');
+    expect(again.stdout).not.toContain('(bucket created)');
     expect(await resourceVersions()).toEqual(versions);
     expect((await read(VERIFICATION_JOB)).spec.suspend).toBe(false);
     expect(await stateSerial()).toBe(serial);
-    const plan = await cli(['plan', ...stackArgs()]);
+    expect(stateGenerations()).toBe(generations);
+    const plan = await cli([
+      'plan',
+      ...stackArgs().filter(
+        a => a !== '--gke-endpoint' && a !== files.gkeEndpoint,
+      ),
+    ]);
+    expect(plan.stderr).not.toContain('error:');
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('(no changes)');
   });
 
-  it('destroy deletes the stack objects (Kueue stays installed) and empties terraform state', async () => {
+  it('destroy deletes the work in the cluster first, then the stack objects and Terraform, and says what it keeps', async () => {
     const rendered = await renderedObjects();
-    const result = await cli([
-      'destroy',
-      ...stackArgs(),
-      '--kubeconfig',
-      files.kubeconfig,
-    ]);
+    // What Kueue and DWS made for queued work: a Workload and its ProvisioningRequest.
+    const kueueMade = demoClusterObjects(new ManualClock())
+      .filter(
+        o =>
+          (o.kind === 'Workload' &&
+            o.metadata.name === 'job-llama-finetune-waiting-demo1') ||
+          (o.kind === 'ProvisioningRequest' &&
+            o.metadata.name === 'job-llama-finetune-waiting-demo1-dws-prov-1'),
+      )
+      .map(o => ({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
+        spec: o.spec,
+      })) as Obj[];
+    expect(kueueMade).toHaveLength(2);
+    for (const o of kueueMade) await objects.create(o);
+    const userKubeconfig = await fs.readFile(files.userKubeconfig, 'utf8');
+
+    const result = await cli(['destroy', ...stackArgs()]);
     expect(result.stderr).not.toContain('error:');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('destroyed');
-    for (const o of rendered) {
+    // In order: Ray, queued Jobs, then what Kueue made for them.
+    const work = /in-cluster work deleted first: (.*)\n/
+      .exec(result.stdout)![1]
+      .split(', ');
+    const kinds = work.map(name => name.split('/')[0]);
+    expect([...new Set(kinds)]).toEqual([
+      'raycluster.ray.io',
+      'job.batch',
+      'workload.kueue.x-k8s.io',
+      'provisioningrequest.autoscaling.x-k8s.io',
+    ]);
+    expect(work).toEqual(
+      expect.arrayContaining([
+        'raycluster.ray.io/ray',
+        'job.batch/nccl-allgather-test',
+        'workload.kueue.x-k8s.io/job-llama-finetune-waiting-demo1',
+        'provisioningrequest.autoscaling.x-k8s.io/job-llama-finetune-waiting-demo1-dws-prov-1',
+      ]),
+    );
+    for (const o of [...rendered, ...kueueMade]) {
       await expect(read(o)).rejects.toMatchObject({ code: 404 });
     }
     expect((await read(KUEUE_DEPLOYMENT)).metadata?.name).toBe(
       'kueue-controller-manager',
+    );
+    expect([...(await stateResources()).keys()]).toEqual([]);
+    // It says what it keeps: the training data and the (now empty) state.
+    expect(result.stdout).toContain(
+      'kept: gs://e2e-project-1-e2e-data — training data, no longer managed by this stack',
+    );
+    expect(result.stdout).toContain(
+      `kept: gs://${STATE_BUCKET}/e2e-deployment/terraform/state — Terraform state of this stack`,
+    );
+    expect(result.stdout).toContain('destroyed');
+    // Nothing else is left in the emulated project: only the state bucket.
+    expect([...gcs.store.buckets.keys()]).toEqual([STATE_BUCKET]);
+    for (const kubeconfig of kubeconfigsUsed(result.stderr))
+      await expect(fs.stat(kubeconfig)).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
+    expect(await fs.readFile(files.userKubeconfig, 'utf8')).toBe(
+      userKubeconfig,
+    );
+  });
+
+  it('destroy --delete-data takes the training bucket with the stack', async () => {
+    const applied = await cli([
+      'apply',
+      ...stackArgs(),
+      '--kueue-manifest',
+      files.kueue,
+    ]);
+    expect(applied.code).toBe(0);
+    expect(
+      (await stateResources()).get(
+        'module.storage.google_storage_bucket.training[0]',
+      )?.values.force_destroy,
+    ).toBe(false);
+    const result = await cli(['destroy', ...stackArgs(), '--delete-data']);
+    expect(result.stderr).not.toContain('error:');
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('kept: gs://e2e-project-1-e2e-data');
+    // force_destroy was set (targeted apply) before the bucket went with the rest.
+    expect(result.stderr).toMatch(
+      /Running terraform apply: .*-target=module\.storage\.google_storage_bucket\.training\[0\]/,
     );
     expect([...(await stateResources()).keys()]).toEqual([]);
   });

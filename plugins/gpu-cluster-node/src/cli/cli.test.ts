@@ -54,12 +54,13 @@ describe('gpu-cluster CLI', () => {
         'utf8',
       ),
     ).map(d => d.toJSON());
-    expect(queues.map(o => o.kind)).toEqual([
-      'ResourceFlavor',
-      'AdmissionCheck',
-      'ProvisioningRequestConfig',
-      'ClusterQueue',
-      'LocalQueue',
+    expect(queues.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ResourceFlavor/system',
+      'ResourceFlavor/h200-dws',
+      'AdmissionCheck/dws-prov',
+      'ProvisioningRequestConfig/dws-config',
+      'ClusterQueue/dws-cluster-queue',
+      'LocalQueue/dws-local-queue',
     ]);
     const plan = JSON.parse(
       await fs.readFile(path.join(out, 'manifests/apply-plan.json'), 'utf8'),

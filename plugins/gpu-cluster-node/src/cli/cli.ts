@@ -1,27 +1,49 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
 import { Command, CommanderError } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import {
   parseGpuStackSpec,
   stackNames,
   type GpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { applyManifestPlan, deleteManifestPlan, runKubectl } from '../kubectl';
-import { manifestApplyPlan, rayDashboardPortForwardArgs } from '../manifests';
+import { destroyStack } from '../destroy';
+import {
+  GkeConnectionError,
+  readGkeEndpointOverride,
+  resolveGkeClusterConnection,
+  writeKubeconfigFor,
+  type GkeEndpointOverride,
+} from '../gke';
+import { applyManifestPlan, runKubectl, type KubectlOptions } from '../kubectl';
+import {
+  manifestApplyPlan,
+  rayDashboardPortForwardArgs,
+  writeFilestoreVolumes,
+} from '../manifests';
 import { writeStackFiles } from '../render';
 import {
+  ensureStateBucket,
   terraformApply,
   terraformBackendConfig,
-  terraformDestroy,
+  terraformOutputs,
   terraformPlan,
+  type TerraformOutputs,
 } from '../terraform';
-import { loadValues } from '../values';
+import { loadValues, mergeValues } from '../values';
 
 /** Where the CLI writes (injectable for tests). @public */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Google access tokens for GKE and the cluster (default: Application Default Credentials).
+   * Tests pass the emulators' token.
+   */
+  googleAccessToken?: () => Promise<string>;
 }
 
 /** A failure with a message for the user and an exit code. */
@@ -34,6 +56,7 @@ class CliFailure extends Error {
 interface SpecOptions {
   values?: string;
   envFile?: string;
+  owner?: string;
 }
 
 async function loadSpec(
@@ -49,11 +72,13 @@ async function loadSpec(
     throw new CliFailure((error as Error).message, 2);
   });
   for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
-  const result = parseGpuStackSpec(loaded.input);
+  // --owner is the most explicit input: it wins over the files.
+  const input = options.owner
+    ? mergeValues(loaded.input, { identity: { owner: options.owner } })
+    : loaded.input;
+  const result = parseGpuStackSpec(input);
   if (!result.ok) {
-    const lines = result.issues.map(
-      i => `  ${i.path || '(root)'}: ${i.message}`,
-    );
+    const lines = result.issues.map(i => `  ${loaded.describeIssue(i)}`);
     throw new CliFailure(`invalid stack spec:\n${lines.join('\n')}`, 1);
   }
   return result.spec;
@@ -64,12 +89,85 @@ async function hasTerraformModule(dir: string): Promise<boolean> {
   return entries.some(e => e.endsWith('.tf'));
 }
 
+/** Reads `--gke-endpoint FILE`: `{ host, port, caData | caFile, token }` (the GKE emulator). */
+async function readGkeEndpointFile(
+  file: string | undefined,
+): Promise<GkeEndpointOverride | undefined> {
+  if (!file) return undefined;
+  const text = await fs.readFile(file, 'utf8').catch(error => {
+    throw new CliFailure(
+      `cannot read --gke-endpoint ${file}: ${(error as Error).message}`,
+      2,
+    );
+  });
+  try {
+    return readGkeEndpointOverride(new ConfigReader(parseYaml(text)));
+  } catch (error) {
+    throw new CliFailure(
+      `--gke-endpoint ${file} must hold host, port and caData or caFile: ${
+        (error as Error).message
+      }`,
+      2,
+    );
+  }
+}
+
+/**
+ * kubectl options for the stack's cluster: the given kubeconfig, or — as
+ * `gcloud container clusters get-credentials` would, but without touching any kubeconfig of the
+ * user — a private kubeconfig written from GKE into a 0700 temporary directory, removed by
+ * `cleanup`. KUBECONFIG points at it too, so no other context is ever read.
+ */
+async function clusterAccess(
+  spec: GpuStackSpec,
+  options: { kubeconfig?: string; gkeEndpoint?: string; kubectlPath: string },
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+  logger: { info(m: string): void },
+): Promise<{ kubectl: KubectlOptions; cleanup: () => Promise<void> }> {
+  const base = { kubectlPath: options.kubectlPath, env, logger };
+  if (options.kubeconfig)
+    return {
+      kubectl: { ...base, kubeconfig: options.kubeconfig },
+      cleanup: async () => {},
+    };
+  const names = stackNames(spec);
+  const connection = await resolveGkeClusterConnection(
+    {
+      projectId: spec.identity.projectId,
+      location: names.clusterLocation,
+      clusterName: names.clusterName,
+    },
+    {
+      endpoint: await readGkeEndpointFile(options.gkeEndpoint),
+      ...(io.googleAccessToken ? { getAccessToken: io.googleAccessToken } : {}),
+    },
+  );
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gpu-cluster-kube-'));
+  const kubeconfig = await writeKubeconfigFor(
+    connection,
+    path.join(dir, 'kubeconfig'),
+    { name: names.clusterName },
+  );
+  logger.info(
+    `Credentials of ${names.clusterName} from GKE (${connection.url}) in a private kubeconfig`,
+  );
+  return {
+    kubectl: { ...base, kubeconfig, env: { ...env, KUBECONFIG: kubeconfig } },
+    cleanup: () => fs.rm(dir, { recursive: true, force: true }),
+  };
+}
+
 function withSpecOptions(command: Command): Command {
   return command
     .option('--values <file>', 'stack values (YAML or JSON)')
     .option(
       '--env-file <file>',
       'seed 004 env file (PROJECT_ID=…, NAME_PREFIX=…, ZONE=…)',
+    )
+    .option(
+      '--owner <ref>',
+      'owning Backstage group, e.g. group:default/ml-platform (wins over OWNER / identity.owner)',
     );
 }
 
@@ -87,7 +185,11 @@ export async function runCli(
 ): Promise<number> {
   const env = io.env ?? process.env;
   const logger = {
-    info: (m: string) => io.stderr(`${m}\n`),
+    // terraform's arguments (redacted by runTerraform) say what a run did, e.g. -target.
+    info: (m: string, meta?: Record<string, unknown>) =>
+      io.stderr(
+        `${m}${typeof meta?.args === 'string' ? `: ${meta.args}` : ''}\n`,
+      ),
     warn: (m: string) => io.stderr(`warning: ${m}\n`),
     error: (m: string) => io.stderr(`${m}\n`),
   };
@@ -156,6 +258,23 @@ export async function runCli(
     }
     return { spec, dir };
   };
+  /** Seed 004: the state bucket is created when absent, before `terraform init`. */
+  const stateBucket = async (spec: GpuStackSpec) => {
+    const backend = terraformBackendConfig(spec);
+    const result = await ensureStateBucket({
+      projectId: spec.identity.projectId,
+      bucket: backend.bucket,
+      location: spec.identity.region,
+      env,
+      logger,
+    });
+    io.stdout(
+      `terraform state: gs://${backend.bucket}/${backend.prefix}${
+        result.created ? ' (bucket created)' : ''
+      }\n`,
+    );
+    return backend;
+  };
 
   terraformOptions(
     program.command('plan').description('render, then terraform init + plan'),
@@ -173,7 +292,7 @@ export async function runCli(
         env,
         logger,
         terraformPath: options.terraformPath,
-        backend: options.backend ? terraformBackendConfig(spec) : undefined,
+        backend: options.backend ? await stateBucket(spec) : undefined,
         useLocalBackend: !options.backend,
       });
       io.stdout(
@@ -185,22 +304,31 @@ export async function runCli(
     },
   );
 
-  terraformOptions(
-    program
-      .command('apply')
-      .description(
-        'render, terraform plan + apply, then kubectl apply --server-side the manifests',
-      ),
+  const clusterOptions = (command: Command) =>
+    command
+      .option(
+        '--kubeconfig <file>',
+        "kubeconfig of the cluster; without it the cluster's credentials come from GKE into a private kubeconfig (the current kubectl context is never used)",
+      )
+      .option(
+        '--gke-endpoint <file>',
+        'GKE API override { host, port, caData|caFile, token } (development: the GKE emulator)',
+      )
+      .option('--kubectl-path <path>', 'kubectl binary', 'kubectl');
+
+  clusterOptions(
+    terraformOptions(
+      program
+        .command('apply')
+        .description(
+          'render, terraform plan + apply, then kubectl apply --server-side the manifests',
+        ),
+    ),
   )
-    .option(
-      '--kubeconfig <file>',
-      'kubeconfig of the cluster (after `gcloud container clusters get-credentials`)',
-    )
     .option(
       '--kueue-manifest <file>',
       'local copy of the pinned Kueue release manifest (air-gapped)',
     )
-    .option('--kubectl-path <path>', 'kubectl binary', 'kubectl')
     .option('--skip-terraform', 'only apply the manifests')
     .action(
       async (
@@ -209,6 +337,7 @@ export async function runCli(
           terraformPath: string;
           backend: boolean;
           kubeconfig?: string;
+          gkeEndpoint?: string;
           kueueManifest?: string;
           kubectlPath: string;
           skipTerraform?: boolean;
@@ -217,42 +346,67 @@ export async function runCli(
         const spec = options.skipTerraform
           ? await loadSpec(options, io)
           : (await prepare(options)).spec;
+        const dir = path.join(options.out, 'terraform');
+        const common = {
+          dir,
+          env,
+          logger,
+          terraformPath: options.terraformPath,
+          backend: options.backend ? terraformBackendConfig(spec) : undefined,
+          useLocalBackend: !options.backend,
+        };
+        let outputs: TerraformOutputs | undefined;
         if (options.skipTerraform) await writeStackFiles(spec, options.out);
         else {
-          const dir = path.join(options.out, 'terraform');
-          const common = {
-            dir,
-            env,
-            logger,
-            terraformPath: options.terraformPath,
-            backend: options.backend ? terraformBackendConfig(spec) : undefined,
-            useLocalBackend: !options.backend,
-          };
+          if (options.backend) await stateBucket(spec);
           const plan = await terraformPlan(common);
           // Applying an empty plan would still rewrite the state (new serial): skip it.
           if (plan.hasChanges)
-            await terraformApply({ ...common, planFile: plan.planFile });
+            outputs = (
+              await terraformApply({ ...common, planFile: plan.planFile })
+            ).outputs;
           else io.stdout('terraform: no changes\n');
         }
-        const kubectl = {
-          kubeconfig: options.kubeconfig,
-          kubectlPath: options.kubectlPath,
+        if (spec.storage.filestore.length > 0) {
+          // Filestore volumes need the instances' IPs, which exist only once Terraform made them.
+          outputs ??= await terraformOutputs(common);
+          await writeFilestoreVolumes(
+            spec,
+            outputs,
+            path.join(options.out, 'manifests'),
+          );
+        }
+        const access = await clusterAccess(
+          spec,
+          options,
+          io,
           env,
           logger,
-        };
-        await runKubectl(['version', '--output=json'], kubectl).catch(error => {
+        ).catch(error => {
           throw new CliFailure(
-            `cannot reach the cluster with kubectl: ${
-              (error as Error).message
-            }`,
+            `cannot get the cluster's credentials: ${(error as Error).message}`,
             3,
           );
         });
-        await applyManifestPlan(manifestApplyPlan(spec), {
-          ...kubectl,
-          manifestsDir: path.join(options.out, 'manifests'),
-          kueueManifest: options.kueueManifest,
-        });
+        try {
+          await runKubectl(['version', '--output=json'], access.kubectl).catch(
+            error => {
+              throw new CliFailure(
+                `cannot reach the cluster with kubectl: ${
+                  (error as Error).message
+                }`,
+                3,
+              );
+            },
+          );
+          await applyManifestPlan(manifestApplyPlan(spec), {
+            ...access.kubectl,
+            manifestsDir: path.join(options.out, 'manifests'),
+            kueueManifest: options.kueueManifest,
+          });
+        } finally {
+          await access.cleanup();
+        }
         if (
           spec.ray.enabled &&
           spec.ray.dashboard.exposure === 'port-forward'
@@ -267,16 +421,19 @@ export async function runCli(
       },
     );
 
-  terraformOptions(
-    program
-      .command('destroy')
-      .description('delete the manifests, then terraform destroy'),
+  clusterOptions(
+    terraformOptions(
+      program
+        .command('destroy')
+        .description(
+          "delete the work in the cluster (Ray, queued Jobs, Workloads, ProvisioningRequests) and the stack's objects, then terraform destroy; data is kept unless --delete-data",
+        ),
+    ),
   )
     .option(
-      '--kubeconfig <file>',
-      'kubeconfig of the cluster; without it only Terraform resources are destroyed',
+      '--delete-data',
+      'also delete the training bucket with its objects, and Filestore shares',
     )
-    .option('--kubectl-path <path>', 'kubectl binary', 'kubectl')
     .action(
       async (
         options: SpecOptions & {
@@ -284,27 +441,66 @@ export async function runCli(
           terraformPath: string;
           backend: boolean;
           kubeconfig?: string;
+          gkeEndpoint?: string;
           kubectlPath: string;
+          deleteData?: boolean;
         },
       ) => {
-        const { spec, dir } = await prepare(options);
-        if (options.kubeconfig) {
-          await deleteManifestPlan(manifestApplyPlan(spec), {
-            kubeconfig: options.kubeconfig,
-            kubectlPath: options.kubectlPath,
-            env,
-            logger,
-            manifestsDir: path.join(options.out, 'manifests'),
-          });
+        const { spec } = await prepare(options);
+        let access:
+          | { kubectl: KubectlOptions; cleanup: () => Promise<void> }
+          | undefined;
+        let skipReason: string | undefined;
+        try {
+          access = await clusterAccess(spec, options, io, env, logger);
+        } catch (error) {
+          // A cluster that is gone or not up holds no work to delete first.
+          if (
+            error instanceof GkeConnectionError &&
+            (error.reason === 'NOT_FOUND' || error.reason === 'NOT_RUNNING')
+          )
+            skipReason = error.message;
+          else
+            throw new CliFailure(
+              `cannot get the cluster's credentials: ${
+                (error as Error).message
+              }`,
+              3,
+            );
         }
-        await terraformDestroy({
-          dir,
-          env,
-          logger,
-          terraformPath: options.terraformPath,
-          backend: options.backend ? terraformBackendConfig(spec) : undefined,
-          useLocalBackend: !options.backend,
-        });
+        let report;
+        try {
+          report = await destroyStack({
+            spec,
+            outDir: options.out,
+            terraform: {
+              env,
+              logger,
+              terraformPath: options.terraformPath,
+              backend: options.backend
+                ? terraformBackendConfig(spec)
+                : undefined,
+              useLocalBackend: !options.backend,
+            },
+            kubectl: access?.kubectl,
+            skipReason,
+            deleteData: options.deleteData,
+            logger,
+          });
+        } finally {
+          await access?.cleanup();
+        }
+        io.stdout(
+          report.inClusterSkipped
+            ? `in-cluster work: skipped (${report.inClusterSkipped})\n`
+            : `in-cluster work deleted first: ${
+                report.inClusterWork.length
+                  ? report.inClusterWork.join(', ')
+                  : 'none running'
+              }\n`,
+        );
+        for (const kept of report.kept)
+          io.stdout(`kept: ${kept.resource} — ${kept.note}\n`);
         io.stdout('destroyed\n');
       },
     );

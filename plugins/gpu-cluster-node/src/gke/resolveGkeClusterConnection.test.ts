@@ -73,6 +73,26 @@ describe('resolveGkeClusterConnection (GKE and Kubernetes emulators)', () => {
         masterAuth,
       },
     );
+    // As the stack creates it by default: the DNS-based endpoint admits IAM-authorized traffic
+    // (here the Kubernetes emulator by a name its certificate carries), no public IP endpoint.
+    gke.store.seedCluster(
+      { project: PROJECT, location: LOCATION },
+      {
+        name: 'dns-gpu',
+        controlPlaneEndpointsConfig: {
+          dnsEndpointConfig: {
+            endpoint: `localhost:${new URL(kube.url).port}`,
+            allowExternalTraffic: true,
+          },
+        },
+        privateClusterConfig: {
+          enablePrivateNodes: true,
+          enablePrivateEndpoint: true,
+          masterIpv4CidrBlock: '172.16.0.64/28',
+        },
+        masterAuth,
+      },
+    );
     gke.store.seedCluster(
       { project: PROJECT, location: LOCATION },
       {
@@ -139,6 +159,38 @@ describe('resolveGkeClusterConnection (GKE and Kubernetes emulators)', () => {
       { clusterManager, getAccessToken },
     );
     expect(internal.url).toBe('https://172.16.0.50');
+  });
+
+  it('uses the DNS endpoint when the cluster admits traffic on it, trusting public CAs', async () => {
+    const connection = await resolveGkeClusterConnection(ref('dns-gpu'), {
+      clusterManager,
+      getAccessToken,
+    });
+    expect(connection.url).toBe(`https://localhost:${new URL(kube.url).port}`);
+    expect(connection.caData).toBeUndefined();
+    const file = await writeKubeconfigFor(
+      connection,
+      path.join(dir, 'dns-kubeconfig'),
+    );
+    expect(parse(await fs.readFile(file, 'utf8')).clusters[0].cluster).toEqual({
+      server: connection.url,
+    });
+    // kubectl verifies the endpoint against the system trust store: here, the emulator's CA.
+    const caFile = path.join(dir, 'system-roots.pem');
+    await fs.writeFile(caFile, kube.caPem);
+    const { stdout } = await runKubectl(['get', 'ns', '-o', 'name'], {
+      kubeconfig: file,
+      env: { ...process.env, SSL_CERT_FILE: caFile },
+      timeoutMs: 30_000,
+    });
+    expect(stdout.split('\n')).toContain('namespace/default');
+    // An IP endpoint asked for explicitly still wins.
+    const internal = await resolveGkeClusterConnection(
+      { ...ref('dns-gpu'), useInternalEndpoint: true },
+      { clusterManager, getAccessToken },
+    );
+    expect(internal.url).toBe('https://172.16.0.66');
+    expect(internal.caData).toBe(kube.caPem);
   });
 
   it('reports a cluster that is still provisioning as not running yet', async () => {

@@ -17,10 +17,16 @@ export interface GkeClusterRef {
   location: string;
   clusterName: string;
   /**
-   * true: the control plane's private endpoint; false: its public endpoint. Unset: the private
-   * endpoint when the cluster enforces it (private clusters, as the stack creates), else public.
+   * true: the control plane's private endpoint; false: its public endpoint. Unset: the DNS
+   * endpoint when the cluster admits traffic on it, else the private endpoint when the cluster
+   * enforces it, else the public one.
    */
   useInternalEndpoint?: boolean;
+  /**
+   * The DNS-based endpoint (`gke-<id>.<region>.gke.goog`, authorized by IAM). Unset: used when
+   * the cluster allows external traffic on it (the stack's default) and no IP endpoint is asked for.
+   */
+  useDnsEndpoint?: boolean;
 }
 
 /**
@@ -33,8 +39,12 @@ export interface GkeClusterRef {
 export interface GkeClusterConnection {
   /** `https://<endpoint>` */
   url: string;
-  /** PEM of the cluster CA (`masterAuth.clusterCaCertificate`, decoded). */
-  caData: string;
+  /**
+   * PEM of the cluster CA (`masterAuth.clusterCaCertificate`, decoded) for the IP endpoints;
+   * absent for the DNS endpoint, whose certificate is publicly trusted (as
+   * `get-credentials --dns-endpoint` writes no CA).
+   */
+  caData?: string;
   token: string;
 }
 
@@ -136,7 +146,16 @@ const urlHost = (host: string) =>
     ? `[${host}]`
     : host;
 
-function pickEndpoint(cluster: any, ref: GkeClusterRef): string | undefined {
+function pickEndpoint(
+  cluster: any,
+  ref: GkeClusterRef,
+): { host: string | undefined; dns: boolean } {
+  const dns = cluster.controlPlaneEndpointsConfig?.dnsEndpointConfig;
+  const useDns =
+    ref.useDnsEndpoint ??
+    (ref.useInternalEndpoint === undefined &&
+      Boolean(dns?.allowExternalTraffic && dns?.endpoint));
+  if (useDns) return { host: dns?.endpoint || undefined, dns: true };
   const ip = cluster.controlPlaneEndpointsConfig?.ipEndpointsConfig;
   const privateEndpoint: string | undefined =
     cluster.privateClusterConfig?.privateEndpoint || ip?.privateEndpoint;
@@ -146,7 +165,7 @@ function pickEndpoint(cluster: any, ref: GkeClusterRef): string | undefined {
     Boolean(cluster.privateClusterConfig?.enablePrivateEndpoint) ||
     ip?.enablePublicEndpoint === false;
   const internal = ref.useInternalEndpoint ?? (enforced || !publicEndpoint);
-  return internal ? privateEndpoint : publicEndpoint;
+  return { host: internal ? privateEndpoint : publicEndpoint, dns: false };
 }
 
 /**
@@ -208,16 +227,17 @@ export async function resolveGkeClusterConnection(
     );
   }
   const endpoint = pickEndpoint(cluster, ref);
-  if (!endpoint) {
+  if (!endpoint.host) {
+    let which = 'usable';
+    if (endpoint.dns) which = 'DNS-based';
+    else if (ref.useInternalEndpoint === false) which = 'public';
     throw new GkeConnectionError(
       'NO_ENDPOINT',
-      `${described} has no ${
-        ref.useInternalEndpoint === false ? 'public' : 'usable'
-      } control plane endpoint`,
+      `${described} has no ${which} control plane endpoint`,
     );
   }
   const caBase64: string | undefined = cluster.masterAuth?.clusterCaCertificate;
-  if (!caBase64) {
+  if (!caBase64 && !endpoint.dns) {
     throw new GkeConnectionError(
       'NO_CA',
       `${described} reports no masterAuth.clusterCaCertificate`,
@@ -225,8 +245,10 @@ export async function resolveGkeClusterConnection(
   }
   const token = await (deps.getAccessToken ?? googleAccessToken)();
   const connection = {
-    url: `https://${urlHost(endpoint)}`,
-    caData: Buffer.from(caBase64, 'base64').toString('utf8'),
+    url: `https://${urlHost(endpoint.host)}`,
+    ...(endpoint.dns
+      ? {}
+      : { caData: Buffer.from(caBase64!, 'base64').toString('utf8') }),
   } as GkeClusterConnection;
   Object.defineProperty(connection, 'token', {
     value: token,

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ApplyStep } from '../manifests';
 import {
@@ -39,6 +40,15 @@ export async function applyManifestPlan(
         options.kueueReadyTimeoutSeconds ?? 300,
         options,
       );
+    } else if (
+      step.fromTerraformOutputs &&
+      !(await fs
+        .stat(path.join(options.manifestsDir, step.path))
+        .catch(() => undefined))
+    ) {
+      throw new Error(
+        `${step.path} is written after Terraform from its outputs (writeFilestoreVolumes): apply the Terraform stack first`,
+      );
     } else if (step.createOnce) {
       await kubectlCreateIfAbsent(
         [path.join(options.manifestsDir, step.path)],
@@ -59,10 +69,14 @@ export async function deleteManifestPlan(
   options: ApplyManifestsOptions,
 ): Promise<void> {
   for (const step of [...plan].reverse()) {
-    if (step.type === 'manifest')
-      await kubectlDelete(
-        [path.join(options.manifestsDir, step.path)],
-        options,
-      );
+    if (step.type !== 'manifest') continue;
+    const file = path.join(options.manifestsDir, step.path);
+    // Files written after Terraform exist only once it ran.
+    if (
+      step.fromTerraformOutputs &&
+      !(await fs.stat(file).catch(() => undefined))
+    )
+      continue;
+    await kubectlDelete([file], options);
   }
 }

@@ -1,2 +1,3 @@
 export * from './runKubectl';
 export * from './applyPlan';
+export * from './teardown';

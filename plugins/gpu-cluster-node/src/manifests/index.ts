@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import type { GpuStackSpec } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { FILESTORE_VOLUMES_FILE } from './filestore';
 import { renderComputeClasses } from './computeClass';
 import {
   kueueInstallStep,
@@ -9,7 +9,7 @@ import {
 import { renderNcclRdmaInstaller } from './ncclInstaller';
 import { renderNetworkObjects } from './networks';
 import { renderRayCluster } from './ray';
-import type { KubeObject, ManifestFile } from './types';
+import type { ManifestFile } from './types';
 import { renderVerificationJob } from './verification';
 import { renderWorkloadIdentity } from './workloadIdentity';
 
@@ -47,17 +47,28 @@ export function renderManifests(spec: GpuStackSpec): ManifestFile[] {
   return files.filter(f => f.objects.length > 0);
 }
 
-/** Serialises objects as a multi-document YAML stream (the `yaml` library, never templates). @public */
-export function serializeManifest(objects: KubeObject[]): string {
-  return objects
-    .map(o => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false }))
-    .join('---\n');
-}
+export { serializeManifest } from './serialize';
+export {
+  FILESTORE_SHARE_NAME,
+  FILESTORE_VOLUMES_FILE,
+  filestoreClaimName,
+  filestoreLocation,
+  filestoreSharesFromOutputs,
+  renderFilestoreVolumes,
+  writeFilestoreVolumes,
+  type FilestoreShareAddress,
+} from './filestore';
 
 /** One step of applying the rendered manifests. @public */
 export type ApplyStep =
   | { type: 'kueue-install'; install: KueueInstallStep }
-  | { type: 'manifest'; path: string; createOnce?: boolean };
+  | {
+      type: 'manifest';
+      path: string;
+      createOnce?: boolean;
+      /** Written after Terraform from its outputs (Filestore volumes), not by `render`. */
+      fromTerraformOutputs?: boolean;
+    };
 
 /** The ordered apply plan `gpu-cluster apply` follows and `render` records as apply-plan.json. @public */
 export function manifestApplyPlan(
@@ -65,12 +76,24 @@ export function manifestApplyPlan(
   files: ManifestFile[] = renderManifests(spec),
 ): ApplyStep[] {
   const install = kueueInstallStep(spec);
-  return [
-    ...(install ? [{ type: 'kueue-install' as const, install }] : []),
+  const manifests: ApplyStep[] = [
     ...files.map(f => ({
       type: 'manifest' as const,
       path: f.path,
       ...(f.createOnce ? { createOnce: true } : {}),
     })),
+    ...(spec.storage.filestore.length > 0
+      ? [
+          {
+            type: 'manifest' as const,
+            path: FILESTORE_VOLUMES_FILE,
+            fromTerraformOutputs: true,
+          },
+        ]
+      : []),
+  ].sort((a, b) => a.path.localeCompare(b.path));
+  return [
+    ...(install ? [{ type: 'kueue-install' as const, install }] : []),
+    ...manifests,
   ];
 }

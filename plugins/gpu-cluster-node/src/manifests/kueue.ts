@@ -2,6 +2,8 @@ import {
   computeClassName,
   findAccelerator,
   flavorGpuQuota,
+  SYSTEM_POOL_NAME,
+  systemPoolCapacity,
   type GpuNodePoolSpec,
   type GpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
@@ -71,8 +73,50 @@ function flavorNodeSelection(pool: GpuNodePoolSpec) {
   };
 }
 
+/** Boot disk of each system node (the cluster module's system pool). */
+const SYSTEM_NODE_DISK_GB = 100;
+
 /**
- * ResourceFlavor per GPU pool, the DWS AdmissionCheck + ProvisioningRequestConfig (only when a
+ * ResourceFlavor of the CPU system pool, first in the ClusterQueue: Kueue assigns flavors in
+ * order and injects a flavor's nodeLabels into each pod set it admits, so CPU-only pod sets (the
+ * Ray head, launchers) land here — never on a GPU pool — and GPU pod sets, which request GPUs
+ * this flavor has no quota for, move on to their pool's flavor.
+ */
+function systemFlavor(spec: GpuStackSpec) {
+  const system = systemPoolCapacity(spec);
+  return {
+    flavor: object(
+      spec,
+      'kueue',
+      KUEUE_API,
+      'ResourceFlavor',
+      { name: SYSTEM_POOL_NAME },
+      {
+        spec: {
+          nodeLabels: { 'cloud.google.com/gke-nodepool': SYSTEM_POOL_NAME },
+        },
+      },
+    ),
+    quota: {
+      name: SYSTEM_POOL_NAME,
+      resources: [
+        { name: 'cpu', nominalQuota: system.nodes * system.vcpusPerNode },
+        {
+          name: 'memory',
+          nominalQuota: `${system.nodes * system.memoryGbPerNode}G`,
+        },
+        {
+          name: 'ephemeral-storage',
+          nominalQuota: `${system.nodes * SYSTEM_NODE_DISK_GB}G`,
+        },
+        { name: 'nvidia.com/gpu', nominalQuota: 0 },
+      ],
+    },
+  };
+}
+
+/**
+ * ResourceFlavor of the system pool and per GPU pool, the DWS AdmissionCheck + ProvisioningRequestConfig (only when a
  * pool uses queued provisioning), the ClusterQueue and the LocalQueue, all in Kueue's v1beta2 API:
  * admission checks go under `admissionChecksStrategy.admissionChecks` (v1beta2 has no
  * `spec.admissionChecks`).
@@ -83,6 +127,7 @@ export function renderKueueObjects(spec: GpuStackSpec): KubeObject[] {
   const queuedPools = spec.nodePools.filter(
     p => p.provisioning.mode === 'queued-provisioning',
   );
+  const system = systemFlavor(spec);
   const flavors = spec.nodePools.map(pool =>
     object(
       spec,
@@ -168,10 +213,13 @@ export function renderKueueObjects(spec: GpuStackSpec): KubeObject[] {
               'ephemeral-storage',
               'nvidia.com/gpu',
             ],
-            flavors: spec.nodePools.map(pool => ({
-              name: pool.name,
-              resources: quota(pool),
-            })),
+            flavors: [
+              system.quota,
+              ...spec.nodePools.map(pool => ({
+                name: pool.name,
+                resources: quota(pool),
+              })),
+            ],
           },
         ],
         ...(queuedPools.length
@@ -201,6 +249,7 @@ export function renderKueueObjects(spec: GpuStackSpec): KubeObject[] {
   );
   return [
     ...namespaces(spec, 'kueue', [k.namespace]),
+    system.flavor,
     ...flavors,
     ...dws,
     clusterQueue,

@@ -67,10 +67,17 @@ describe('renderManifests (seed 001 defaults)', () => {
     expect(cq.spec.admissionChecksStrategy).toEqual({
       admissionChecks: [{ name: 'dws-prov', onFlavors: ['h200-dws'] }],
     });
-    const gpu = cq.spec.resourceGroups[0].flavors[0].resources.find(
-      (r: any) => r.name === 'nvidia.com/gpu',
-    );
-    expect(gpu.nominalQuota).toBe(32);
+    const gpuQuota = (flavor: string) =>
+      cq.spec.resourceGroups[0].flavors
+        .find((f: any) => f.name === flavor)
+        .resources.find((r: any) => r.name === 'nvidia.com/gpu').nominalQuota;
+    // The CPU system pool comes first and has no GPUs: CPU-only pod sets land there.
+    expect(cq.spec.resourceGroups[0].flavors.map((f: any) => f.name)).toEqual([
+      'system',
+      'h200-dws',
+    ]);
+    expect(gpuQuota('system')).toBe(0);
+    expect(gpuQuota('h200-dws')).toBe(32);
     expect(
       find(objects, 'AdmissionCheck', 'dws-prov').spec.controllerName,
     ).toBe('kueue.x-k8s.io/provisioning-request');

@@ -1,12 +1,15 @@
 import {
-  poolGpuCount,
   rayAutoscaling,
   rayManagedByKueue,
+  rayWorkerGroupSizing,
   stackNames,
+  SYSTEM_POOL_NAME,
+  trainingBucketMountPath,
   workerGroupPool,
   workerResources,
   type GpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { filestorePodVolumes } from './filestore';
 import { gpuPodPlacement, rdmaPodParts } from './gpuPods';
 import { namespaces, object } from './meta';
 import type { KubeObject } from './types';
@@ -30,7 +33,7 @@ function fuseVolumes(spec: GpuStackSpec) {
     });
     mounts.push({
       name: 'training-data',
-      mountPath: spec.storage.trainingBucket.mountPath,
+      mountPath: trainingBucketMountPath(spec),
     });
   }
   spec.storage.gcsMounts.forEach((m, i) => {
@@ -68,6 +71,7 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
   const ray = spec.ray;
   if (!ray.enabled) return [];
   const fuse = fuseVolumes(spec);
+  const nfs = filestorePodVolumes(spec);
   const serviceAccountName = spec.cluster.workloadIdentity
     ? spec.workloadIdentity.kubernetesServiceAccount
     : undefined;
@@ -85,9 +89,8 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
     const pool = workerGroupPool(spec, g)!;
     const placement = gpuPodPlacement(pool);
     const rdma = rdmaPodParts(spec, pool);
-    const gpus = group.gpusPerWorker ?? poolGpuCount(pool);
-    const max = group.maxReplicas ?? pool.maxNodes;
-    const replicas = autoscaling ? group.minReplicas : max;
+    const sizing = rayWorkerGroupSizing(spec, g)!;
+    const gpus = sizing.gpusPerWorker;
     const { cpu, memory } = workerResources(spec, g);
     const limits = { cpu, memory, 'nvidia.com/gpu': String(gpus) };
     const container: Record<string, unknown> = {
@@ -95,7 +98,7 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
       image: ray.image,
       resources: { requests: limits, limits },
       env: rdma.env,
-      volumeMounts: [...rdma.volumeMounts, ...fuse.mounts],
+      volumeMounts: [...rdma.volumeMounts, ...fuse.mounts, ...nfs.mounts],
     };
     const annotations: Record<string, string> = {
       ...fuse.annotations,
@@ -111,9 +114,10 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
     }
     return {
       groupName: group.name,
-      replicas,
-      minReplicas: autoscaling ? group.minReplicas : max,
-      maxReplicas: max,
+      // Under Kueue the size is fixed (min = max = replicas); otherwise the autoscaler moves it.
+      replicas: sizing.replicas,
+      minReplicas: sizing.minReplicas,
+      maxReplicas: sizing.maxReplicas,
       rayStartParams: {},
       template: {
         metadata: { annotations },
@@ -122,7 +126,7 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
           nodeSelector: placement.nodeSelector,
           tolerations: placement.tolerations,
           containers: [container],
-          volumes: [...rdma.volumes, ...fuse.volumes],
+          volumes: [...rdma.volumes, ...fuse.volumes, ...nfs.volumes],
         },
       },
     };
@@ -168,6 +172,10 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
             metadata: { annotations: fuse.annotations },
             spec: {
               ...(serviceAccountName ? { serviceAccountName } : {}),
+              // CPU only: on the system pool, whether or not Kueue admits the RayCluster.
+              nodeSelector: {
+                'cloud.google.com/gke-nodepool': SYSTEM_POOL_NAME,
+              },
               containers: [
                 {
                   name: 'ray-head',
@@ -179,10 +187,10 @@ export function renderRayCluster(spec: GpuStackSpec): KubeObject[] {
                     { containerPort: 8080, name: 'metrics' },
                   ],
                   resources: { requests: headResources, limits: headResources },
-                  volumeMounts: fuse.mounts,
+                  volumeMounts: [...fuse.mounts, ...nfs.mounts],
                 },
               ],
-              volumes: fuse.volumes,
+              volumes: [...fuse.volumes, ...nfs.volumes],
             },
           },
         },

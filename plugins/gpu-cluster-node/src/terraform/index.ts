@@ -1,4 +1,8 @@
-export { renderTfvars, terraformBackendConfig } from './renderTfvars';
+export {
+  renderTfvars,
+  terraformBackendConfig,
+  type RenderTfvarsOptions,
+} from './renderTfvars';
 export {
   runTerraform,
   terraformInit,
@@ -14,3 +18,12 @@ export type {
   TerraformLogger,
   TerraformStackOptions,
 } from './runTerraform';
+export { terraformOutputs, type TerraformOutputs } from './outputs';
+export {
+  createStorageClient,
+  ensureStateBucket,
+  storageEmulatorEndpoint,
+  STATE_BUCKET_LABELS,
+  type EnsureStateBucketOptions,
+  type StateBucketResult,
+} from './stateBucket';

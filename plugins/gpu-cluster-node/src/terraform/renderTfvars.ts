@@ -3,10 +3,21 @@ import {
   resolveNodePools,
   stackLabels,
   stackNames,
+  SYSTEM_POOL_NAME,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  FILESTORE_SHARE_NAME,
+  filestoreLocation,
+} from '../manifests/filestore';
 
-/** Zonal Filestore tiers live in the first zone; ENTERPRISE instances are regional. */
-const REGIONAL_FILESTORE_TIERS = new Set(['ENTERPRISE', 'REGIONAL']);
+/** How the variables differ for `gpu-cluster destroy`. @public */
+export interface RenderTfvarsOptions {
+  /**
+   * Render for a destroy: cluster deletion protection off (it only guards against deletions
+   * outside this flow) and, with `deleteData`, buckets force-destroyed with their objects.
+   */
+  destroy?: { deleteData: boolean };
+}
 
 /**
  * Maps a parsed stack spec onto the variables of the skeleton's root Terraform module
@@ -15,7 +26,10 @@ const REGIONAL_FILESTORE_TIERS = new Set(['ENTERPRISE', 'REGIONAL']);
  *
  * @public
  */
-export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
+export function renderTfvars(
+  spec: GpuStackSpec,
+  options: RenderTfvarsOptions = {},
+): Record<string, unknown> {
   const names = stackNames(spec);
   const { identity, network, cluster, storage, supplyChain, workloadIdentity } =
     spec;
@@ -75,6 +89,7 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       min_master_version: cluster.version ?? null,
       private_nodes: cluster.privateNodes,
       private_endpoint: cluster.privateEndpoint,
+      dns_endpoint: cluster.dnsEndpoint,
       master_ipv4_cidr_block: cluster.masterIpv4CidrBlock,
       master_global_access: cluster.masterGlobalAccess,
       authorized_networks: cluster.authorizedNetworks.map(entry => ({
@@ -90,11 +105,11 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       monitoring_components: cluster.monitoring,
       managed_prometheus: cluster.managedPrometheus,
       system_pool: {
-        name: 'system',
+        name: SYSTEM_POOL_NAME,
         machine_type: cluster.systemNodePool.machineType,
         node_count: cluster.systemNodePool.nodeCount,
       },
-      deletion_protection: cluster.deletionProtection,
+      deletion_protection: options.destroy ? false : cluster.deletionProtection,
     },
     node_service_account_id: names.nodeServiceAccountId,
     node_pools: pools.map(pool => ({
@@ -134,14 +149,13 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       bucket_name: names.trainingBucket,
       bucket_location: identity.region.toUpperCase(),
       hierarchical_namespace: storage.trainingBucket.hierarchicalNamespace,
+      force_destroy: options.destroy?.deleteData ?? false,
       filestore: storage.filestore.map((share, index) => ({
         name: names.filestoreInstances[index],
-        location: REGIONAL_FILESTORE_TIERS.has(share.tier)
-          ? identity.region
-          : identity.zones[0],
+        location: filestoreLocation(spec, index),
         tier: share.tier,
         capacity_gb: share.capacityGb,
-        share_name: 'share',
+        share_name: FILESTORE_SHARE_NAME,
       })),
     },
     workload_identity: {
@@ -154,6 +168,13 @@ export function renderTfvars(spec: GpuStackSpec): Record<string, unknown> {
       ],
       bucket_roles: ['roles/storage.objectUser'],
       secret_access: workloadIdentity.secretAccess,
+      // Each extra GCS FUSE mount needs the workload identity's role on its bucket.
+      bucket_bindings: storage.gcsMounts.map(mount => ({
+        bucket: mount.bucket,
+        role: mount.readOnly
+          ? 'roles/storage.objectViewer'
+          : 'roles/storage.objectUser',
+      })),
     },
     registry: { repositories },
     build: {

@@ -1,7 +1,14 @@
 /**
  * Seed 004 parity: the provisioning tool's `env.list` keys (and seed 001's shell variables) mapped
- * onto the stack spec. Keys that have no meaning on GKE produce a warning that says why.
+ * onto the stack spec. Keys that have no meaning on GKE produce a warning that says why; keys that
+ * look like ours but are not are refused with a suggestion; problems name the env key.
  */
+import {
+  FILESTORE_TIERS,
+  formatIssuePath,
+  suggestName,
+  type SpecIssue,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 
 /** Parses a docker `--env-file` (KEY=VALUE lines, `#` comments, no quote processing). @public */
 export function parseEnvFile(text: string): Record<string, string> {
@@ -16,12 +23,21 @@ export function parseEnvFile(text: string): Record<string, string> {
   return env;
 }
 
+/** Which spec field an env key set (for messages that name the key). @public */
+export interface EnvKeySource {
+  key: string;
+  value: string;
+  /** Spec path the key wrote, e.g. `nodePools[0].minNodes` or `storage.filestore`. */
+  path: string;
+}
+
 /** @public */
 export interface EnvMappingResult {
   /** Partial spec input (merged over a values file). */
   input: Record<string, any>;
   warnings: string[];
   errors: string[];
+  sources: EnvKeySource[];
 }
 
 const IGNORED: Record<string, string> = {
@@ -49,6 +65,66 @@ const IGNORED: Record<string, string> = {
   NUM_NODES: 'DWS pools start empty; use GKE_MIN_NODE_COUNT for other modes',
 };
 
+/** Every key this tool reads (handled or deliberately ignored). */
+const HANDLED_KEYS = [
+  'PROJECT_ID',
+  'PROJECT',
+  'NAME_PREFIX',
+  'OWNER',
+  'ZONE',
+  'REGION',
+  'CLUSTER_NAME',
+  'GKE_VERSION',
+  'TF_VAR_client_ip',
+  'INSTANCE_COUNT',
+  'TOTAL_MAX_NODES',
+  'GKE_MAX_NODE_COUNT',
+  'GKE_MIN_NODE_COUNT',
+  'GPU_COUNT',
+  'AMOUNT',
+  'VM_TYPE',
+  'MACHINE_TYPE',
+  'ACCELERATOR_TYPE',
+  'GPU_TYPE',
+  'NODEPOOL_NAME',
+  'DRIVER_VERSION',
+  'DISK_SIZE_GB',
+  'DISK_TYPE',
+  'PROVISIONING_MODE',
+  'TERRAFORM_GCS_PATH',
+  'LABELS',
+  'ORCHESTRATOR_TYPE',
+  'GKE_NODE_POOL_COUNT',
+  'GCS_MOUNT_LIST',
+  'NFS_FILESHARE_LIST',
+];
+const KNOWN_KEYS = [...HANDLED_KEYS, ...Object.keys(IGNORED)];
+
+/** Prefixes of the seed 004 / seed 001 vocabulary: such keys are meant for us. */
+const OUR_KEY_PATTERN =
+  /^(?:GKE|GPU|NFS|GCS|TERRAFORM|ORCHESTRATOR|VM|DISK|NODEPOOL|NODE|INSTANCE|ACCELERATOR|PROVISIONING|RAY|KUEUE|RDMA|GVNIC|NAME|PROJECT|ZONE|REGION|CLUSTER|LABEL|OWNER|DRIVER)_?/;
+
+/** The known key a mistyped one most likely means (edit distance, then a long common prefix). */
+function suggestKey(key: string): string | undefined {
+  const close = suggestName(key, KNOWN_KEYS);
+  if (close) return close;
+  const fold = (k: string) => k.toLowerCase().replace(/[-_]/g, '');
+  const folded = fold(key);
+  let best: { key: string; prefix: number } | undefined;
+  for (const known of KNOWN_KEYS) {
+    const other = fold(known);
+    let prefix = 0;
+    while (
+      prefix < folded.length &&
+      prefix < other.length &&
+      folded[prefix] === other[prefix]
+    )
+      prefix += 1;
+    if (!best || prefix > best.prefix) best = { key: known, prefix };
+  }
+  return best && best.prefix >= 7 ? best.key : undefined;
+}
+
 function setPath(
   target: Record<string, any>,
   path: Array<string | number>,
@@ -67,12 +143,14 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
   const input: Record<string, any> = {};
   const warnings: string[] = [];
   const errors: string[] = [];
+  const sources: EnvKeySource[] = [];
+  let current: { key: string; value: string } = { key: '', value: '' };
+  const set = (path: Array<string | number>, value: unknown) => {
+    setPath(input, path, value);
+    sources.push({ ...current, path: formatIssuePath(path) });
+  };
   const pool = (field: string | string[], value: unknown) =>
-    setPath(
-      input,
-      ['nodePools', 0, ...(Array.isArray(field) ? field : [field])],
-      value,
-    );
+    set(['nodePools', 0, ...(Array.isArray(field) ? field : [field])], value);
   const int = (key: string, value: string): number | undefined => {
     if (!/^\d+$/.test(value)) {
       errors.push(`${key} must be a whole number, got "${value}"`);
@@ -83,35 +161,35 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
 
   for (const [key, value] of Object.entries(env)) {
     if (value === '') continue;
+    current = { key, value };
     switch (key) {
       case 'PROJECT_ID':
       case 'PROJECT':
-        setPath(input, ['identity', 'projectId'], value);
+        set(['identity', 'projectId'], value);
         break;
       case 'NAME_PREFIX':
-        setPath(input, ['identity', 'namePrefix'], value);
+        set(['identity', 'namePrefix'], value);
         break;
       case 'OWNER':
-        setPath(input, ['identity', 'owner'], value);
+        set(['identity', 'owner'], value);
         break;
       case 'ZONE': {
-        setPath(input, ['identity', 'zones'], [value]);
+        set(['identity', 'zones'], [value]);
         const region = value.replace(/-[a-z]$/, '');
-        if (!env.REGION) setPath(input, ['identity', 'region'], region);
+        if (!env.REGION) set(['identity', 'region'], region);
         break;
       }
       case 'REGION':
-        setPath(input, ['identity', 'region'], value);
+        set(['identity', 'region'], value);
         break;
       case 'CLUSTER_NAME':
-        setPath(input, ['cluster', 'name'], value);
+        set(['cluster', 'name'], value);
         break;
       case 'GKE_VERSION':
-        setPath(input, ['cluster', 'version'], value);
+        set(['cluster', 'version'], value);
         break;
       case 'TF_VAR_client_ip':
-        setPath(
-          input,
+        set(
           ['cluster', 'authorizedNetworks'],
           [
             {
@@ -146,13 +224,14 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
         if (n !== undefined) pool(['gpu', 'count'], n);
         break;
       }
+      // Names GCP spells in lowercase: accept any case, as seed 004's examples vary.
       case 'VM_TYPE':
       case 'MACHINE_TYPE':
-        pool('machineType', value);
+        pool('machineType', value.toLowerCase());
         break;
       case 'ACCELERATOR_TYPE':
       case 'GPU_TYPE':
-        pool(['gpu', 'type'], value);
+        pool(['gpu', 'type'], value.toLowerCase());
         break;
       case 'NODEPOOL_NAME':
         pool('name', value);
@@ -166,10 +245,10 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
         break;
       }
       case 'DISK_TYPE':
-        pool(['disk', 'type'], value);
+        pool(['disk', 'type'], value.toLowerCase());
         break;
       case 'PROVISIONING_MODE':
-        pool(['provisioning', 'mode'], value);
+        pool(['provisioning', 'mode'], value.toLowerCase());
         break;
       case 'TERRAFORM_GCS_PATH': {
         const match = /^gs:\/\/([^/]+)(?:\/(.*?))?\/?$/.exec(value);
@@ -179,13 +258,9 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
           );
           break;
         }
-        setPath(input, ['terraformState', 'bucket'], match[1]);
+        set(['terraformState', 'bucket'], match[1]);
         if (match[2])
-          setPath(
-            input,
-            ['terraformState', 'prefix'],
-            `${match[2]}/terraform/state`,
-          );
+          set(['terraformState', 'prefix'], `${match[2]}/terraform/state`);
         break;
       }
       case 'LABELS': {
@@ -200,31 +275,42 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
             errors.push(`LABELS entry "${part}" must look like key = "value"`);
           else labels[m[1]] = m[2];
         }
-        setPath(input, ['identity', 'labels'], labels);
+        set(['identity', 'labels'], labels);
         break;
       }
-      case 'ORCHESTRATOR_TYPE':
-        if (value === 'ray') setPath(input, ['ray', 'enabled'], true);
-        else if (value === 'gke') setPath(input, ['ray', 'enabled'], false);
+      case 'ORCHESTRATOR_TYPE': {
+        // Seed 004 writes both `ray` and `Ray`.
+        const orchestrator = value.toLowerCase();
+        if (orchestrator === 'ray') set(['ray', 'enabled'], true);
+        else if (orchestrator === 'gke') set(['ray', 'enabled'], false);
         else
-          errors.push(`ORCHESTRATOR_TYPE must be ray or gke, got "${value}"`);
+          errors.push(
+            `ORCHESTRATOR_TYPE must be ray (a KubeRay cluster on the GKE cluster) or gke (no Ray), got "${value}"`,
+          );
         break;
+      }
       case 'GKE_NODE_POOL_COUNT': {
         const n = int(key, value);
-        if (n !== undefined) setPath(input, ['__poolCount'], n);
+        if (n !== undefined) {
+          input.__poolCount = n;
+          sources.push({ ...current, path: 'nodePools' });
+        }
         break;
       }
       case 'GCS_MOUNT_LIST':
-        setPath(
-          input,
+        set(
           ['storage', 'gcsMounts'],
           value
             .split(',')
             .filter(Boolean)
             .map(entry => {
               const i = entry.indexOf(':');
+              if (i < 0)
+                errors.push(
+                  `GCS_MOUNT_LIST entry "${entry}" needs a mount path: write ${entry}:/mnt/${entry}`,
+                );
               return i < 0
-                ? { bucket: entry, mountPath: '' }
+                ? { bucket: entry, mountPath: `/mnt/${entry}`, readOnly: false }
                 : {
                     bucket: entry.slice(0, i),
                     mountPath: entry.slice(i + 1),
@@ -234,8 +320,7 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
         );
         break;
       case 'NFS_FILESHARE_LIST':
-        setPath(
-          input,
+        set(
           ['storage', 'filestore'],
           value
             .split(',')
@@ -244,15 +329,30 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
               const [mountPath, tier, size] = entry.split(':');
               return {
                 mountPath,
-                tier,
+                tier: tier?.toUpperCase(),
                 ...(size ? { capacityGb: Number(size) } : {}),
               };
             }),
         );
         break;
-      default:
-        if (IGNORED[key]) warnings.push(`${key} is ignored: ${IGNORED[key]}`);
+      default: {
+        if (IGNORED[key]) {
+          warnings.push(`${key} is ignored: ${IGNORED[key]}`);
+          break;
+        }
+        // A key that looks like ours but is not is a typo until proven otherwise: it must not
+        // silently fall back to a default (a GPU pool of the wrong size, say).
+        const suggestion = suggestKey(key);
+        if (suggestion)
+          errors.push(
+            `${key} is not a setting of this tool; did you mean ${suggestion}?`,
+          );
+        else if (OUR_KEY_PATTERN.test(key))
+          errors.push(
+            `${key} is not a setting of this tool (the env keys are listed in the gpu-cluster README)`,
+          );
         else warnings.push(`${key} is not a known setting and is ignored`);
+      }
     }
   }
 
@@ -267,5 +367,68 @@ export function envToSpecInput(env: Record<string, string>): EnvMappingResult {
       name: `${base}-${i}`,
     }));
   }
-  return { input, warnings, errors };
+  return { input, warnings, errors, sources };
+}
+
+/** Env keys the spec requires, with what to write there. */
+const REQUIRED_KEYS: Record<string, { key: string; hint: string }> = {
+  'identity.projectId': {
+    key: 'PROJECT_ID',
+    hint: 'add PROJECT_ID=<your GCP project id> to the env file',
+  },
+  'identity.namePrefix': {
+    key: 'NAME_PREFIX',
+    hint: 'add NAME_PREFIX=<a short lowercase name, unique per cluster> to the env file',
+  },
+  'identity.owner': {
+    key: 'OWNER',
+    hint: 'add OWNER=group:default/<your team> (the Backstage group that owns the cluster) to the env file, or pass --owner group:default/<your team>',
+  },
+};
+
+/**
+ * Rewrites a spec problem in the terms of the env file that caused it: the env key and value,
+ * and what to write instead. Problems of fields no env key set keep their spec path.
+ * @public
+ */
+export function explainEnvIssue(
+  issue: SpecIssue,
+  mapping: Pick<EnvMappingResult, 'sources'>,
+): string {
+  const required = REQUIRED_KEYS[issue.path];
+  if (required && /^required/.test(issue.message)) {
+    return `${required.key} is not set: ${required.hint}`;
+  }
+  const source = mapping.sources
+    .filter(
+      s =>
+        issue.path === s.path ||
+        issue.path.startsWith(`${s.path}.`) ||
+        issue.path.startsWith(`${s.path}[`),
+    )
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  if (!source) return `${issue.path || '(root)'}: ${issue.message}`;
+  const at = `${source.key}=${source.value}`;
+  if (
+    source.key === 'GKE_MIN_NODE_COUNT' &&
+    /queued provisioning/.test(issue.message)
+  ) {
+    return `${at}: the default PROVISIONING_MODE, queued-provisioning (DWS), starts every pool empty and adds nodes per job; remove GKE_MIN_NODE_COUNT, or set PROVISIONING_MODE=flex-start, spot, on-demand or reservation to keep warm nodes`;
+  }
+  const filestore = /^storage\.filestore\[(\d+)\]\.capacityGb$/.exec(
+    issue.path,
+  );
+  if (source.key === 'NFS_FILESHARE_LIST' && filestore) {
+    const index = Number(filestore[1]);
+    const entry = source.value.split(',').filter(Boolean)[index] ?? '';
+    const [mountPath, tier = '', size] = entry.split(':');
+    const minimum =
+      FILESTORE_TIERS[tier.toUpperCase() as keyof typeof FILESTORE_TIERS];
+    return `NFS_FILESHARE_LIST entry ${index + 1} (${entry}): ${
+      size
+        ? `${tier.toUpperCase()} shares start at ${minimum} GB`
+        : `${tier.toUpperCase()} shares start at ${minimum} GB and no size was given (the default is 2560 GB)`
+    }; write ${mountPath}:${tier.toUpperCase()}:${minimum}`;
+  }
+  return `${at}: ${issue.message} (${issue.path})`;
 }

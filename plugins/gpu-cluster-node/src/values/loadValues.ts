@@ -1,6 +1,12 @@
 import fs from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { envToSpecInput, parseEnvFile } from './envFile';
+import type { SpecIssue } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  envToSpecInput,
+  explainEnvIssue,
+  parseEnvFile,
+  type EnvKeySource,
+} from './envFile';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -38,6 +44,8 @@ export function parseValuesText(text: string, source = 'values'): unknown {
 export interface LoadedValues {
   input: unknown;
   warnings: string[];
+  /** A spec problem in the terms of its source: the env key that set the field, if any. */
+  describeIssue: (issue: SpecIssue) => string;
 }
 
 /** Reads a values file and/or a seed 004 env file and merges them (env keys win). @public */
@@ -47,6 +55,7 @@ export async function loadValues(options: {
 }): Promise<LoadedValues> {
   let input: unknown = {};
   const warnings: string[] = [];
+  let sources: EnvKeySource[] = [];
   if (options.valuesFile) {
     const text = await fs.readFile(options.valuesFile, 'utf8').catch(error => {
       throw new Error(
@@ -69,9 +78,20 @@ export async function loadValues(options: {
     });
     const mapped = envToSpecInput(parseEnvFile(text));
     if (mapped.errors.length)
-      throw new Error(`${options.envFile}: ${mapped.errors.join('; ')}`);
+      throw new Error(
+        `${options.envFile}:\n${mapped.errors.map(e => `  ${e}`).join('\n')}`,
+      );
     warnings.push(...mapped.warnings);
+    sources = mapped.sources;
     input = mergeValues(input, mapped.input);
   }
-  return { input, warnings };
+  const fromEnv = Boolean(options.envFile);
+  return {
+    input,
+    warnings,
+    describeIssue: issue =>
+      fromEnv
+        ? explainEnvIssue(issue, { sources })
+        : `${issue.path || '(root)'}: ${issue.message}`,
+  };
 }

@@ -5,6 +5,7 @@ import { resourceEntityV1alpha1Validator } from '@backstage/catalog-model';
 import { ConflictError, InputError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { parse } from 'yaml';
+import { startGcsEmulator } from '@gpu-platform/emulators';
 import { createCatalogRegisterAction } from './catalogRegister';
 import { createKubectlApplyAction } from './kubectlApply';
 import { createStackRenderAction } from './render';
@@ -156,6 +157,46 @@ describe('gpu-cluster actions', () => {
       });
       await expect(action.handler(ctx)).rejects.toThrow(/identity\.namePrefix/);
       expect(await sentinelRan()).toBe(false);
+    });
+
+    it('creates the absent GCS state bucket before terraform init (gcs backend)', async () => {
+      const gcs = await startGcsEmulator();
+      try {
+        const action = createTerraformApplyAction({
+          config: configFrom({
+            terraform: {
+              binaryPath: await sentinelBinary(),
+              backend: 'gcs',
+              env: { STORAGE_EMULATOR_HOST: gcs.url },
+            },
+          }),
+        });
+        await fs.mkdir(path.join(workspacePath, 'terraform'), {
+          recursive: true,
+        });
+        await fs.writeFile(path.join(workspacePath, 'terraform/main.tf'), '');
+        const ctx = actionContext({
+          input: { values: VALUES },
+          workspacePath,
+          isDryRun: true,
+        });
+        // The sentinel is no terraform: the run fails after init, the bucket exists already.
+        await action.handler(ctx).catch(() => undefined);
+        expect(await sentinelRan()).toBe(true);
+        expect(
+          gcs.store.buckets.get('aiinfra-terraform-e2e-project-1'),
+        ).toMatchObject({
+          projectId: 'e2e-project-1',
+          versioning: true,
+          uniformBucketLevelAccess: true,
+        });
+        expect(gcs.requests.slice(0, 2)).toEqual([
+          'GET /storage/v1/b/aiinfra-terraform-e2e-project-1',
+          'POST /storage/v1/b',
+        ]);
+      } finally {
+        await gcs.stop();
+      }
     });
 
     it('asks for the skeleton when the workspace has no Terraform module', async () => {

@@ -5,10 +5,12 @@ import type { JsonObject } from '@backstage/types';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { stackNames } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
+  ensureStateBucket,
   runTerraform,
   terraformApply,
   terraformBackendConfig,
   terraformPlan,
+  writeFilestoreVolumes,
   type TerraformLogger,
   type TerraformStackOptions,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
@@ -113,6 +115,15 @@ export function createTerraformApplyAction(options: {
         useLocalBackend: terraform.backend === 'local',
         secrets: Object.values(terraform.env).filter(v => v.length >= 6),
       };
+      // Seed 004: the state bucket is created when absent, before terraform init.
+      if (stack.backend)
+        await ensureStateBucket({
+          projectId: spec.identity.projectId,
+          bucket: stack.backend.bucket,
+          location: spec.identity.region,
+          env: stack.env,
+          logger,
+        });
 
       if (ctx.isDryRun) {
         const plan = await terraformPlan({ ...stack });
@@ -171,9 +182,17 @@ export function createTerraformApplyAction(options: {
               outputString(outputs, 'get_credentials_command') ??
               defaults.getCredentialsCommand,
             hasChanges: plan.hasChanges,
+            filestoreShares: (outputs.filestore_shares?.value ??
+              {}) as JsonObject,
           };
         },
       });
+      // Filestore volumes need the instances' IPs: written now for the kubectl step.
+      await writeFilestoreVolumes(
+        spec,
+        { filestore_shares: { value: result.filestoreShares } },
+        path.join(path.dirname(dir), 'manifests'),
+      );
       ctx.logger.info(
         `Cluster ${result.clusterName} is provisioned in ${result.projectId} (${result.clusterLocation})`,
       );

@@ -84,6 +84,9 @@ module "iam" {
   workload_identity       = var.workload_identity
   workload_pool           = module.cluster.workload_pool
   bucket_name             = module.storage.bucket_name
+
+  # Service accounts and project IAM need the IAM and Resource Manager APIs first.
+  depends_on = [module.services]
 }
 
 module "cluster" {
@@ -103,6 +106,7 @@ module "cluster" {
   min_master_version     = var.cluster.min_master_version
   private_nodes          = var.cluster.private_nodes
   private_endpoint       = var.cluster.private_endpoint
+  dns_endpoint           = var.cluster.dns_endpoint
   master_ipv4_cidr_block = var.cluster.master_ipv4_cidr_block
   master_global_access   = var.cluster.master_global_access
   authorized_networks    = var.cluster.authorized_networks

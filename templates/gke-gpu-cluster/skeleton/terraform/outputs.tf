@@ -30,9 +30,14 @@ output "cluster_endpoint" {
   value       = module.cluster.endpoint
 }
 
+output "cluster_dns_endpoint" {
+  description = "DNS-based control plane endpoint (IAM-authorized), when enabled."
+  value       = var.cluster.dns_endpoint ? module.cluster.dns_endpoint : null
+}
+
 output "get_credentials_command" {
-  description = "gcloud command that writes kubeconfig credentials for the cluster (seed 001 step 5)."
-  value       = "gcloud container clusters get-credentials ${module.cluster.name} --location=${module.cluster.location} --project=${var.project_id}"
+  description = "gcloud command that writes kubeconfig credentials for the cluster (seed 001 step 5; through the DNS endpoint when enabled)."
+  value       = "gcloud container clusters get-credentials ${module.cluster.name} --location=${module.cluster.location} --project=${var.project_id}${var.cluster.dns_endpoint ? " --dns-endpoint" : ""}"
 }
 
 output "workload_pool" {

@@ -63,6 +63,8 @@ variable "enabled_services" {
   description = "Google Cloud APIs to enable (seed 000 services.tf)."
   type        = list(string)
   default = [
+    "cloudresourcemanager.googleapis.com",
+    "serviceusage.googleapis.com",
     "compute.googleapis.com",
     "container.googleapis.com",
     "iam.googleapis.com",
@@ -143,7 +145,8 @@ variable "cluster" {
     release_channel        = optional(string, "REGULAR")
     min_master_version     = optional(string)
     private_nodes          = optional(bool, true)
-    private_endpoint       = optional(bool, false)
+    private_endpoint       = optional(bool, true)
+    dns_endpoint           = optional(bool, true)
     master_ipv4_cidr_block = optional(string, "172.16.0.32/28")
     master_global_access   = optional(bool, false)
     authorized_networks = optional(list(object({
@@ -185,6 +188,16 @@ variable "cluster" {
   validation {
     condition     = alltrue([for entry in var.cluster.authorized_networks : can(cidrhost(entry.cidr_block, 0))])
     error_message = "cluster.authorized_networks entries need a valid cidr_block (e.g. 203.0.113.7/32)."
+  }
+
+  validation {
+    condition     = alltrue([for entry in var.cluster.authorized_networks : tonumber(split("/", entry.cidr_block)[1]) >= 8])
+    error_message = "cluster.authorized_networks must not open the control plane to the internet (0.0.0.0/0 or anything wider than a /8)."
+  }
+
+  validation {
+    condition     = var.cluster.dns_endpoint || length(var.cluster.authorized_networks) > 0
+    error_message = "The control plane needs a way in from outside the stack's new VPC: keep cluster.dns_endpoint (IAM-authorized DNS endpoint) or list the runner's egress range in cluster.authorized_networks."
   }
 
   validation {
@@ -254,7 +267,6 @@ variable "node_pools" {
     flex_start          = true
     queued_provisioning = true
     auto_repair         = false
-    auto_upgrade        = false
     rdma                = true
   }]
 
@@ -291,6 +303,13 @@ variable "node_pools" {
   validation {
     condition     = alltrue([for pool in var.node_pools : !(pool.flex_start || pool.spot || pool.queued_provisioning) || pool.reservation_affinity.type == "NO_RESERVATION"])
     error_message = "Flex-start, queued provisioning and Spot pools must not consume reservations (reservation_affinity NO_RESERVATION, seed 001 --reservation-affinity=none)."
+  }
+
+  # GKE: "Auto_upgrade cannot be false when release_channel REGULAR is set". DWS pools keep
+  # auto-upgrade on: GKE upgrades flex-start nodes short-lived (new nodes, never running ones).
+  validation {
+    condition     = var.cluster.release_channel == "UNSPECIFIED" || alltrue([for pool in var.node_pools : pool.auto_upgrade])
+    error_message = "Node auto-upgrade can only be off when cluster.release_channel is UNSPECIFIED (GKE: Auto_upgrade cannot be false when a release channel is set)."
   }
 
   validation {
@@ -364,6 +383,10 @@ variable "workload_identity" {
     }))
     bucket_roles  = optional(list(string), ["roles/storage.objectUser"])
     secret_access = optional(bool, true)
+    bucket_bindings = optional(list(object({
+      bucket = string
+      role   = string
+    })), [])
   })
   default = {
     gcp_service_account_id      = "gpu-workload"
@@ -386,6 +409,11 @@ variable "workload_identity" {
   validation {
     condition     = alltrue([for role in var.workload_identity.bucket_roles : startswith(role, "roles/")])
     error_message = "bucket_roles must be IAM role names such as roles/storage.objectUser."
+  }
+
+  validation {
+    condition     = alltrue([for binding in var.workload_identity.bucket_bindings : contains(["roles/storage.objectViewer", "roles/storage.objectUser"], binding.role)])
+    error_message = "bucket_bindings grant roles/storage.objectViewer (read-only mounts) or roles/storage.objectUser (read-write mounts)."
   }
 }
 

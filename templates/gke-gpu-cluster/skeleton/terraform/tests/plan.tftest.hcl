@@ -92,3 +92,58 @@ run "flex_start_requires_no_autorepair" {
 
   expect_failures = [var.node_pools]
 }
+
+run "auto_upgrade_off_needs_the_unspecified_channel" {
+  command = plan
+
+  variables {
+    node_pools = [{
+      name                = "h200-dws"
+      machine_type        = "a3-ultragpu-8g"
+      gpu_type            = "nvidia-h200-141gb"
+      gpu_count           = 8
+      node_locations      = ["us-central1-b"]
+      max_nodes           = 4
+      flex_start          = true
+      queued_provisioning = true
+      auto_repair         = false
+      auto_upgrade        = false
+      rdma                = true
+    }]
+  }
+
+  expect_failures = [var.node_pools]
+}
+
+run "control_plane_is_never_open_to_the_internet" {
+  command = plan
+
+  variables {
+    cluster = {
+      authorized_networks = [{ cidr_block = "0.0.0.0/0" }]
+    }
+  }
+
+  expect_failures = [var.cluster]
+}
+
+run "control_plane_needs_a_way_in" {
+  command = plan
+
+  variables {
+    cluster = {
+      dns_endpoint = false
+    }
+  }
+
+  expect_failures = [var.cluster]
+}
+
+run "identities_wait_for_the_apis" {
+  command = plan
+
+  assert {
+    condition     = contains(var.enabled_services, "cloudresourcemanager.googleapis.com")
+    error_message = "Project IAM needs the Resource Manager API."
+  }
+}

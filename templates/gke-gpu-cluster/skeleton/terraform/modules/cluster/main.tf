@@ -46,7 +46,16 @@ resource "google_container_cluster" "this" {
     }
   }
 
-  # Always present so that only the listed CIDRs reach the control plane.
+  # The DNS-based endpoint (gke-<id>.<region>.gke.goog) admits only callers IAM authorizes
+  # (container.clusters.connect), from anywhere: the runner reaches a private control plane
+  # without an IP allow-list, and the IP endpoints stay as private as configured.
+  control_plane_endpoints_config {
+    dns_endpoint_config {
+      allow_external_traffic = var.dns_endpoint
+    }
+  }
+
+  # Always present so that only the listed CIDRs reach the control plane's IP endpoints.
   master_authorized_networks_config {
     gcp_public_cidrs_access_enabled = false
 

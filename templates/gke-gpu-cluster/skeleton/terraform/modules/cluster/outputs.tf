@@ -18,6 +18,11 @@ output "endpoint" {
   value       = google_container_cluster.this.endpoint
 }
 
+output "dns_endpoint" {
+  description = "DNS-based control plane endpoint (gke-<id>.<region>.gke.goog; null until known)."
+  value       = try(google_container_cluster.this.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint, null)
+}
+
 output "workload_pool" {
   description = "Workload Identity pool (null when Workload Identity is off)."
   value       = one(google_container_cluster.this.workload_identity_config[*].workload_pool)

@@ -59,6 +59,11 @@ variable "private_endpoint" {
   type        = bool
 }
 
+variable "dns_endpoint" {
+  description = "Allow user traffic on the DNS-based control plane endpoint (authorized by IAM)."
+  type        = bool
+}
+
 variable "master_ipv4_cidr_block" {
   description = "/28 range of the control plane."
   type        = string

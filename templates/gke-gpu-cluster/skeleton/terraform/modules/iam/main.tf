@@ -56,6 +56,16 @@ resource "google_storage_bucket_iam_member" "workload_bucket" {
   member = local.workload_member
 }
 
+# Extra buckets mounted through GCS FUSE (seed 004 GCS_MOUNT_LIST): read-only mounts get
+# objectViewer, read-write mounts objectUser, on that bucket only.
+resource "google_storage_bucket_iam_member" "workload_mounts" {
+  for_each = { for binding in var.workload_identity.bucket_bindings : "${binding.bucket}/${binding.role}" => binding }
+
+  bucket = each.value.bucket
+  role   = each.value.role
+  member = local.workload_member
+}
+
 resource "google_project_iam_member" "workload_secrets" {
   count = var.workload_identity.secret_access ? 1 : 0
 

@@ -23,6 +23,10 @@ variable "workload_identity" {
     }))
     bucket_roles  = list(string)
     secret_access = bool
+    bucket_bindings = list(object({
+      bucket = string
+      role   = string
+    }))
   })
 }
 

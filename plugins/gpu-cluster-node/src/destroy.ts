@@ -1,0 +1,150 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  stackNames,
+  type GpuStackSpec,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  deleteInClusterWork,
+  deleteManifestPlan,
+  type KubectlOptions,
+} from './kubectl';
+import { manifestApplyPlan } from './manifests';
+import {
+  renderTfvars,
+  runTerraform,
+  terraformDestroy,
+  terraformInit,
+  type TerraformStackOptions,
+} from './terraform';
+
+/** Terraform addresses the destroy flow acts on by name. */
+const CLUSTER_ADDRESS = 'module.cluster.google_container_cluster.this';
+const TRAINING_BUCKET_ADDRESS =
+  'module.storage.google_storage_bucket.training[0]';
+
+/** @public */
+export interface DestroyStackOptions {
+  spec: GpuStackSpec;
+  /** The stack directory: `terraform/` (the module, already rendered) and `manifests/`. */
+  outDir: string;
+  terraform: Omit<TerraformStackOptions, 'dir'> & { useLocalBackend?: boolean };
+  /** How to reach the cluster; without it the in-cluster steps are skipped (`skipReason`). */
+  kubectl?: KubectlOptions;
+  /** Why the cluster is not reached (reported). */
+  skipReason?: string;
+  /** Delete data too: the training bucket with its objects, and Filestore shares. */
+  deleteData?: boolean;
+  /** Bound of each in-cluster wait (default 300 s). */
+  inClusterTimeoutSeconds?: number;
+  logger?: { info(message: string): void; warn(message: string): void };
+}
+
+/** What a destroy did and what it left in place. @public */
+export interface DestroyReport {
+  /** In-cluster work deleted first (`kind.group/name`). */
+  inClusterWork: string[];
+  /** Why the in-cluster steps did not run, when they did not. */
+  inClusterSkipped?: string;
+  /** Resources deliberately kept, with why and how to remove them. */
+  kept: Array<{ resource: string; note: string }>;
+}
+
+/**
+ * Removes a stack in order: the work running in the cluster (Ray, queued Jobs, Kueue Workloads,
+ * ProvisioningRequests), the stack's own Kubernetes objects, then Terraform. Deletion protection
+ * (a guard against deletions outside this flow) is lifted first. Data is kept unless
+ * `deleteData`: the training bucket leaves Terraform's state and stays; a stack with Filestore
+ * shares is refused, since an instance cannot outlive the VPC it is attached to.
+ * @public
+ */
+export async function destroyStack(
+  options: DestroyStackOptions,
+): Promise<DestroyReport> {
+  const { spec, outDir, logger } = options;
+  const names = stackNames(spec);
+  const deleteData = options.deleteData ?? false;
+  if (spec.storage.filestore.length > 0 && !deleteData) {
+    throw new Error(
+      `This stack has Filestore shares (${names.filestoreInstances.join(
+        ', ',
+      )}): they are attached to the stack's VPC and cannot outlive it, so destroying deletes their data. Copy what you need, then run destroy with --delete-data`,
+    );
+  }
+  const dir = path.join(outDir, 'terraform');
+  await fs.writeFile(
+    path.join(dir, 'terraform.tfvars.json'),
+    `${JSON.stringify(
+      renderTfvars(spec, { destroy: { deleteData } }),
+      null,
+      2,
+    )}\n`,
+  );
+
+  const report: DestroyReport = { inClusterWork: [], kept: [] };
+  if (options.kubectl) {
+    report.inClusterWork = await deleteInClusterWork({
+      ...options.kubectl,
+      timeoutSeconds: options.inClusterTimeoutSeconds,
+    });
+    await deleteManifestPlan(manifestApplyPlan(spec), {
+      ...options.kubectl,
+      manifestsDir: path.join(outDir, 'manifests'),
+    });
+  } else {
+    report.inClusterSkipped =
+      options.skipReason ?? 'no connection to the cluster';
+    logger?.warn(
+      `Not deleting in-cluster work first: ${report.inClusterSkipped}`,
+    );
+  }
+
+  const terraform = { ...options.terraform, dir };
+  await terraformInit(terraform);
+  const inState = new Set(
+    (
+      await runTerraform({ ...terraform, args: ['state', 'list', '-no-color'] })
+    ).stdout
+      .split('\n')
+      .map(line => line.trim())
+      .filter(Boolean),
+  );
+  // Lift the guards Terraform checks itself (no API call): deletion protection, and the bucket's
+  // force_destroy when its data goes too.
+  const targets = [
+    CLUSTER_ADDRESS,
+    ...(deleteData ? [TRAINING_BUCKET_ADDRESS] : []),
+  ].filter(address => inState.has(address));
+  if (targets.length) {
+    await runTerraform({
+      ...terraform,
+      args: [
+        'apply',
+        '-auto-approve',
+        ...targets.map(address => `-target=${address}`),
+      ],
+    });
+  }
+  if (!deleteData && inState.has(TRAINING_BUCKET_ADDRESS)) {
+    await runTerraform({
+      ...terraform,
+      args: ['state', 'rm', '-no-color', TRAINING_BUCKET_ADDRESS],
+    });
+    report.kept.push({
+      resource: `gs://${names.trainingBucket}`,
+      note: `training data, no longer managed by this stack (delete it with gcloud storage rm --recursive gs://${names.trainingBucket}, or destroy with --delete-data)`,
+    });
+  }
+  await terraformDestroy({ ...terraform, skipInit: true });
+  if (options.terraform.backend) {
+    report.kept.push({
+      resource: `gs://${options.terraform.backend.bucket}/${options.terraform.backend.prefix}`,
+      note: 'Terraform state of this stack (now empty; the bucket is shared by the stacks of the project and keeps earlier generations)',
+    });
+  }
+  report.kept.push({
+    resource: `APIs of project ${spec.identity.projectId}`,
+    note: 'left enabled: other workloads of the project may use them',
+  });
+  return report;
+}
