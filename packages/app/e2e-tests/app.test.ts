@@ -105,9 +105,7 @@ test('the "Create GPU cluster" template is offered, its form derived from the st
   await snapshot(page, testInfo, 'create-page');
 });
 
-// With the defaults, GKE (the emulator, at apply time) refuses the DWS pool: auto_upgrade = false on
-// the REGULAR release channel. flips to test() when the stack fixes (issue 7 defects 1..) land.
-test.fail(
+test(
   'running the template provisions offline and registers the cluster, owned by the team',
   async ({ page, request }, testInfo) => {
     const backend = 'http://localhost:7007';

@@ -57,13 +57,6 @@ test('a cluster the template creates is monitored: node pools, queues and Ray on
           namePrefix: 'mon',
           owner: 'group:default/platform-team',
         },
-        // GKE refuses the DWS pool's auto_upgrade = false on the default REGULAR channel (issue 7,
-        // defect 1); without a channel, on a pinned version, GKE accepts it. Drop this once the
-        // stack's fix lands.
-        cluster: {
-          releaseChannel: 'UNSPECIFIED',
-          version: '1.33.1-gke.1107000',
-        },
       },
     },
   });

@@ -47,10 +47,6 @@ const SEED_MACHINE = 'a3-ultragpu-8g';
  * GKE refusals the stack is known to earn today (issue 7, "Defects found by reading the rendered
  * stack"): defect 1, GPU pools with auto_upgrade = false on the REGULAR release channel.
  */
-const KNOWN_STACK_DEFECTS: RegExp[] = [
-  /^error creating NodePool: googleapi: Error 400: Auto_upgrade cannot be false when release_channel [A-Z]+ is set\., badRequest$/,
-];
-
 function sampleVariants(): SpecVariant[] {
   const all = generateVariantMatrix();
   if (process.env.GKE_VARIANT_MATRIX === 'full') return all;
@@ -221,23 +217,13 @@ describe('the variant matrix against GKE rules (terraform apply → GKE emulator
       .filter(o => o.refusals.length > 0)
       .map(o => ({ variant: o.variant.name, refusals: o.refusals }));
 
-  // flips to it() when the stack fixes (issue 7 defects 1..) land
-  it.failing('GKE accepts every sampled variant of the matrix', () => {
+  it('GKE accepts every sampled variant of the matrix', () => {
     expect(unattributed).toEqual([]);
     expect(refusals()).toEqual([]);
   });
 
-  it('today GKE refuses variants only for the known stack defects, and creates the rest', async () => {
+  it('every sampled cluster and its GPU pools exist in GKE afterwards', async () => {
     expect(unattributed).toEqual([]);
-    for (const { variant, refusals: messages } of refusals()) {
-      for (const message of messages) {
-        expect({
-          variant,
-          known: KNOWN_STACK_DEFECTS.some(defect => defect.test(message)),
-          message,
-        }).toEqual({ variant, known: true, message });
-      }
-    }
     // What GKE accepted exists in GKE: the cluster and the pools it did not refuse.
     for (const outcome of outcomes) {
       const [list] = await client.listClusters({

@@ -164,6 +164,12 @@ export class ClusterStore {
     if (privateEndpoint && cluster.privateClusterConfig) {
       cluster.privateClusterConfig.privateEndpoint = privateEndpoint;
     }
+    const dnsEndpoint =
+      input.controlPlaneEndpointsConfig?.dnsEndpointConfig?.endpoint;
+    if (dnsEndpoint && cluster.controlPlaneEndpointsConfig?.dnsEndpointConfig) {
+      cluster.controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint =
+        dnsEndpoint;
+    }
     cluster.status = input.status ?? 'RUNNING';
     cluster.statusMessage = input.statusMessage ?? '';
     for (const pool of cluster.nodePools ?? []) {
@@ -553,6 +559,13 @@ export class ClusterStore {
       if (!cluster.privateClusterConfig.enablePrivateEndpoint) {
         cluster.privateClusterConfig.publicEndpoint = controlPlane.endpoint;
       }
+    }
+    // GKE's DNS-based endpoint is a host name (`gke-….gke.goog`) served with a publicly trusted
+    // certificate; here it is `localhost:<port>` of the same emulator, whose CA the development
+    // processes add to their trust store (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE).
+    const dns = cluster.controlPlaneEndpointsConfig?.dnsEndpointConfig;
+    if (dns) {
+      dns.endpoint = `localhost:${controlPlane.endpoint.split(':').pop()}`;
     }
     cluster.masterAuth = {
       ...(cluster.masterAuth ?? {}),

@@ -123,14 +123,9 @@ describe('the default stack on the emulated cluster', () => {
     }
   });
 
-  // On today's manifests this fails for two reasons (issue 7): the RayCluster is admitted
-  // through the GPU pool's flavor, whose nodeLabels pin the CPU-only head to the queued GPU pool
-  // ("0/6 nodes are available: 2 node(s) didn't match Pod's node affinity/selector, 4 node(s)
-  // had untolerated taint {nvidia.com/gpu: present}"), and the Ray workers take the whole GPU
-  // quota, so the verification Job waits ("insufficient unused quota for nvidia.com/gpu in
-  // flavor h200-dws, 16 more needed").
-  // flips to it() when the stack fixes (issue 7 defects 2 and 3) land
-  it.failing(
+  // Issue 7, defects 2 and 3: the CPU-only head must not be pinned to the queued GPU pool, and the
+  // Ray workers must leave GPU quota for the verification Job.
+  it(
     'admits the Ray head and workers and the NCCL verification Job, and schedules their pods on some pool',
     () => {
       const ray = spec.ray;
