@@ -13,6 +13,7 @@ export * from './values';
 export * from './render';
 export * from './gke';
 export * from './config';
+export * from './process';
 export { runCli, type CliIo } from './cli/cli';
 export {
   renderStackSpecReference,
