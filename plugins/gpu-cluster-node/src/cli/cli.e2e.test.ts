@@ -17,7 +17,6 @@ import {
 } from '@gpu-platform/emulators';
 import {
   createTerraformSandbox,
-  runTerraformCommand,
   type TerraformSandbox,
 } from '@gpu-platform/terraform-schema-provider';
 import { NCCL_TEST_JOB_NAME } from '../manifests';
@@ -27,11 +26,6 @@ import { runCli } from './cli';
  * `gpu-cluster apply` / `destroy` with the real terraform (against the schema-serving google
  * provider, local state) and the real kubectl (against the Kubernetes API emulator), offline.
  */
-
-const SKELETON = path.resolve(
-  __dirname,
-  '../../../../templates/gke-gpu-cluster/skeleton/terraform',
-);
 
 const VALUES = `identity:
   projectId: e2e-project-1
@@ -87,25 +81,28 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     out,
     '--no-backend',
   ];
-  const terraform = async (args: string[]) => {
-    const result = await runTerraformCommand(args, {
-      cwd: path.join(out, 'terraform'),
-      env,
-      timeoutMs: 120_000,
-    });
-    if (result.exitCode !== 0)
-      throw new Error(`terraform ${args.join(' ')}:\n${result.stderr}`);
-    return result.stdout;
-  };
-  /** Every resource in state, by address (`terraform show -json`). */
+  /**
+   * Every resource in state, by address, read from the local state file (the module itself
+   * only ever exists in the CLI's private run directory).
+   */
   const stateResources = async () => {
-    const state = JSON.parse(await terraform(['show', '-json']));
+    const state = JSON.parse(
+      await fs.readFile(path.join(out, 'terraform/terraform.tfstate'), 'utf8'),
+    );
     const byAddress = new Map<string, any>();
-    const walk = (module: any) => {
-      for (const r of module?.resources ?? []) byAddress.set(r.address, r);
-      for (const child of module?.child_modules ?? []) walk(child);
-    };
-    walk(state.values?.root_module);
+    for (const r of state.resources ?? []) {
+      const base = `${r.module ? `${r.module}.` : ''}${
+        r.mode === 'data' ? 'data.' : ''
+      }${r.type}.${r.name}`;
+      for (const instance of r.instances ?? []) {
+        const key = instance.index_key;
+        const address =
+          key === undefined
+            ? base
+            : `${base}[${typeof key === 'number' ? key : JSON.stringify(key)}]`;
+        byAddress.set(address, { values: instance.attributes });
+      }
+    }
     return byAddress;
   };
   /** The objects of the rendered manifest files, in apply order. */
@@ -171,10 +168,6 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     files.kueue = await writeKueueReleaseStandIn(
       path.join(dir, 'kueue-manifests.yaml'),
     );
-    await fs.cp(SKELETON, path.join(out, 'terraform'), {
-      recursive: true,
-      filter: source => !source.includes(`${path.sep}.terraform`),
-    });
     sandbox = await createTerraformSandbox({ baseDir: dir });
     // kubectl's discovery cache is per run: the served resources are the emulator's.
     env = { ...sandbox.env, KUBECACHEDIR: path.join(dir, 'kube-cache') };
@@ -190,6 +183,23 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
   });
 
   it('apply: terraform creates the GKE stack, then Kueue and the manifests land in the cluster', async () => {
+    // A .tf file planted in the stack directory is never run: terraform only runs the shipped,
+    // verified module (this one would fail the plan and print the canary file if it ran).
+    const canary = path.join(dir, 'canary-secret.txt');
+    await fs.writeFile(canary, 'canary-file-content-4711');
+    await fs.mkdir(path.join(out, 'terraform'), { recursive: true });
+    await fs.writeFile(
+      path.join(out, 'terraform', 'leak.tf'),
+      `resource "terraform_data" "leak" {
+  lifecycle {
+    precondition {
+      condition     = false
+      error_message = base64encode(file(${JSON.stringify(canary)}))
+    }
+  }
+}
+`,
+    );
     const result = await cli([
       'apply',
       ...stackArgs(),
@@ -202,6 +212,11 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('applied');
     expect(result.stdout).toContain('Ray dashboard: kubectl');
+    const printed = result.stdout + result.stderr;
+    expect(printed).not.toContain('terraform_data.leak');
+    expect(printed).not.toContain(
+      Buffer.from('canary-file-content-4711').toString('base64').slice(0, 20),
+    );
 
     const state = await stateResources();
     const cluster = state.get('module.cluster.google_container_cluster.this');

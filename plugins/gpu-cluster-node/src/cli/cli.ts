@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import {
@@ -14,8 +13,13 @@ import {
   terraformBackendConfig,
   terraformDestroy,
   terraformPlan,
+  withTerraformRun,
+  type TerraformStateLocation,
 } from '../terraform';
 import { loadValues } from '../values';
+import { Redactor } from '../process/redact';
+import { environmentSecrets } from '../config/secrets';
+import { cliToolEnvironment } from './environment';
 
 /** Where the CLI writes (injectable for tests). @public */
 export interface CliIo {
@@ -59,11 +63,6 @@ async function loadSpec(
   return result.spec;
 }
 
-async function hasTerraformModule(dir: string): Promise<boolean> {
-  const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  return entries.some(e => e.endsWith('.tf'));
-}
-
 function withSpecOptions(command: Command): Command {
   return command
     .option('--values <file>', 'stack values (YAML or JSON)')
@@ -85,7 +84,10 @@ export async function runCli(
     stderr: t => process.stderr.write(t),
   },
 ): Promise<number> {
-  const env = io.env ?? process.env;
+  // The tools get the operator's PATH, HOME, cloud credentials and tool settings, and
+  // nothing else of this shell (see ./environment.ts).
+  const env = cliToolEnvironment(io.env ?? process.env);
+  const redactor = new Redactor(environmentSecrets(io.env ?? process.env));
   const logger = {
     info: (m: string) => io.stderr(`${m}\n`),
     warn: (m: string) => io.stderr(`warning: ${m}\n`),
@@ -136,25 +138,56 @@ export async function runCli(
     withSpecOptions(command)
       .requiredOption(
         '--out <dir>',
-        'stack directory (rendered files; terraform/ must hold the Terraform module)',
+        'stack directory: the rendered files for review (and local state with --no-backend)',
       )
       .option('--terraform-path <path>', 'terraform binary', 'terraform')
       .option(
         '--no-backend',
-        'skip the GCS backend (local state; offline checks)',
+        'skip the GCS backend: local state in <out>/terraform/terraform.tfstate (offline checks)',
       );
 
-  const prepare = async (options: SpecOptions & { out: string }) => {
+  /**
+   * Renders the stack into --out (for review) and runs terraform on a private copy of the
+   * shipped, verified module with tfvars rendered from the validated spec: never on files of
+   * the stack directory.
+   */
+  const withTerraform = async <T>(
+    options: SpecOptions & {
+      out: string;
+      terraformPath: string;
+      backend: boolean;
+    },
+    fn: (
+      stack: Parameters<Parameters<typeof withTerraformRun>[1]>[0],
+      spec: GpuStackSpec,
+    ) => Promise<T>,
+  ): Promise<T> => {
     const spec = await loadSpec(options, io);
     await writeStackFiles(spec, options.out);
-    const dir = path.join(options.out, 'terraform');
-    if (!(await hasTerraformModule(dir))) {
-      throw new CliFailure(
-        `no Terraform module in ${dir}: copy the template's terraform/ files there (render only writes terraform.tfvars.json)`,
-        2,
-      );
-    }
-    return { spec, dir };
+    const state: TerraformStateLocation = options.backend
+      ? { backend: 'gcs', ...terraformBackendConfig(spec) }
+      : {
+          backend: 'local',
+          path: path.resolve(options.out, 'terraform', 'terraform.tfstate'),
+        };
+    return withTerraformRun(
+      {
+        spec,
+        state,
+        settings: { terraformPath: options.terraformPath, env },
+        logger,
+        redactor,
+      },
+      // The CLI runs as the operator: their HOME holds their gcloud credentials.
+      stack =>
+        fn(
+          {
+            ...stack,
+            env: { ...stack.env, ...(env.HOME ? { HOME: env.HOME } : {}) },
+          },
+          spec,
+        ),
+    );
   };
 
   terraformOptions(
@@ -167,20 +200,16 @@ export async function runCli(
         backend: boolean;
       },
     ) => {
-      const { spec, dir } = await prepare(options);
-      const result = await terraformPlan({
-        dir,
-        env,
-        logger,
-        terraformPath: options.terraformPath,
-        backend: options.backend ? terraformBackendConfig(spec) : undefined,
-        useLocalBackend: !options.backend,
-      });
+      const result = await withTerraform(options, stack =>
+        terraformPlan(stack),
+      );
+      const { create, update, replace, delete: remove } = result.summary;
       io.stdout(
-        `${result.output}\nplan written to ${path.join(
-          dir,
-          result.planFile,
-        )} (${result.hasChanges ? 'changes' : 'no changes'})\n`,
+        `${
+          result.output
+        }\nplan: ${create} to create, ${update} to update, ${replace} to replace, ${remove} to delete (${
+          result.hasChanges ? 'changes' : 'no changes'
+        })\n`,
       );
     },
   );
@@ -214,31 +243,26 @@ export async function runCli(
           skipTerraform?: boolean;
         },
       ) => {
-        const spec = options.skipTerraform
-          ? await loadSpec(options, io)
-          : (await prepare(options)).spec;
-        if (options.skipTerraform) await writeStackFiles(spec, options.out);
-        else {
-          const dir = path.join(options.out, 'terraform');
-          const common = {
-            dir,
-            env,
-            logger,
-            terraformPath: options.terraformPath,
-            backend: options.backend ? terraformBackendConfig(spec) : undefined,
-            useLocalBackend: !options.backend,
-          };
-          const plan = await terraformPlan(common);
-          // Applying an empty plan would still rewrite the state (new serial): skip it.
-          if (plan.hasChanges)
-            await terraformApply({ ...common, planFile: plan.planFile });
-          else io.stdout('terraform: no changes\n');
+        let spec: GpuStackSpec;
+        if (options.skipTerraform) {
+          spec = await loadSpec(options, io);
+          await writeStackFiles(spec, options.out);
+        } else {
+          spec = await withTerraform(options, async (stack, parsed) => {
+            const plan = await terraformPlan(stack);
+            // Applying an empty plan would still rewrite the state (new serial): skip it.
+            if (plan.hasChanges)
+              await terraformApply({ ...stack, planFile: plan.planFile });
+            else io.stdout('terraform: no changes\n');
+            return parsed;
+          });
         }
         const kubectl = {
           kubeconfig: options.kubeconfig,
           kubectlPath: options.kubectlPath,
           env,
           logger,
+          redactor,
         };
         await runKubectl(['version', '--output=json'], kubectl).catch(error => {
           throw new CliFailure(
@@ -287,23 +311,18 @@ export async function runCli(
           kubectlPath: string;
         },
       ) => {
-        const { spec, dir } = await prepare(options);
-        if (options.kubeconfig) {
-          await deleteManifestPlan(manifestApplyPlan(spec), {
-            kubeconfig: options.kubeconfig,
-            kubectlPath: options.kubectlPath,
-            env,
-            logger,
-            manifestsDir: path.join(options.out, 'manifests'),
-          });
-        }
-        await terraformDestroy({
-          dir,
-          env,
-          logger,
-          terraformPath: options.terraformPath,
-          backend: options.backend ? terraformBackendConfig(spec) : undefined,
-          useLocalBackend: !options.backend,
+        await withTerraform(options, async (stack, spec) => {
+          if (options.kubeconfig) {
+            await deleteManifestPlan(manifestApplyPlan(spec), {
+              kubeconfig: options.kubeconfig,
+              kubectlPath: options.kubectlPath,
+              env,
+              logger,
+              redactor,
+              manifestsDir: path.join(options.out, 'manifests'),
+            });
+          }
+          await terraformDestroy(stack);
         });
         io.stdout('destroyed\n');
       },
@@ -320,7 +339,7 @@ export async function runCli(
       io.stderr(`error: ${error.message}\n`);
       return error.exitCode;
     }
-    io.stderr(`error: ${(error as Error).message}\n`);
+    io.stderr(`error: ${redactor.redact((error as Error).message)}\n`);
     return 1;
   }
 }

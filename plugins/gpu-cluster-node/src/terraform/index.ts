@@ -4,13 +4,35 @@ export {
   terraformInit,
   terraformPlan,
   terraformApply,
+  terraformOutputs,
   terraformDestroy,
+  summarizePlan,
   withAutomationFlags,
   TerraformError,
+  TERRAFORM_RUNNER_ENV,
+  LOCAL_BACKEND_OVERRIDE_FILE,
 } from './runTerraform';
 export type {
+  PlanSummary,
   RunTerraformOptions,
-  TerraformRunResult,
   TerraformLogger,
+  TerraformRunResult,
   TerraformStackOptions,
+  TerraformStateLocation,
+  TerraformToolOptions,
 } from './runTerraform';
+export {
+  loadVerifiedModule,
+  moduleDigest,
+  readModuleFiles,
+  fileDigests,
+  shippedModuleDirectory,
+  writeModule,
+  ModuleIntegrityError,
+  type VerifiedModule,
+} from './shippedModule';
+export {
+  withTerraformRun,
+  type TerraformRunOptions,
+  type TerraformSettings,
+} from './terraformRun';
