@@ -14,6 +14,7 @@ export * from './render';
 export * from './gke';
 export * from './config';
 export * from './process';
+export * from './plan';
 export { runCli, type CliIo } from './cli/cli';
 export {
   renderStackSpecReference,

@@ -36,6 +36,8 @@ export interface GkeClusterConnection {
   /** PEM of the cluster CA (`masterAuth.clusterCaCertificate`, decoded). */
   caData: string;
   token: string;
+  /** The cluster's GCP labels (`resourceLabels`): who owns it, which stack made it. */
+  resourceLabels: Record<string, string>;
 }
 
 /** Why a connection could not be derived. @public */
@@ -227,6 +229,7 @@ export async function resolveGkeClusterConnection(
   const connection = {
     url: `https://${urlHost(endpoint)}`,
     caData: Buffer.from(caBase64, 'base64').toString('utf8'),
+    resourceLabels: { ...(cluster.resourceLabels ?? {}) },
   } as GkeClusterConnection;
   Object.defineProperty(connection, 'token', {
     value: token,
