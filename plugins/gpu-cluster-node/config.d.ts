@@ -46,13 +46,18 @@ export interface Config {
       };
     };
     /**
-     * Configured clusters, matched to catalog entities by the `gpu-platform.dev/cluster-name`
-     * annotation (status) and to stack specs by cluster name and project (scaffolder). Paths
-     * are relative to the backend's working directory.
+     * Configured clusters, bound to one catalog entity each (`entityRef`, status) and matched to
+     * stack specs by cluster name and project (scaffolder). Paths are relative to the backend's
+     * working directory.
      */
     clusters?: Array<{
       /** Cluster name, as in the entity's gpu-platform.dev/cluster-name annotation. */
       name: string;
+      /**
+       * The catalog entity whose status this cluster is (default `resource:default/<name>`):
+       * the status API serves it for this entity only, whatever other entities' annotations say.
+       */
+      entityRef?: string;
       kubernetes: {
         /** API server URL, e.g. https://127.0.0.1:6443. */
         url: string;
@@ -65,7 +70,7 @@ export interface Config {
          * @visibility secret
          */
         token?: string;
-        /** File holding the bearer token (re-read when it rotates, e.g. a projected service account token). */
+        /** File holding the bearer token (e.g. a projected service account token). */
         tokenFile?: string;
       };
       gke?: {
