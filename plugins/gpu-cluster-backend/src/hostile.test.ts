@@ -3,7 +3,7 @@
  * every one is refused with a 4xx naming what is wrong, and none makes the backend read a cluster
  * or GKE with its credentials.
  */
-import * as childProcess from 'node:child_process';
+import childProcess from 'node:child_process';
 import {
   coreServices,
   createServiceFactory,

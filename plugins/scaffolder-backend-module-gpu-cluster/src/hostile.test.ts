@@ -5,7 +5,7 @@
  * refused with an error naming the field (or handled), answers no 5xx, writes nothing outside
  * the task workspace and starts no child process.
  */
-import * as childProcess from 'node:child_process';
+import childProcess from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +22,10 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import { runCli } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+import {
+  runCli,
+  runProcess,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import { parse, stringify } from 'yaml';
 import {
   createCatalogRegisterAction,
@@ -310,6 +313,18 @@ describe('hostile input', () => {
     if (JSON.stringify(after) !== JSON.stringify(before)) {
       throw new Error(`files written outside the workspace: ${after}`);
     }
+  });
+
+  it('sees a child process the runner starts (the control of the checks above)', async () => {
+    await runProcess({
+      command: process.execPath,
+      args: ['-e', ''],
+      cwd: mockDir.path,
+      env: {},
+      timeoutMs: 30_000,
+    });
+    expect(spawn).toHaveBeenCalledTimes(1);
+    spawn.mockClear();
   });
 
   describe('each action, called directly', () => {
