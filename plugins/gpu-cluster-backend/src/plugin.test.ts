@@ -25,7 +25,8 @@ import { gpuClusterPlugin } from './plugin';
 import { validateResponse } from './__testUtils__/validateResponse';
 
 denyGoogleCredentialDiscovery();
-jest.setTimeout(20_000);
+// Starting two emulators and a backend takes a while on a loaded machine (setupTests says 60 s).
+jest.setTimeout(60_000);
 
 const entity = (name: string, clusterName: string) => ({
   apiVersion: 'backstage.io/v1alpha1',

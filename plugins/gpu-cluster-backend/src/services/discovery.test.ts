@@ -30,7 +30,7 @@ import {
 import { readGpuClusterConfig } from './config';
 
 denyGoogleCredentialDiscovery();
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 const PROJECT = 'discovery-test';
 const LOCATION = 'us-central1';
