@@ -57,13 +57,13 @@ export function stackPlanSummary(spec: GpuStackSpec): string[] {
       continue;
     }
     const file = files.find(f => f.path === step.path);
-    const objects = (file?.objects ?? []).map(
-      o => `${o.kind} ${o.metadata?.name ?? ''}`.trim(),
+    const objects = (file?.objects ?? []).map(o =>
+      `${o.kind} ${o.metadata?.name ?? ''}`.trim(),
     );
     lines.push(
-      `  ${step.path}${step.createOnce ? ' (created once)' : ''}: ${objects.join(
-        ', ',
-      )}`,
+      `  ${step.path}${
+        step.createOnce ? ' (created once)' : ''
+      }: ${objects.join(', ')}`,
     );
   }
   return lines;
