@@ -5,6 +5,12 @@ import {
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { manifestApplyPlan, renderManifests } from '../manifests';
 
+const provisioningOf = (pool: ReturnType<typeof resolveNodePools>[number]) => {
+  if (pool.queuedProvisioning) return 'queued provisioning';
+  if (pool.flexStart) return 'flex-start';
+  return pool.spot ? 'spot' : 'on-demand';
+};
+
 /**
  * What a run of the stack would create, derived from the validated spec the same way the
  * tfvars and manifests are rendered, without running any tool: the plan summary of a dry run.
@@ -29,15 +35,7 @@ export function stackPlanSummary(spec: GpuStackSpec): string[] {
           pool.maxNodes
         } nodes × ${pool.gpuCount} ${pool.gpuType} (at most ${
           pool.maxNodes * pool.gpuCount
-        } GPUs), ${
-          pool.queuedProvisioning
-            ? 'queued provisioning'
-            : pool.flexStart
-            ? 'flex-start'
-            : pool.spot
-            ? 'spot'
-            : 'on-demand'
-        }, zones ${pool.zones.join(', ')}`,
+        } GPUs), ${provisioningOf(pool)}, zones ${pool.zones.join(', ')}`,
     ),
     `  training bucket ${names.trainingBucket}`,
     ...(names.artifactRepositories.length

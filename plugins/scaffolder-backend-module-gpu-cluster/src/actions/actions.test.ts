@@ -296,6 +296,9 @@ describe('gpu-cluster actions', () => {
         'node pool h200-dws: a3-ultragpu-8g, 0–4 nodes × 8',
       );
       expect(outputs.planSummary).toContain(
+        '(at most 32 GPUs), queued provisioning, zones us-central1-b',
+      );
+      expect(outputs.planSummary).toContain(
         'state in gs://e2e-tfstate/gpu-clusters/default/ml-platform/e2e',
       );
       expect(outputs.planSummary).toMatch(
