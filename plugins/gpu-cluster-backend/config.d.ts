@@ -6,13 +6,31 @@ export interface Config {
     /** How long GKE cluster data stays in the shared cache (seconds, default 30). */
     gkeCacheTtlSeconds?: number;
     /**
-     * `gke` (production): a catalog entity whose cluster has no `clusters` entry is reached
-     * through GKE from its gpu-platform.dev/project-id, location and cluster-name annotations —
-     * endpoint and CA from GetCluster (the private endpoint when the cluster enforces it), Google
-     * access tokens from Application Default Credentials (Workload Identity), refreshed per
-     * request, as `gcloud container clusters get-credentials` does. The identity needs
-     * container.clusters.get and read access in the cluster. `none` (default): configured only.
+     * `gke` (production): an entity the Create GPU cluster template registered (recorded in this
+     * plugin's database by its catalog:register action, same owner) whose cluster has no
+     * `clusters` entry is reached through GKE — endpoint and CA from GetCluster (the private
+     * endpoint when the cluster enforces it), access tokens of the status identity
+     * (`statusCredentials`) — when its project and location are in `discoveryAllowList`.
+     * Annotations of other entities are never followed. `none` (default): configured only.
      */
     discovery?: 'gke' | 'none';
+    /** GKE projects and locations discovery may read (deny by default). */
+    discoveryAllowList?: Array<{
+      projectId: string;
+      /** Regions or zones; `*` for every location of the project. */
+      locations: string[];
+    }>;
+    /**
+     * The read-only Google identity of the status API, distinct from the one that provisions:
+     * it needs roles/container.clusterViewer on the projects and the Kubernetes `view` role (plus
+     * read access to Kueue, ProvisioningRequest and Ray objects) in the clusters. Unset: the
+     * backend's own Application Default Credentials (a warning is logged with discovery on).
+     */
+    statusCredentials?: {
+      /** A service account key file of the read-only identity. */
+      keyFile?: string;
+      /** Impersonate this service account (the backend needs roles/iam.serviceAccountTokenCreator on it). */
+      impersonateServiceAccount?: string;
+    };
   };
 }

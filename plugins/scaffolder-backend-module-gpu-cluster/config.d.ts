@@ -9,22 +9,38 @@ export interface Config {
       /** The terraform binary (default `terraform` on PATH). Never taken from template input. */
       binaryPath?: string;
       /**
-       * Extra environment of every terraform run, e.g. TF_CLI_CONFIG_FILE or
-       * GOOGLE_APPLICATION_CREDENTIALS. Values of keys that look secret are masked in logs.
+       * The complete list of variables terraform and its provider get besides the base (PATH,
+       * LANG, HOME and TMPDIR in the run's private directory, TF_IN_AUTOMATION, TF_INPUT,
+       * CHECKPOINT_DISABLE): the backend's own environment never reaches them. E.g.
+       * TF_CLI_CONFIG_FILE, TF_PLUGIN_CACHE_DIR, GOOGLE_APPLICATION_CREDENTIALS, HTTPS_PROXY.
+       * Values are redacted from logs (except file paths).
        * @visibility secret
        */
       env?: { [name: string]: string };
       /**
-       * Where state lives: `gcs` (default; the bucket/prefix of the stack spec's terraformState)
-       * or `local` (state in the task workspace: development and tests only).
+       * Where state lives: `gcs` (default; the bucket/prefix gpuCluster.policy derives from the
+       * owner group and stack name) or `local` (a state file under `localStateDirectory`:
+       * development and tests only).
        */
       backend?: 'gcs' | 'local';
-      /** Whether a dry run runs `terraform plan` (default true); false skips terraform in dry runs. */
-      planInDryRun?: boolean;
+      /** `backend: local`: directory of the state files (default `<tmp>/gpu-cluster-terraform-state`). */
+      localStateDirectory?: string;
+      /** Parent of the private per-run directories (default the OS temporary directory). */
+      runDirectory?: string;
+      /** Per terraform command (default 3600). */
+      timeoutSeconds?: number;
+      /** Between SIGINT (terraform releases the state lock) and SIGKILL on cancel/timeout (default 60). */
+      gracePeriodSeconds?: number;
     };
     kubectl?: {
       /** The kubectl binary (default `kubectl` on PATH). */
       binaryPath?: string;
+      /**
+       * The complete list of variables kubectl gets besides the base (PATH, LANG, HOME and TMPDIR
+       * in the run's private directory). E.g. HTTPS_PROXY.
+       * @visibility secret
+       */
+      env?: { [name: string]: string };
       /**
        * Credentials of a cluster without a `gpuCluster.clusters` entry (and no `kubeconfigPath`).
        * `gke` — the production setting — reads its endpoint and CA from GKE and authenticates
@@ -46,6 +62,19 @@ export interface Config {
       kueueManifestPath?: string;
       /** Seconds to wait for the Kueue controller (default 300). */
       kueueReadyTimeoutSeconds?: number;
+      /** Parent of the private per-run directories (default the OS temporary directory). */
+      runDirectory?: string;
+      /** Per kubectl command (default 300; rollout waits get their own bound). */
+      timeoutSeconds?: number;
+      /** Between SIGTERM and SIGKILL on cancel/timeout (default 10). */
+      gracePeriodSeconds?: number;
+    };
+    /** Dry runs of the scaffolder per signed-in user (each backend replica counts its own). */
+    dryRunRateLimit?: {
+      /** Dry runs per window (default 10). */
+      limit?: number;
+      /** Window length (default 60). */
+      windowSeconds?: number;
     };
     catalog?: {
       /**

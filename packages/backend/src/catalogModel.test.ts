@@ -4,6 +4,7 @@
  * in a group so ownership filters work on the embedded default.
  */
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
 import { GPU_CLUSTER_ANNOTATIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { DEMO } from '@gpu-platform/emulators';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ const entities: Entity[] = parseAllDocuments(
 ).map(doc => doc.toJS());
 const appConfig = parse(
   readFileSync(join(repoRoot, 'app-config.yaml'), 'utf8'),
+);
+const production = parse(
+  readFileSync(join(repoRoot, 'app-config.production.yaml'), 'utf8'),
 );
 
 const find = (kind: string, name: string) =>
@@ -72,12 +76,11 @@ describe('catalog-info.yaml', () => {
 });
 
 describe('app-config.yaml', () => {
-  it('loads catalog-info.yaml and allows every kind the platform uses', () => {
-    expect(appConfig.catalog.locations).toContainEqual({
-      type: 'file',
-      target: '../../catalog-info.yaml',
-    });
-    const allowed = appConfig.catalog.rules.flatMap(
+  it('loads catalog-info.yaml, whose rules allow every kind the platform uses', () => {
+    const location = appConfig.catalog.locations.find(
+      (l: { target: string }) => l.target === '../../catalog-info.yaml',
+    );
+    const allowed = location.rules.flatMap(
       (rule: { allow: string[] }) => rule.allow,
     );
     expect(allowed).toEqual(
@@ -93,6 +96,34 @@ describe('app-config.yaml', () => {
       ]),
     );
   });
+
+  it.each([
+    ['app-config.yaml', appConfig],
+    [
+      'app-config.production.yaml',
+      // Merged as the backend merges them (arrays of the later file replace the earlier).
+      ConfigReader.fromConfigs([
+        { data: appConfig, context: 'app-config.yaml' },
+        { data: production, context: 'app-config.production.yaml' },
+      ]).get() as any,
+    ],
+  ])(
+    '%s: locations users register cannot bring users, groups, templates or locations',
+    (_file, config) => {
+      const global = config.catalog.rules.flatMap(
+        (rule: { allow: string[]; locations?: unknown }) =>
+          rule.locations ? [] : rule.allow,
+      );
+      for (const kind of ['User', 'Group', 'Template', 'Location']) {
+        expect(global).not.toContain(kind);
+      }
+      expect(global).toContain('Resource');
+      // Every configured location says what it may hold.
+      for (const location of config.catalog.locations) {
+        expect(location.rules?.length).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it('signs the guest in as a catalog user who belongs to platform-team', () => {
     const guestRef = appConfig.auth.providers.guest.userEntityRef;
@@ -113,10 +144,8 @@ describe('the emulated demo cluster entity', () => {
     expect(appConfig.catalog.locations).toContainEqual({
       type: 'file',
       target: `../../${demoFile}`,
+      rules: [{ allow: ['Resource'] }],
     });
-    const production = parse(
-      readFileSync(join(repoRoot, 'app-config.production.yaml'), 'utf8'),
-    );
     expect(JSON.stringify(production)).not.toContain('emulators');
   });
 
@@ -151,5 +180,26 @@ describe('the emulated demo cluster entity', () => {
     expect(clusters.map((c: { name: string }) => c.name)).toContain(
       annotations['backstage.io/kubernetes-cluster'],
     );
+  });
+});
+
+describe('app-config.production.yaml', () => {
+  it('locates Kubernetes clusters from config only, never from catalog annotations', () => {
+    const methods = production.kubernetes.clusterLocatorMethods as {
+      type: string;
+    }[];
+    expect(methods.map(m => m.type)).not.toContain('catalog');
+    expect(methods.map(m => m.type)).toEqual(['config']);
+  });
+
+  it('denies GPU cluster creation until a deployer lists groups, and reads status with its own identity', () => {
+    expect(production.gpuCluster.policy).toEqual({
+      adminGroups: [],
+      groups: [],
+    });
+    expect(production.gpuCluster.discoveryAllowList).toEqual([]);
+    expect(
+      production.gpuCluster.statusCredentials.impersonateServiceAccount,
+    ).toBeDefined();
   });
 });

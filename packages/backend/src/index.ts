@@ -8,8 +8,13 @@
 
 import { createBackend } from '@backstage/backend-defaults';
 import { catalogModuleDevelopmentFileLocations } from './modules/developmentFileLocations';
+import { rootHttpRouterWithoutStackTraces } from './modules/errorBodies';
+import { permissionModuleGpuClusterPolicy } from './modules/permissionPolicy';
 
 const backend = createBackend();
+
+// Error bodies never carry stack traces, in development either.
+backend.add(rootHttpRouterWithoutStackTraces);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
@@ -28,7 +33,8 @@ backend.add(
   ),
 );
 backend.add(import('@gpu-platform/backstage-plugin-gpu-cluster-backend'));
-// Embedded default only (inert unless gpuCluster.catalog.locationDirectory is set).
+// Embedded default only (inert unless gpuCluster.catalog.locationDirectory is set): file
+// locations under that directory, nowhere else.
 backend.add(catalogModuleDevelopmentFileLocations);
 
 // techdocs plugin
@@ -49,12 +55,10 @@ backend.add(
 // See https://backstage.io/docs/features/software-catalog/configuration#subscribing-to-catalog-errors
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
-// permission plugin
+// permission plugin, with the policy of gpuCluster.policy (who may create GPU clusters where,
+// owners-only changes, task logs for their initiator); see docs/security.md
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(permissionModuleGpuClusterPolicy);
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));

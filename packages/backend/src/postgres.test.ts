@@ -119,7 +119,15 @@ describe('backend on PostgreSQL (app-config.production.yaml)', () => {
         // backend from its package directory.
         catalog: {
           locations: [
-            { type: 'file', target: join(repoRoot, 'catalog-info.yaml') },
+            {
+              type: 'file',
+              target: join(repoRoot, 'catalog-info.yaml'),
+              // As app-config.production.yaml: the ownership model may hold every kind.
+              rules: [
+                { allow: ['Group', 'User', 'System', 'Location', 'Template'] },
+                { allow: ['Component', 'API', 'Resource'] },
+              ],
+            },
           ],
         },
       }),
@@ -158,10 +166,12 @@ describe('backend on PostgreSQL (app-config.production.yaml)', () => {
       `http://127.0.0.1:${port}/api/catalog/entities`,
       token,
       180_000,
+      // Every kind the checks below read has been processed (the catalog stitches in batches).
       list =>
         list.some(e => e.kind === 'Component') &&
-        list.some(
-          e => e.kind === 'Group' && e.metadata.name === 'platform-team',
+        list.some(e => e.kind === 'System') &&
+        ['engineering', 'platform-team'].every(name =>
+          list.some(e => e.kind === 'Group' && e.metadata.name === name),
         ),
       () => output,
       () => {

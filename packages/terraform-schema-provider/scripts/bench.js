@@ -66,9 +66,14 @@ function timed(label, args, cwd, env) {
         )} ms, RSS ${r.rssMb.toFixed(1)} MB  [${r.handshake}|...]`,
       );
     }
-    const skeleton = path.resolve(
-      __dirname,
-      '../../../templates/gke-gpu-cluster/skeleton/terraform',
+    // The Terraform module gpu-cluster-node ships.
+    const skeleton = path.join(
+      path.dirname(
+        require.resolve(
+          '@gpu-platform/backstage-plugin-gpu-cluster-node/package.json',
+        ),
+      ),
+      'terraform',
     );
     fs.cpSync(skeleton, work, {
       recursive: true,

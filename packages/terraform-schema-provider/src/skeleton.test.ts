@@ -5,16 +5,17 @@ import {
   assertGpuStackSpec,
   GpuStackSpecInput,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { renderTfvars } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+import {
+  renderTfvars,
+  shippedModuleDirectory,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import { createTerraformSandbox, TerraformSandbox } from './sandbox';
 import { runTerraformCommand } from './terraformCli';
 
 jest.setTimeout(240_000);
 
-const SKELETON_DIR = path.resolve(
-  __dirname,
-  '../../../templates/gke-gpu-cluster/skeleton/terraform',
-);
+/** The Terraform module gpu-cluster-node ships (and alone ever runs). */
+const SKELETON_DIR = shippedModuleDirectory();
 const SCHEMA = JSON.parse(
   fs.readFileSync(
     path.resolve(__dirname, '../schema/google-provider-schema.json'),

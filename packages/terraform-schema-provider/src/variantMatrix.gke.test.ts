@@ -9,6 +9,7 @@ import {
 import {
   generateVariantMatrix,
   renderTfvars,
+  shippedModuleDirectory,
   type SpecVariant,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import {
@@ -36,10 +37,7 @@ denyGoogleCredentialDiscovery();
  * Variants are applied in batches, each a root module instantiating the skeleton once per variant.
  */
 
-const SKELETON_DIR = path.resolve(
-  __dirname,
-  '../../../templates/gke-gpu-cluster/skeleton/terraform',
-);
+const SKELETON_DIR = shippedModuleDirectory();
 const BATCH_SIZE = 12;
 const SEED_MACHINE = 'a3-ultragpu-8g';
 

@@ -9,6 +9,20 @@ export {
   DefaultClusterStatusService,
 } from './services/ClusterStatusService';
 export type { ClusterStatusService } from './services/ClusterStatusService';
+export {
+  clusterSupplierServiceRef,
+  ConfigClusterSupplier,
+} from './services/ClusterSupplier';
+export type {
+  ClusterSupplier,
+  ResolvedCluster,
+} from './services/ClusterSupplier';
+export {
+  ClusterRegistrationStore,
+  clusterRegistrationStoreServiceRef,
+} from './services/ClusterRegistrationStore';
+export type { ClusterRegistration } from './services/ClusterRegistrationStore';
+export { ClusterAccessError } from './services/ClusterAccessError';
 export { readGpuClusterConfig } from './services/config';
 export type {
   GpuClusterConfig,

@@ -25,7 +25,8 @@ import { gpuClusterPlugin } from './plugin';
 import { validateResponse } from './__testUtils__/validateResponse';
 
 denyGoogleCredentialDiscovery();
-jest.setTimeout(20_000);
+// Starting two emulators and a backend takes a while on a loaded machine (setupTests says 60 s).
+jest.setTimeout(60_000);
 
 const entity = (name: string, clusterName: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -42,6 +43,8 @@ const entities = [
   entity(DEMO.cluster, DEMO.cluster),
   entity('offline-cluster', 'offline'),
   entity('unconfigured', 'nowhere'),
+  // Registered by anyone, naming the demo cluster in its annotation.
+  entity('look-alike', DEMO.cluster),
 ];
 
 function configFor(kube: KubeEmulator, gke: GkeEmulator) {
@@ -67,6 +70,7 @@ function configFor(kube: KubeEmulator, gke: GkeEmulator) {
         },
         {
           name: 'offline',
+          entityRef: 'resource:default/offline-cluster',
           kubernetes: { url: 'https://127.0.0.1:1', token: 'x' },
           gke: {
             projectId: DEMO.project,
@@ -398,6 +402,34 @@ describe('gpu-cluster backend against the emulators', () => {
     expect(JSON.stringify(res.body)).not.toContain(kube.token);
   });
 
+  it("refuses an entity that names the demo cluster in its annotations: not the demo cluster's status", async () => {
+    const res = await request(backend.server).get(
+      '/api/gpu-cluster/clusters/default/look-alike/status',
+    );
+    expect(res.status).toBe(403);
+    validateResponse('/clusters/{namespace}/{name}/status', 403, res.body);
+    expect(res.body.error).toEqual({
+      name: 'ClusterAccessError',
+      reason: 'BOUND_TO_OTHER_ENTITY',
+      statusCode: 403,
+      configKey: 'gpuCluster.clusters[].entityRef',
+      message: `Cluster ${DEMO.cluster} is configured for resource:default/${DEMO.cluster}, not resource:default/look-alike: its status is served there only`,
+    });
+    expect(res.body.nodes).toBeUndefined();
+    expect(res.body.clusterQueues).toBeUndefined();
+  });
+
+  it('answers 400 for malformed or oversized names, without a stack trace', async () => {
+    for (const name of ['a%20b', 'x'.repeat(300), '..', '-lead', 'a;b']) {
+      const res = await request(backend.server).get(
+        `/api/gpu-cluster/clusters/default/${name}/status`,
+      );
+      expect({ name, status: res.status }).toEqual({ name, status: 400 });
+      expect(res.body.error.reason).toBe('INVALID_REFERENCE');
+      expect(JSON.stringify(res.body)).not.toMatch(/\\n\s+at |node_modules/);
+    }
+  });
+
   it('answers 404 for unknown or unconfigured entities and 401 without credentials', async () => {
     const unknown = await request(backend.server).get(
       '/api/gpu-cluster/clusters/default/nope/status',
@@ -407,7 +439,10 @@ describe('gpu-cluster backend against the emulators', () => {
       '/api/gpu-cluster/clusters/default/unconfigured/status',
     );
     expect(unconfigured.status).toBe(404);
-    expect(unconfigured.body.error.message).toContain('nowhere');
+    expect(unconfigured.body.error).toMatchObject({
+      reason: 'NOT_CONFIGURED',
+      configKey: 'gpuCluster.clusters',
+    });
     const anonymous = await request(backend.server)
       .get(statusPath)
       .set('Authorization', mockCredentials.none.header());

@@ -1,28 +1,58 @@
 import type {
+  AuthService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { gpuClusterStatusReadPermission } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  ENTITY_REF_PATTERN,
+  gpuClusterStatusReadPermission,
+  normalizeOwnerRef,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
+import { ClusterAccessError } from './services/ClusterAccessError';
+import type { ClusterRegistration } from './services/ClusterRegistrationStore';
 import type { ClusterStatusService } from './services/ClusterStatusService';
+import type { ClusterSupplier } from './services/ClusterSupplier';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
+  auth: AuthService;
   permissions: PermissionsService;
+  supplier: ClusterSupplier;
   status: ClusterStatusService;
+  registrations: { record(registration: ClusterRegistration): Promise<void> };
 }
 
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/;
+/** Entity name / namespace: what the catalog accepts (63 characters at most). */
+const NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/;
+/** Kubernetes object names (workload namespace and name). */
+const K8S_NAME = /^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?$/;
+
+const registrationSchema = z.strictObject({
+  entityRef: z
+    .string()
+    .max(300)
+    .regex(/^resource:[a-z0-9][a-z0-9._-]{0,62}\/[a-z0-9][a-z0-9._-]{0,62}$/),
+  projectId: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/),
+  location: z.string().regex(/^[a-z]+-[a-z]+\d+(?:-[a-z])?$/),
+  clusterName: z.string().regex(/^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/),
+  owner: z.string().max(300).regex(ENTITY_REF_PATTERN),
+});
+
+/** The only caller allowed to record registrations: the scaffolder's gpu-cluster actions. */
+const REGISTRAR = 'plugin:scaffolder';
 
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, status } = options;
+  const { httpAuth, auth, permissions, supplier, status, registrations } =
+    options;
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: '16kb' }));
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -33,7 +63,10 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const { namespace, name } = req.params;
     if (!NAME.test(namespace) || !NAME.test(name)) {
-      throw new NotAllowedError('Invalid entity reference');
+      throw new ClusterAccessError(
+        'INVALID_REFERENCE',
+        'namespace and name must be catalog entity names (letters, digits, ".", "_", "-"; at most 63)',
+      );
     }
     const entityRef = `resource:${namespace.toLocaleLowerCase(
       'en-US',
@@ -43,11 +76,12 @@ export async function createRouter(
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Not allowed to read the status of ${entityRef}`,
+      throw new ClusterAccessError(
+        'PERMISSION_DENIED',
+        `Not allowed to read the status of ${entityRef} (permission ${gpuClusterStatusReadPermission.name})`,
       );
     }
-    return status.resolveCluster(entityRef, credentials);
+    return supplier.resolve(entityRef, credentials);
   };
 
   router.get('/clusters/:namespace/:name/status', async (req, res) => {
@@ -58,17 +92,54 @@ export async function createRouter(
   router.get(
     '/clusters/:namespace/:name/workloads/:workloadNamespace/:workloadName/explain',
     async (req, res) => {
+      const { workloadNamespace, workloadName } = req.params;
+      if (!K8S_NAME.test(workloadNamespace) || !K8S_NAME.test(workloadName)) {
+        throw new InputError(
+          'workloadNamespace and workloadName must be Kubernetes object names',
+        );
+      }
       const { entityRef, cluster } = await authorizeCluster(req);
       res.json(
         await status.explain(
           entityRef,
           cluster,
-          req.params.workloadNamespace,
-          req.params.workloadName,
+          workloadNamespace,
+          workloadName,
         ),
       );
     },
   );
+
+  /**
+   * Records that the Create GPU cluster template registered an entity for a GKE cluster (called
+   * by the scaffolder module's catalog:register action, service to service).
+   */
+  router.post('/registrations', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['service'],
+    });
+    if (
+      !auth.isPrincipal(credentials, 'service') ||
+      credentials.principal.subject !== REGISTRAR
+    ) {
+      throw new NotAllowedError(
+        'Only the scaffolder’s gpu-cluster actions record cluster registrations',
+      );
+    }
+    const parsed = registrationSchema.safeParse(req.body);
+    if (!parsed.success) {
+      throw new InputError(
+        `Invalid registration: ${parsed.error.issues
+          .map(issue => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+          .join('; ')}`,
+      );
+    }
+    await registrations.record({
+      ...parsed.data,
+      owner: normalizeOwnerRef(parsed.data.owner),
+    });
+    res.status(204).end();
+  });
 
   return router;
 }

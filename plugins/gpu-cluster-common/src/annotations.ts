@@ -23,6 +23,8 @@ export const GPU_CLUSTER_ANNOTATIONS = {
   verificationJob: 'gpu-platform.dev/verification-job',
   terraformState: 'gpu-platform.dev/terraform-state',
   nodePools: 'gpu-platform.dev/node-pools',
+  /** Most GPUs the stack can hold (the policy's GPU budget counts it). */
+  maxGpus: 'gpu-platform.dev/max-gpus',
 } as const;
 
 /** Kubernetes labels stamped on every rendered object. @public */

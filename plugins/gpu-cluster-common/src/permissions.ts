@@ -12,5 +12,43 @@ export const gpuClusterStatusReadPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/**
+ * Create a GPU cluster stack: what the actions ask for the initiating user before they run
+ * anything, on top of the template and action permissions of the scaffolder (a template someone
+ * registered could call the actions directly). The policy grants it to the groups of
+ * `gpuCluster.policy`; which project, state and GPU budget a stack may use is then checked
+ * against that same policy.
+ *
+ * @public
+ */
+export const gpuClusterStackCreatePermission = createPermission({
+  name: 'gpuCluster.stack.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Change (re-apply) an existing GPU cluster: a resource permission on the cluster's catalog
+ * entity, so a policy can grant it to the entity's owners only (`isEntityOwner`).
+ *
+ * @public
+ */
+export const gpuClusterStackUpdatePermission = createPermission({
+  name: 'gpuCluster.stack.update',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/** The permissions the status API checks (registered by the gpu-cluster backend). @public */
+export const gpuClusterStatusPermissions = [gpuClusterStatusReadPermission];
+
+/** The permissions the scaffolder actions check (registered by their module). @public */
+export const gpuClusterStackPermissions = [
+  gpuClusterStackCreatePermission,
+  gpuClusterStackUpdatePermission,
+];
+
 /** Every permission of the gpu-cluster plugins. @public */
-export const gpuClusterPermissions = [gpuClusterStatusReadPermission];
+export const gpuClusterPermissions = [
+  ...gpuClusterStatusPermissions,
+  ...gpuClusterStackPermissions,
+];

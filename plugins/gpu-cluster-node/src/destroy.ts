@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import {
   stackNames,
   type GpuStackSpec,
@@ -11,7 +9,6 @@ import {
 } from './kubectl';
 import { manifestApplyPlan } from './manifests';
 import {
-  renderTfvars,
   runTerraform,
   terraformDestroy,
   terraformInit,
@@ -26,9 +23,13 @@ const TRAINING_BUCKET_ADDRESS =
 /** @public */
 export interface DestroyStackOptions {
   spec: GpuStackSpec;
-  /** The stack directory: `terraform/` (the module, already rendered) and `manifests/`. */
-  outDir: string;
-  terraform: Omit<TerraformStackOptions, 'dir'> & { useLocalBackend?: boolean };
+  /**
+   * A private run of the shipped module (`withTerraformRun`) whose tfvars were rendered for
+   * destroy (`renderTfvars(spec, { destroy: { deleteData } })`).
+   */
+  terraform: TerraformStackOptions;
+  /** The rendered manifests (`manifests/` of the stack directory). */
+  manifestsDir: string;
   /** How to reach the cluster; without it the in-cluster steps are skipped (`skipReason`). */
   kubectl?: KubectlOptions;
   /** Why the cluster is not reached (reported). */
@@ -61,7 +62,7 @@ export interface DestroyReport {
 export async function destroyStack(
   options: DestroyStackOptions,
 ): Promise<DestroyReport> {
-  const { spec, outDir, logger } = options;
+  const { spec, logger } = options;
   const names = stackNames(spec);
   const deleteData = options.deleteData ?? false;
   if (spec.storage.filestore.length > 0 && !deleteData) {
@@ -71,16 +72,6 @@ export async function destroyStack(
       )}): they are attached to the stack's VPC and cannot outlive it, so destroying deletes their data. Copy what you need, then run destroy with --delete-data`,
     );
   }
-  const dir = path.join(outDir, 'terraform');
-  await fs.writeFile(
-    path.join(dir, 'terraform.tfvars.json'),
-    `${JSON.stringify(
-      renderTfvars(spec, { destroy: { deleteData } }),
-      null,
-      2,
-    )}\n`,
-  );
-
   const report: DestroyReport = { inClusterWork: [], kept: [] };
   if (options.kubectl) {
     report.inClusterWork = await deleteInClusterWork({
@@ -89,7 +80,7 @@ export async function destroyStack(
     });
     await deleteManifestPlan(manifestApplyPlan(spec), {
       ...options.kubectl,
-      manifestsDir: path.join(outDir, 'manifests'),
+      manifestsDir: options.manifestsDir,
     });
   } else {
     report.inClusterSkipped =
@@ -99,7 +90,7 @@ export async function destroyStack(
     );
   }
 
-  const terraform = { ...options.terraform, dir };
+  const terraform = options.terraform;
   await terraformInit(terraform);
   const inState = new Set(
     (
@@ -136,9 +127,9 @@ export async function destroyStack(
     });
   }
   await terraformDestroy({ ...terraform, skipInit: true });
-  if (options.terraform.backend) {
+  if (terraform.state?.backend === 'gcs') {
     report.kept.push({
-      resource: `gs://${options.terraform.backend.bucket}/${options.terraform.backend.prefix}`,
+      resource: `gs://${terraform.state.bucket}/${terraform.state.prefix}`,
       note: 'Terraform state of this stack (now empty; the bucket is shared by the stacks of the project and keeps earlier generations)',
     });
   }

@@ -14,6 +14,8 @@ export * from './render';
 export * from './destroy';
 export * from './gke';
 export * from './config';
+export * from './process';
+export * from './plan';
 export { runCli, type CliIo } from './cli/cli';
 export {
   renderStackSpecReference,

@@ -1,14 +1,19 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '@backstage/config';
+import type { GpuClusterPolicy } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
+  configuredSecrets,
+  environmentSecrets,
   readClusterConnections,
+  readGpuClusterPolicy,
   type ClusterConnectionConfig,
   type GkeAccessConfig,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 
 /**
  * Config file paths are relative to the backend's working directory, as Backstage's own are;
- * the actions run tools in task workspaces, so they get absolute paths.
+ * the actions run tools in private directories, so they get absolute paths.
  */
 const absolutePath = (value: string | undefined) =>
   value === undefined ? undefined : path.resolve(value);
@@ -17,12 +22,20 @@ const absolutePath = (value: string | undefined) =>
 export interface GpuClusterScaffolderConfig {
   terraform: {
     binaryPath?: string;
+    /** The only variables terraform and its provider get besides PATH, HOME, TMPDIR, LANG. */
     env: Record<string, string>;
     backend: 'gcs' | 'local';
-    planInDryRun: boolean;
+    /** `backend: local`: where state files live (`<dir>/<bucket>/<prefix>/default.tfstate`). */
+    localStateDirectory: string;
+    /** Parent of the private run directories (default the OS temporary directory). */
+    runDirectory?: string;
+    timeoutMs: number;
+    killAfterMs: number;
   };
   kubectl: {
     binaryPath?: string;
+    /** The only variables kubectl gets besides PATH, HOME, TMPDIR, LANG. */
+    env: Record<string, string>;
     /**
      * Where credentials of a cluster without a `gpuCluster.clusters` entry come from: `gke` reads
      * the cluster from GKE (endpoint, CA) with a Google access token, as `gcloud container
@@ -33,13 +46,39 @@ export interface GpuClusterScaffolderConfig {
     context?: string;
     kueueManifestPath?: string;
     kueueReadyTimeoutSeconds?: number;
+    runDirectory?: string;
+    timeoutMs: number;
+    killAfterMs: number;
   };
   /** `gpuCluster.clusters[]` entries, by cluster name. */
   clusters: ClusterConnectionConfig[];
   catalog: { locationDirectory?: string };
   /** How GKE is reached for `credentials: gke` (an endpoint override for the emulator). */
   gke: GkeAccessConfig;
+  /** Who may create which stacks (`gpuCluster.policy`; deny by default). */
+  policy: GpuClusterPolicy;
+  /** Dry runs per user and window (`gpuCluster.dryRunRateLimit`). */
+  dryRunRateLimit: { limit: number; windowMs: number };
+  /** Every secret of the config and of the backend's environment, for the redactor. */
+  secrets: string[];
 }
+
+function readEnv(config: Config | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of config?.keys() ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new Error(`${key} is not an environment variable name`);
+    }
+    env[key] = config!.getString(key);
+  }
+  return env;
+}
+
+const seconds = (
+  config: Config | undefined,
+  key: string,
+  fallback: number,
+): number => (config?.getOptionalNumber(key) ?? fallback) * 1000;
 
 /** Reads the module's configuration; throws when a value has the wrong type. @public */
 export function readGpuClusterScaffolderConfig(
@@ -48,11 +87,6 @@ export function readGpuClusterScaffolderConfig(
   const section = root.getOptionalConfig('gpuCluster');
   const terraform = section?.getOptionalConfig('terraform');
   const kubectl = section?.getOptionalConfig('kubectl');
-  const envConfig = terraform?.getOptionalConfig('env');
-  const env: Record<string, string> = {};
-  for (const key of envConfig?.keys() ?? []) {
-    env[key] = envConfig!.getString(key);
-  }
   const backend = terraform?.getOptionalString('backend') ?? 'gcs';
   if (backend !== 'gcs' && backend !== 'local') {
     throw new Error(
@@ -65,16 +99,23 @@ export function readGpuClusterScaffolderConfig(
       `gpuCluster.kubectl.credentials must be 'gke' or 'config', got '${credentials}'`,
     );
   }
+  const rateLimit = section?.getOptionalConfig('dryRunRateLimit');
   const { clusters, gke } = readClusterConnections(root);
   return {
     terraform: {
       binaryPath: terraform?.getOptionalString('binaryPath'),
-      env,
+      env: readEnv(terraform?.getOptionalConfig('env')),
       backend,
-      planInDryRun: terraform?.getOptionalBoolean('planInDryRun') ?? true,
+      localStateDirectory:
+        absolutePath(terraform?.getOptionalString('localStateDirectory')) ??
+        path.join(os.tmpdir(), 'gpu-cluster-terraform-state'),
+      runDirectory: absolutePath(terraform?.getOptionalString('runDirectory')),
+      timeoutMs: seconds(terraform, 'timeoutSeconds', 3600),
+      killAfterMs: seconds(terraform, 'gracePeriodSeconds', 60),
     },
     kubectl: {
       binaryPath: kubectl?.getOptionalString('binaryPath'),
+      env: readEnv(kubectl?.getOptionalConfig('env')),
       credentials,
       kubeconfigPath: absolutePath(
         kubectl?.getOptionalString('kubeconfigPath'),
@@ -86,6 +127,9 @@ export function readGpuClusterScaffolderConfig(
       kueueReadyTimeoutSeconds: kubectl?.getOptionalNumber(
         'kueueReadyTimeoutSeconds',
       ),
+      runDirectory: absolutePath(kubectl?.getOptionalString('runDirectory')),
+      timeoutMs: seconds(kubectl, 'timeoutSeconds', 300),
+      killAfterMs: seconds(kubectl, 'gracePeriodSeconds', 10),
     },
     clusters,
     catalog: {
@@ -94,5 +138,11 @@ export function readGpuClusterScaffolderConfig(
       ),
     },
     gke,
+    policy: readGpuClusterPolicy(root),
+    dryRunRateLimit: {
+      limit: rateLimit?.getOptionalNumber('limit') ?? 10,
+      windowMs: seconds(rateLimit, 'windowSeconds', 60),
+    },
+    secrets: [...configuredSecrets(root), ...environmentSecrets()],
   };
 }

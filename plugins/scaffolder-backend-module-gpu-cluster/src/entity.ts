@@ -2,6 +2,7 @@ import type { Entity } from '@backstage/catalog-model';
 import {
   GPU_CLUSTER_ANNOTATIONS,
   resolveNodePools,
+  stackGpuCapacity,
   stackNames,
   verificationEnabled,
   type GpuStackSpec,
@@ -74,6 +75,7 @@ export function clusterResourceEntity(
     [GPU_CLUSTER_ANNOTATIONS.nodePools]: resolveNodePools(spec)
       .map(pool => pool.name)
       .join(','),
+    [GPU_CLUSTER_ANNOTATIONS.maxGpus]: String(stackGpuCapacity(spec)),
     'backstage.io/kubernetes-cluster': names.clusterName,
     'kubernetes.io/dashboard-app': 'gke',
     'kubernetes.io/dashboard-parameters': JSON.stringify({

@@ -2,10 +2,16 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  createMockDirectory,
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { parse } from 'yaml';
@@ -13,186 +19,415 @@ import { scaffolderModuleGpuCluster } from './module';
 import { TEMPLATE_PATH } from './template/templatePath';
 import { VALUES } from './__testUtils__/actionContext';
 
-const templateDir = path.resolve(__dirname, '..', path.dirname(TEMPLATE_PATH));
+/**
+ * The committed template through the real scaffolder backend with this module: dry runs and
+ * real tasks of two users in two groups, against `gpuCluster.policy`.
+ */
 
-/** The template directory as the dry-run API takes it (base64 file contents). */
-async function directoryContents(dir: string, prefix = '') {
-  const out: { path: string; base64Content: string }[] = [];
-  for (const entry of await fs.readdir(path.join(dir, prefix), {
-    withFileTypes: true,
-  })) {
-    const rel = path.posix.join(prefix, entry.name);
-    if (entry.name === '.terraform' || entry.name === 'template.yaml') continue;
-    if (entry.isDirectory()) out.push(...(await directoryContents(dir, rel)));
-    else
-      out.push({
-        path: rel,
-        base64Content: (await fs.readFile(path.join(dir, rel))).toString(
-          'base64',
-        ),
+jest.setTimeout(60_000);
+
+const templateFile = path.resolve(__dirname, '..', TEMPLATE_PATH);
+
+const GROUPS: Record<string, string[]> = {
+  'user:default/alice': ['group:default/ml-platform'],
+  'user:default/bob': ['group:default/research'],
+};
+
+/** Ownership claims as a sign-in resolver would issue them: the user and their groups. */
+const userInfoByGroup = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials: any) {
+      const ref = credentials.principal.userEntityRef as string;
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
+      };
+    },
+  }),
+});
+
+const POLICY = {
+  groups: [
+    {
+      group: 'group:default/ml-platform',
+      projects: ['e2e-project-1'],
+      stateBucket: 'e2e-tfstate',
+    },
+    {
+      group: 'group:default/research',
+      projects: ['research-project-1'],
+      stateBucket: 'research-tfstate',
+    },
+  ],
+};
+
+describe('the template through the real scaffolder backend', () => {
+  const mockDir = createMockDirectory();
+  let base: string;
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let template: any;
+  const sentinel = () => mockDir.resolve('tool-ran');
+
+  const headers = (user: string) => ({
+    'content-type': 'application/json',
+    authorization: mockCredentials.user.header(user),
+  });
+  const dryRun = async (
+    user: string,
+    values: unknown,
+    directoryContents: { path: string; base64Content: string }[] = [],
+  ) => {
+    const response = await fetch(`${base}/v2/dry-run`, {
+      method: 'POST',
+      headers: headers(user),
+      body: JSON.stringify({
+        template,
+        values,
+        secrets: {},
+        directoryContents,
+      }),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const logOf = (body: any) =>
+    (body.log ?? [])
+      .map((l: any) => l.body?.message)
+      .filter(Boolean)
+      .join('\n');
+
+  /** Runs a real task to its end; its status and log. */
+  const task = async (user: string, values: unknown) => {
+    const created = await fetch(`${base}/v2/tasks`, {
+      method: 'POST',
+      headers: headers(user),
+      body: JSON.stringify({
+        templateRef: 'template:default/gke-gpu-cluster',
+        values,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    let status = 'open';
+    for (let i = 0; i < 200 && ['open', 'processing'].includes(status); i++) {
+      await new Promise(r => setTimeout(r, 100));
+      const read = await fetch(`${base}/v2/tasks/${id}`, {
+        headers: headers(user),
       });
-  }
-  return out;
-}
+      status = ((await read.json()) as any).status;
+    }
+    const events = await fetch(`${base}/v2/tasks/${id}/events`, {
+      headers: headers(user),
+    });
+    const log = ((await events.json()) as any[])
+      .map(e => e.body?.message)
+      .filter(Boolean)
+      .join('\n');
+    return { id, status, log };
+  };
 
-describe('the template through the real scaffolder backend (dry run)', () => {
-  it('validates, copies the skeleton, renders, skips what cannot dry-run, and writes the entity', async () => {
-    const { server } = await startTestBackend({
+  beforeAll(async () => {
+    mockDir.clear();
+    // Would leave a marker if terraform or kubectl were ever started.
+    const tool = mockDir.resolve('tool');
+    await fs.writeFile(tool, `#!/bin/sh\ntouch "${sentinel()}"\nexit 1\n`, {
+      mode: 0o755,
+    });
+    template = parse(await fs.readFile(templateFile, 'utf8'));
+    backend = await startTestBackend({
       features: [
         scaffolderPlugin,
         scaffolderModuleGpuCluster,
-        catalogServiceMock.factory(),
+        catalogServiceMock.factory({
+          entities: [
+            {
+              ...template,
+              metadata: { ...template.metadata, namespace: 'default' },
+            },
+          ],
+        }),
+        userInfoByGroup,
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
         mockServices.rootConfig.factory({
           data: {
             backend: {
               baseUrl: 'http://127.0.0.1',
               listen: { host: '127.0.0.1' },
             },
-            gpuCluster: { terraform: { planInDryRun: false } },
+            gpuCluster: {
+              policy: POLICY,
+              dryRunRateLimit: { limit: 1000, windowSeconds: 60 },
+              terraform: {
+                binaryPath: tool,
+                backend: 'local',
+                localStateDirectory: mockDir.resolve('state'),
+                runDirectory: mockDir.resolve('runs'),
+              },
+              kubectl: { binaryPath: tool },
+            },
+          },
+        }),
+      ],
+    });
+    const { port } = backend.server.address() as AddressInfo;
+    base = `http://127.0.0.1:${port}/api/scaffolder`;
+  });
+
+  afterAll(() => backend?.stop());
+
+  it('registers the five actions', async () => {
+    const actions = await fetch(`${base}/v2/actions`, {
+      headers: headers('user:default/alice'),
+    });
+    expect(actions.status).toBe(200);
+    const ids = ((await actions.json()) as { id: string }[]).map(a => a.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'gpu-cluster:spec:validate',
+        'gpu-cluster:stack:render',
+        'gpu-cluster:terraform:apply',
+        'gpu-cluster:kubectl:apply',
+        'gpu-cluster:catalog:register',
+      ]),
+    );
+  });
+
+  it('dry-runs for a member of an allowed group: rendered files and a plan summary, no tool started, nothing left behind', async () => {
+    const { status, body } = await dryRun('user:default/alice', VALUES);
+    expect({ status, error: body.error }).toEqual({
+      status: 200,
+      error: undefined,
+    });
+    const log = logOf(body);
+    expect(log).toContain('GPU stack spec is valid: cluster e2e-gke');
+    expect(log).toContain(
+      'state gs://e2e-tfstate/gpu-clusters/default/ml-platform/e2e',
+    );
+    expect(log).toContain('Dry run: terraform does not run');
+    expect(log).toContain('node pool h200-dws: a3-ultragpu-8g');
+    expect(log).toMatch(
+      /Skipping because gpu-cluster:kubectl:apply does not support dry-run/,
+    );
+    expect(log).toContain('Dry run: resource:default/e2e-gke written');
+    const files = new Map<string, string>(
+      body.directoryContents.map((f: any) => [
+        f.path,
+        Buffer.from(f.base64Content, 'base64').toString('utf8'),
+      ]),
+    );
+    expect(
+      JSON.parse(files.get('terraform/terraform.tfvars.json')!).project_id,
+    ).toBe('e2e-project-1');
+    expect(files.has('manifests/apply-plan.json')).toBe(true);
+    expect([...files.keys()].some(f => f.includes('.terraform'))).toBe(false);
+    expect(parse(files.get('catalog-info.yaml')!)).toMatchObject({
+      kind: 'Resource',
+      spec: {
+        type: 'kubernetes-cluster',
+        owner: 'group:default/ml-platform',
+      },
+    });
+    expect(body.output.links).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ entityRef: 'resource:default/e2e-gke' }),
+      ]),
+    );
+    await expect(fs.stat(sentinel())).rejects.toThrow();
+    await expect(fs.readdir(mockDir.resolve('runs'))).rejects.toThrow();
+  });
+
+  it('never executes Terraform supplied in the request', async () => {
+    const canary = mockDir.resolve('canary.txt');
+    await fs.writeFile(canary, 'canary-file-content-1234');
+    const leak = `resource "terraform_data" "leak" {
+  lifecycle {
+    precondition {
+      condition     = false
+      error_message = base64encode(file(${JSON.stringify(canary)}))
+    }
+  }
+}
+data "external" "env" {
+  program = ["sh", "-c", "env > ${mockDir.resolve('env-dump')}"]
+}
+`;
+    const { status, body } = await dryRun('user:default/alice', VALUES, [
+      {
+        path: 'terraform/leak.tf',
+        base64Content: Buffer.from(leak).toString('base64'),
+      },
+      {
+        path: 'terraform/main.tf',
+        base64Content: Buffer.from(leak).toString('base64'),
+      },
+    ]);
+    expect(status).toBe(200);
+    const text = JSON.stringify(body);
+    expect(text).not.toContain(
+      Buffer.from('canary-file-content-1234').toString('base64').slice(0, 16),
+    );
+    expect(text).not.toContain('canary-file-content-1234');
+    await expect(fs.stat(sentinel())).rejects.toThrow();
+    await expect(fs.stat(mockDir.resolve('env-dump'))).rejects.toThrow();
+  });
+
+  it("refuses another group's member, naming the field", async () => {
+    const { status, body } = await dryRun('user:default/bob', VALUES);
+    expect(status).toBe(403);
+    expect(body.error).toEqual({
+      name: 'NotAllowedError',
+      message:
+        'identity.owner: user:default/bob is not a member of group:default/ml-platform and may not create GPU clusters for it',
+    });
+    const own = await dryRun('user:default/bob', {
+      identity: {
+        projectId: 'e2e-project-1',
+        namePrefix: 'bob',
+        owner: 'group:default/research',
+      },
+    });
+    expect(own.status).toBe(403);
+    expect(own.body.error.message).toMatch(
+      /^identity\.projectId: Project e2e-project-1 is not allowed for group:default\/research/,
+    );
+  });
+
+  it('refuses bad values with 400 and field paths, prototype keys included', async () => {
+    const rejected = await dryRun('user:default/alice', {
+      identity: { ...VALUES.identity, namePrefix: 'e2e;reboot' },
+    });
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.errors).toEqual([
+      expect.objectContaining({
+        path: ['identity', 'namePrefix'],
+        instance: 'e2e;reboot',
+      }),
+    ]);
+    const invalid = await dryRun('user:default/alice', {
+      identity: {
+        ...VALUES.identity,
+        zones: ['us-central1-b', 'us-central1-b'],
+      },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.message).toContain(
+      'identity.zones[1]: zone us-central1-b is listed twice',
+    );
+    const identity =
+      '"identity": {"projectId": "e2e-project-1", "namePrefix": "e2e", "owner": "group:default/ml-platform"';
+    const reserved = [
+      [`{${identity}, "__proto__": {"x": 1}}}`, 'values.identity.__proto__'],
+      [
+        `{${identity}, "labels": {"constructor": "x"}}}`,
+        'values.identity.labels.constructor',
+      ],
+      [
+        `{${identity}}, "nodePools": [{"__proto__": {"maxNodes": 99}}]}`,
+        'values.nodePools[0].__proto__',
+      ],
+      [
+        `{${identity}}, "constructor": {"prototype": {"x": 1}}}`,
+        'values.constructor',
+      ],
+      [`{${identity}}, "__proto__": {"x": 1}}`, 'values.__proto__'],
+    ];
+    for (const [values, field] of reserved) {
+      const response = await fetch(`${base}/v2/dry-run`, {
+        method: 'POST',
+        headers: headers('user:default/alice'),
+        body: `{"template": ${JSON.stringify(
+          template,
+        )}, "values": ${values}, "secrets": {}, "directoryContents": []}`,
+      });
+      const body = (await response.json()) as any;
+      expect({ status: response.status, error: body.error }).toEqual({
+        status: 400,
+        error: expect.objectContaining({
+          name: 'InputError',
+          message: `${field}: the key is not allowed`,
+        }),
+      });
+      expect(JSON.stringify(body)).not.toMatch(/\\n\s+at |node_modules/);
+    }
+  });
+
+  it('a refused task says what to fix, without a state location or stack trace', async () => {
+    const { status, log } = await task('user:default/bob', VALUES);
+    expect(status).toBe('failed');
+    expect(log).toContain(
+      'identity.owner: user:default/bob is not a member of group:default/ml-platform',
+    );
+    expect(log).toContain('Nothing was created');
+    expect(log).not.toContain('gs://');
+    expect(log).not.toMatch(/\n\s+at |node_modules|\/work\//);
+  });
+
+  it('a failed provisioning task names the state location the policy assigned', async () => {
+    const { status, log } = await task('user:default/alice', VALUES);
+    expect(status).toBe('failed');
+    expect(log).toContain('terraform init failed');
+    expect(log).toContain(
+      'gs://e2e-tfstate/gpu-clusters/default/ml-platform/e2e',
+    );
+    expect(log).not.toContain('gs:///');
+    expect(log).not.toMatch(/\n\s+at |node_modules/);
+    expect(log).not.toContain(mockDir.path);
+    await fs.rm(sentinel(), { force: true });
+  });
+});
+
+describe('dry-run rate limit', () => {
+  it('limits dry runs per user, with a clear 429', async () => {
+    const template = parse(await fs.readFile(templateFile, 'utf8'));
+    const backend = await startTestBackend({
+      features: [
+        scaffolderPlugin,
+        scaffolderModuleGpuCluster,
+        catalogServiceMock.factory(),
+        userInfoByGroup,
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+        mockServices.rootConfig.factory({
+          data: {
+            backend: {
+              baseUrl: 'http://127.0.0.1',
+              listen: { host: '127.0.0.1' },
+            },
+            gpuCluster: {
+              policy: POLICY,
+              dryRunRateLimit: { limit: 2, windowSeconds: 600 },
+            },
           },
         }),
       ],
     });
     try {
-      const { port } = server.address() as AddressInfo;
-      const base = `http://127.0.0.1:${port}/api/scaffolder`;
-      const headers = {
-        'content-type': 'application/json',
-        authorization: mockCredentials.user.header(),
-      };
-
-      const actions = await fetch(`${base}/v2/actions`, { headers });
-      expect(actions.status).toBe(200);
-      const ids = ((await actions.json()) as { id: string }[]).map(a => a.id);
-      expect(ids).toEqual(
-        expect.arrayContaining([
-          'gpu-cluster:spec:validate',
-          'gpu-cluster:stack:render',
-          'gpu-cluster:terraform:apply',
-          'gpu-cluster:kubectl:apply',
-          'gpu-cluster:catalog:register',
-        ]),
-      );
-
-      const template = parse(
-        await fs.readFile(path.join(templateDir, 'template.yaml'), 'utf8'),
-      );
-      const response = await fetch(`${base}/v2/dry-run`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          template,
-          values: VALUES,
-          secrets: {},
-          directoryContents: await directoryContents(templateDir),
-        }),
-      });
-      const body = (await response.json()) as any;
-      expect({ status: response.status, error: body.error }).toEqual({
-        status: 200,
-        error: undefined,
-      });
-      const log = body.log
-        .map((l: any) => l.body?.message)
-        .filter(Boolean)
-        .join('\n');
-      expect(log).not.toMatch(/failed/i);
-      expect(log).toContain('GPU stack spec is valid: cluster e2e-gke');
-      expect(log).toContain('terraform plan is disabled');
-      expect(log).toMatch(
-        /Skipping because gpu-cluster:kubectl:apply does not support dry-run/,
-      );
-      expect(log).toContain('Dry run: resource:default/e2e-gke written');
-      const files = new Map<string, string>(
-        body.directoryContents.map((f: any) => [
-          f.path,
-          Buffer.from(f.base64Content, 'base64').toString('utf8'),
-        ]),
-      );
-      expect(files.has('terraform/main.tf')).toBe(true);
-      expect(
-        JSON.parse(files.get('terraform/terraform.tfvars.json')!).project_id,
-      ).toBe('e2e-project-1');
-      expect(files.has('manifests/apply-plan.json')).toBe(true);
-      expect(parse(files.get('catalog-info.yaml')!)).toMatchObject({
-        kind: 'Resource',
-        spec: {
-          type: 'kubernetes-cluster',
-          owner: 'group:default/ml-platform',
-        },
-      });
-      expect(body.output.links).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ entityRef: 'resource:default/e2e-gke' }),
-          expect.objectContaining({
-            title: 'GKE console',
-            url: expect.stringContaining('/us-central1/e2e-gke/'),
-          }),
-        ]),
-      );
-
-      // The scaffolder checks values against the spec-derived parameters before any step runs.
-      const rejected = await fetch(`${base}/v2/dry-run`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          template,
-          values: {
-            identity: { ...VALUES.identity, namePrefix: 'e2e;reboot' },
-          },
-          secrets: {},
-          directoryContents: await directoryContents(templateDir),
-        }),
-      });
-      const rejectedBody = (await rejected.json()) as any;
-      expect(rejected.status).toBe(400);
-      expect(rejectedBody.errors).toEqual([
-        expect.objectContaining({
-          path: ['identity', 'namePrefix'],
-          instance: 'e2e;reboot',
-        }),
-      ]);
-
-      // Cross-field rules the form cannot express stop the run at the validate step.
-      const invalid = await fetch(`${base}/v2/dry-run`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          template,
-          values: {
-            identity: {
-              ...VALUES.identity,
-              zones: ['us-central1-b', 'us-central1-b'],
-            },
-          },
-          secrets: {},
-          directoryContents: await directoryContents(templateDir),
-        }),
-      });
-      const invalidBody = (await invalid.json()) as any;
-      expect(invalid.status).toBe(400);
-      expect(invalidBody.error).toMatchObject({ name: 'InputError' });
-      expect(invalidBody.error.message).toContain(
-        'identity.zones[1]: zone us-central1-b is listed twice',
-      );
-
-      // Keys JavaScript gives a meaning to are a field error, never a server error.
-      for (const key of ['constructor', 'prototype', '__proto__']) {
-        const hostile = await fetch(`${base}/v2/dry-run`, {
+      const { port } = backend.server.address() as AddressInfo;
+      const run = (user: string) =>
+        fetch(`http://127.0.0.1:${port}/api/scaffolder/v2/dry-run`, {
           method: 'POST',
-          headers,
-          body: `{"template":${JSON.stringify(
+          headers: {
+            'content-type': 'application/json',
+            authorization: mockCredentials.user.header(user),
+          },
+          body: JSON.stringify({
             template,
-          )},"values":{"identity":{"projectId":"e2e-project-1","namePrefix":"e2e","owner":"group:default/ml-platform","labels":{"${key}":"x"}}},"secrets":{},"directoryContents":${JSON.stringify(
-            await directoryContents(templateDir),
-          )}}`,
+            values: VALUES,
+            secrets: {},
+            directoryContents: [],
+          }),
         });
-        const hostileBody = (await hostile.json()) as any;
-        expect({ key, status: hostile.status }).toEqual({ key, status: 400 });
-        expect(JSON.stringify(hostileBody)).toContain(key);
-      }
+      expect((await run('user:default/alice')).status).toBe(200);
+      expect((await run('user:default/alice')).status).toBe(200);
+      const limited = await run('user:default/alice');
+      expect(limited.status).toBe(429);
+      expect(((await limited.json()) as any).error.message).toBe(
+        'Too many dry runs: at most 2 per 600 s per user (gpuCluster.dryRunRateLimit). Try again later.',
+      );
+      // Another user has their own allowance.
+      expect((await run('user:default/bob')).status).not.toBe(429);
     } finally {
-      await server.close?.();
+      await backend.stop();
     }
   });
 });

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { gpuClusterStackPermissions } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
   createCatalogRegisterAction,
   createKubectlApplyAction,
@@ -11,10 +12,15 @@ import {
   createStackRenderAction,
   createTerraformApplyAction,
 } from './actions';
+import { StackGuard } from './actions/guard';
 import { readGpuClusterScaffolderConfig } from './config';
+import { createDryRunRateLimit } from './dryRunRateLimit';
+import { createScaffolderRequestGuard } from './requestGuard';
+import { ClusterRegistrationClient } from './registrations';
 
 /**
- * Registers the `gpu-cluster:*` scaffolder actions.
+ * Registers the `gpu-cluster:*` scaffolder actions and their permissions, a per-user rate limit on
+ * the scaffolder's dry-run route, and a guard refusing reserved keys in template values.
  *
  * @public
  */
@@ -27,15 +33,57 @@ export const scaffolderModuleGpuCluster = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
         rootConfig: coreServices.rootConfig,
         catalog: catalogServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        discovery: coreServices.discovery,
+        logger: coreServices.logger,
       },
-      async init({ scaffolder, rootConfig, catalog }) {
+      async init({
+        scaffolder,
+        rootConfig,
+        catalog,
+        permissions,
+        permissionsRegistry,
+        userInfo,
+        auth,
+        httpAuth,
+        httpRouter,
+        discovery,
+        logger,
+      }) {
         const config = readGpuClusterScaffolderConfig(rootConfig);
+        permissionsRegistry.addPermissions(gpuClusterStackPermissions);
+        // Modules initialise before their plugin: this runs ahead of the scaffolder's router.
+        httpRouter.use(
+          createDryRunRateLimit({ httpAuth, ...config.dryRunRateLimit }),
+        );
+        httpRouter.use(createScaffolderRequestGuard());
+        const guard = new StackGuard({
+          config,
+          permissions,
+          userInfo,
+          auth,
+          catalog,
+        });
         scaffolder.addActions(
-          createSpecValidateAction(),
-          createStackRenderAction(),
-          createTerraformApplyAction({ config }),
-          createKubectlApplyAction({ config }),
-          createCatalogRegisterAction({ config, catalog }),
+          createSpecValidateAction({ guard }),
+          createStackRenderAction({ guard }),
+          createTerraformApplyAction({ config, guard }),
+          createKubectlApplyAction({ config, guard }),
+          createCatalogRegisterAction({
+            config,
+            catalog,
+            guard,
+            registrations: new ClusterRegistrationClient({
+              auth,
+              discovery,
+              logger,
+            }),
+          }),
         );
       },
     });

@@ -2,22 +2,11 @@ import {
   coreServices,
   createServiceFactory,
   createServiceRef,
-  type BackstageCredentials,
   type CacheService,
   type LoggerService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
-  createClusterManagerClient,
-  googleAccessToken,
-  GkeConnectionError,
-  resolveGkeClusterConnection,
-  type GkeConnectionDependencies,
-} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import {
-  GPU_CLUSTER_ANNOTATIONS,
   type ClusterStatus,
   type GkeClusterStatus,
   type StatusSource,
@@ -25,21 +14,21 @@ import {
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { ClusterWatcher } from './ClusterWatcher';
 import { GkeReader } from './GkeReader';
+import { ClusterAccessError } from './ClusterAccessError';
 import {
   readGpuClusterConfig,
   type GpuClusterConfig,
   type GpuClusterPluginConfig,
 } from './config';
+import { createStatusIdentity, type StatusIdentity } from './statusIdentity';
 import { buildClusterStatus } from './buildStatus';
 import { explainWorkload } from './explain';
 
-/** What the router needs from the status service. */
+/**
+ * Assembles the status of a cluster the cluster supplier resolved: per-cluster informers and a
+ * cached GKE read. Which cluster an entity may see is the supplier's decision, not this one's.
+ */
 export interface ClusterStatusService {
-  /** The cluster entity as the caller may see it; NotFoundError when it is not a configured cluster. */
-  resolveCluster(
-    entityRef: string,
-    credentials: BackstageCredentials,
-  ): Promise<{ entityRef: string; cluster: GpuClusterConfig }>;
   getStatus(
     entityRef: string,
     cluster: GpuClusterConfig,
@@ -52,31 +41,20 @@ export interface ClusterStatusService {
   ): Promise<WorkloadExplanation>;
 }
 
-interface CatalogLike {
-  getEntityByRef(
-    ref: string,
-    options: { credentials: BackstageCredentials },
-  ): Promise<any>;
-}
-
 export interface DefaultClusterStatusServiceOptions {
   config: GpuClusterPluginConfig;
   logger: LoggerService;
   cache: CacheService;
-  catalog: CatalogLike;
+  /** The read-only Google identity GKE is read with (default from config). */
+  identity?: StatusIdentity;
   now?: () => number;
-  /** Test seams of GKE discovery (a ClusterManager client, a token source). */
-  gkeAccess?: Pick<
-    GkeConnectionDependencies,
-    'clusterManager' | 'getAccessToken'
-  >;
 }
 
 /** Informers, readers and cache entries are per cluster key (the name for configured clusters). */
 const keyOf = (cluster: GpuClusterConfig) => cluster.key ?? cluster.name;
 
 /**
- * Status of configured clusters from per-cluster informers (started on first use) and one cached
+ * Status of resolved clusters from per-cluster informers (started on first use) and one cached
  * GKE read. The assembled status is kept in the shared cache for a few seconds, so replicas and
  * concurrent viewers reuse it instead of assembling it again.
  */
@@ -84,104 +62,14 @@ export class DefaultClusterStatusService implements ClusterStatusService {
   private readonly watchers = new Map<string, ClusterWatcher>();
   private readonly gkeReaders = new Map<string, GkeReader>();
   private readonly inflight = new Map<string, Promise<ClusterStatus>>();
-  private readonly discovered = new Map<string, Promise<GpuClusterConfig>>();
-  private discoveryClient?: ReturnType<typeof createClusterManagerClient>;
   private readonly now: () => number;
+  private readonly identity: StatusIdentity;
 
   constructor(private readonly options: DefaultClusterStatusServiceOptions) {
     this.now = options.now ?? Date.now;
-  }
-
-  async resolveCluster(entityRef: string, credentials: BackstageCredentials) {
-    const entity = await this.options.catalog.getEntityByRef(entityRef, {
-      credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No entity ${entityRef}`);
-    }
-    const name =
-      entity.metadata.annotations?.[GPU_CLUSTER_ANNOTATIONS.clusterName];
-    if (!name) {
-      throw new NotFoundError(
-        `${entityRef} has no ${GPU_CLUSTER_ANNOTATIONS.clusterName} annotation`,
-      );
-    }
-    const cluster =
-      this.options.config.clusters.find(c => c.name === name) ??
-      (this.options.config.discovery === 'gke'
-        ? await this.discover(entityRef, name, entity.metadata.annotations)
-        : undefined);
-    if (!cluster) {
-      throw new NotFoundError(
-        `Cluster ${name} of ${entityRef} is not configured in gpuCluster.clusters`,
-      );
-    }
-    return { entityRef: stringifyEntityRef(entity), cluster };
-  }
-
-  /**
-   * A cluster known only through its entity's annotations: endpoint and CA from GKE (as
-   * `gcloud container clusters get-credentials`), Google access tokens per request. Resolved
-   * once per cluster; a failed lookup is retried by the next request.
-   */
-  private async discover(
-    entityRef: string,
-    clusterName: string,
-    annotations: Record<string, string>,
-  ): Promise<GpuClusterConfig> {
-    const projectId = annotations[GPU_CLUSTER_ANNOTATIONS.projectId];
-    const location = annotations[GPU_CLUSTER_ANNOTATIONS.location];
-    if (!projectId || !location) {
-      throw new NotFoundError(
-        `Cluster ${clusterName} of ${entityRef} is not configured in gpuCluster.clusters and has no ${GPU_CLUSTER_ANNOTATIONS.projectId} and ${GPU_CLUSTER_ANNOTATIONS.location} annotations to find it in GKE`,
-      );
-    }
-    const key = `gke:${projectId}/${location}/${clusterName}`;
-    let pending = this.discovered.get(key);
-    if (!pending) {
-      pending = this.resolveFromGke(key, projectId, location, clusterName);
-      this.discovered.set(key, pending);
-      pending.catch(() => this.discovered.delete(key));
-    }
-    return pending;
-  }
-
-  private async resolveFromGke(
-    key: string,
-    projectId: string,
-    location: string,
-    clusterName: string,
-  ): Promise<GpuClusterConfig> {
-    const { endpoint, useInternalEndpoint } = this.options.config.gke;
-    const getAccessToken =
-      this.options.gkeAccess?.getAccessToken ?? googleAccessToken;
-    const clusterManager =
-      this.options.gkeAccess?.clusterManager ??
-      (this.discoveryClient ??= createClusterManagerClient(endpoint));
-    try {
-      const connection = await resolveGkeClusterConnection(
-        { projectId, location, clusterName, useInternalEndpoint },
-        { clusterManager, getAccessToken },
-      );
-      this.options.logger.info(
-        `gpu-cluster ${clusterName}: credentials from GKE (${projectId}/${location}) at ${connection.url}`,
-      );
-      return {
-        name: clusterName,
-        key,
-        kubernetes: {
-          url: connection.url,
-          caData: connection.caData,
-          getToken: getAccessToken,
-        },
-        gke: { projectId, location, clusterName, endpoint },
-      };
-    } catch (error) {
-      if (error instanceof GkeConnectionError && error.reason === 'NOT_FOUND') {
-        throw new NotFoundError(error.message);
-      }
-      throw new ServiceUnavailableError((error as Error).message);
-    }
+    this.identity =
+      options.identity ??
+      createStatusIdentity(options.config.statusCredentials);
   }
 
   async getStatus(
@@ -245,8 +133,6 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     );
     this.watchers.clear();
     this.gkeReaders.clear();
-    await this.discoveryClient?.close().catch(() => {});
-    this.discoveryClient = undefined;
   }
 
   private watcher(cluster: GpuClusterConfig): ClusterWatcher {
@@ -272,7 +158,9 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     }
     let reader = this.gkeReaders.get(keyOf(cluster));
     if (!reader) {
-      reader = new GkeReader(cluster.gke!);
+      reader = new GkeReader(cluster.gke!, () =>
+        this.identity.clusterManagerOptions(cluster.gke!.endpoint),
+      );
       this.gkeReaders.set(keyOf(cluster), reader);
     }
     const gke = await reader.read();
@@ -321,8 +209,10 @@ export class DefaultClusterStatusService implements ClusterStatusService {
       this.options.logger.warn(
         `gpu-cluster ${cluster.name} unreachable: ${reasons}`,
       );
-      throw new ServiceUnavailableError(
+      throw new ClusterAccessError(
+        'UNREACHABLE',
         `Cluster ${cluster.name} is unreachable: ${reasons}`,
+        'gpuCluster.clusters',
       );
     }
     const status = buildClusterStatus({
@@ -357,15 +247,13 @@ export const clusterStatusServiceRef = createServiceRef<ClusterStatusService>({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         cache: coreServices.cache,
-        catalog: catalogServiceRef,
         lifecycle: coreServices.lifecycle,
       },
-      async factory({ config, logger, cache, catalog, lifecycle }) {
+      async factory({ config, logger, cache, lifecycle }) {
         const svc = new DefaultClusterStatusService({
           config: readGpuClusterConfig(config),
           logger,
           cache,
-          catalog,
         });
         lifecycle.addShutdownHook(() => svc.stop());
         return svc;

@@ -3,7 +3,10 @@ import type {
   GkeClusterStatus,
   GkeNodePoolStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { gkeClusterManagerOptions } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+import {
+  gkeClusterManagerOptions,
+  type ClusterManagerClientOptions,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import type { GkeConnectionConfig } from './config';
 
 const num = (v: unknown): number | undefined =>
@@ -82,14 +85,14 @@ export class GkeReader {
 
   constructor(
     private readonly gke: GkeConnectionConfig,
+    /** Client options: the status identity, or the emulator override (default: ADC). */
+    private readonly clientOptions: () => Promise<ClusterManagerClientOptions> = async () =>
+      gkeClusterManagerOptions(gke.endpoint),
     private readonly timeoutMs = 8000,
   ) {}
 
   async read(): Promise<GkeClusterStatus> {
-    this.client ??= new ClusterManagerClient(
-      // Google's endpoint with ADC (Workload Identity) unless overridden (the emulator).
-      gkeClusterManagerOptions(this.gke.endpoint),
-    );
+    this.client ??= new ClusterManagerClient(await this.clientOptions());
     const name = `projects/${this.gke.projectId}/locations/${this.gke.location}/clusters/${this.gke.clusterName}`;
     const [cluster] = await this.client.getCluster(
       { name },

@@ -2,7 +2,11 @@ import {
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
@@ -18,33 +22,60 @@ import {
 } from '@gpu-platform/emulators';
 import request from 'supertest';
 import { gpuClusterPlugin } from '../plugin';
+import { clusterRegistrationStoreServiceRef } from './ClusterRegistrationStore';
 import {
-  clusterStatusServiceRef,
-  DefaultClusterStatusService,
-} from './ClusterStatusService';
+  clusterSupplierServiceRef,
+  ConfigClusterSupplier,
+} from './ClusterSupplier';
 import { readGpuClusterConfig } from './config';
 
 denyGoogleCredentialDiscovery();
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 const PROJECT = 'discovery-test';
 const LOCATION = 'us-central1';
 
-const entity = (name: string, annotations: Record<string, string>) => ({
+const OTHER_PROJECT = 'not-allowed-project';
+
+const entity = (
+  name: string,
+  annotations: Record<string, string>,
+  owner = 'group:default/platform-team',
+) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Resource',
   metadata: { name, namespace: 'default', annotations },
-  spec: { type: 'kubernetes-cluster', owner: 'group:default/platform-team' },
+  spec: { type: 'kubernetes-cluster', owner },
 });
 
-const annotated = (clusterName: string) =>
-  entity(clusterName, {
-    [GPU_CLUSTER_ANNOTATIONS.projectId]: PROJECT,
-    [GPU_CLUSTER_ANNOTATIONS.location]: LOCATION,
-    [GPU_CLUSTER_ANNOTATIONS.clusterName]: clusterName,
-  });
+const annotated = (
+  name: string,
+  clusterName = name,
+  project = PROJECT,
+  owner?: string,
+) =>
+  entity(
+    name,
+    {
+      [GPU_CLUSTER_ANNOTATIONS.projectId]: project,
+      [GPU_CLUSTER_ANNOTATIONS.location]: LOCATION,
+      [GPU_CLUSTER_ANNOTATIONS.clusterName]: clusterName,
+    },
+    owner,
+  );
 
-/** A cluster known only through its entity's annotations: no gpuCluster.clusters entry. */
+const registration = (clusterName: string, project = PROJECT) => ({
+  entityRef: `resource:default/${clusterName}`,
+  projectId: project,
+  location: LOCATION,
+  clusterName,
+  owner: 'group:default/platform-team',
+});
+
+/**
+ * Clusters without a gpuCluster.clusters entry: read through GKE only for entities the template
+ * registered (recorded through POST /registrations), in allow-listed projects and locations.
+ */
 describe('status of clusters discovered through GKE', () => {
   let kube: KubeEmulator;
   let gke: GkeEmulator;
@@ -59,18 +90,23 @@ describe('status of clusters discovered through GKE', () => {
     const masterAuth = {
       clusterCaCertificate: Buffer.from(kube.caPem).toString('base64'),
     };
+    const privateCluster = (name: string) => ({
+      name,
+      privateClusterConfig: {
+        enablePrivateNodes: true,
+        enablePrivateEndpoint: true,
+        masterIpv4CidrBlock: '172.16.0.32/28',
+        privateEndpoint: address,
+      },
+      masterAuth,
+    });
     gke.store.seedCluster(
       { project: PROJECT, location: LOCATION },
-      {
-        name: 'annotated-gpu',
-        privateClusterConfig: {
-          enablePrivateNodes: true,
-          enablePrivateEndpoint: true,
-          masterIpv4CidrBlock: '172.16.0.32/28',
-          privateEndpoint: address,
-        },
-        masterAuth,
-      },
+      privateCluster('annotated-gpu'),
+    );
+    gke.store.seedCluster(
+      { project: OTHER_PROJECT, location: LOCATION },
+      privateCluster('outside-gpu'),
     );
     gke.store.seedCluster(
       { project: PROJECT, location: LOCATION },
@@ -81,6 +117,7 @@ describe('status of clusters discovered through GKE', () => {
         statusCacheTtlSeconds: 0.001,
         gkeCacheTtlSeconds: 0.001,
         discovery: 'gke',
+        discoveryAllowList: [{ projectId: PROJECT, locations: [LOCATION] }],
         gke: {
           endpoint: {
             host: gke.host,
@@ -100,26 +137,36 @@ describe('status of clusters discovered through GKE', () => {
             annotated('annotated-gpu'),
             annotated('creating-gpu'),
             annotated('missing-gpu'),
+            annotated('outside-gpu', 'outside-gpu', OTHER_PROJECT),
+            // Anyone can register an entity naming a real cluster in its annotations.
+            annotated('forged', 'annotated-gpu'),
+            // A registered entity whose owner changed since the template registered it.
+            annotated(
+              'creating-gpu-2',
+              'creating-gpu',
+              PROJECT,
+              'group:default/eve',
+            ),
             entity('bare', {
               [GPU_CLUSTER_ANNOTATIONS.clusterName]: 'bare',
             }),
           ],
         }),
-        // The production factory with a token source standing in for Workload Identity.
+        // The production factory with a token source standing in for the status identity.
         createServiceFactory({
-          service: clusterStatusServiceRef,
+          service: clusterSupplierServiceRef,
           deps: {
             config: coreServices.rootConfig,
-            cache: coreServices.cache,
             catalog: catalogServiceRef,
+            registrations: clusterRegistrationStoreServiceRef,
             lifecycle: coreServices.lifecycle,
           },
-          factory({ config: root, cache, catalog, lifecycle }) {
-            const svc = new DefaultClusterStatusService({
+          factory({ config: root, catalog, registrations, lifecycle }) {
+            const supplier = new ConfigClusterSupplier({
               config: readGpuClusterConfig(root),
               logger,
-              cache,
               catalog,
+              registrations,
               gkeAccess: {
                 getAccessToken: async () => {
                   tokenRequests += 1;
@@ -127,12 +174,36 @@ describe('status of clusters discovered through GKE', () => {
                 },
               },
             });
-            lifecycle.addShutdownHook(() => svc.stop());
-            return svc;
+            lifecycle.addShutdownHook(() => supplier.stop());
+            return supplier;
           },
         }),
       ],
     });
+    // What the scaffolder's catalog:register action records for the clusters it registers.
+    for (const recorded of [
+      registration('annotated-gpu'),
+      registration('creating-gpu'),
+      registration('missing-gpu'),
+      registration('outside-gpu', OTHER_PROJECT),
+      {
+        ...registration('creating-gpu'),
+        entityRef: 'resource:default/creating-gpu-2',
+      },
+    ]) {
+      const res = await request(backend.server)
+        .post('/api/gpu-cluster/registrations')
+        .set(
+          'Authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.service('plugin:scaffolder'),
+            targetPluginId: 'gpu-cluster',
+          }),
+        )
+        .send(recorded);
+      if (res.status !== 204)
+        throw new Error(`registration failed: ${res.status} ${res.text}`);
+    }
   });
 
   afterAll(async () => {
@@ -146,7 +217,7 @@ describe('status of clusters discovered through GKE', () => {
       `/api/gpu-cluster/clusters/default/${name}/status`,
     );
 
-  it('serves status for an entity known only through its annotations', async () => {
+  it('serves status for an entity the template registered', async () => {
     const res = await get('annotated-gpu');
     expect(res.status).toBe(200);
     const status = res.body as ClusterStatus;
@@ -175,22 +246,79 @@ describe('status of clusters discovered through GKE', () => {
     }
   });
 
+  it('refuses an entity anyone registered with the same annotations', async () => {
+    const res = await get('forged');
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({
+      reason: 'NOT_REGISTERED',
+      configKey: 'gpuCluster.clusters[].entityRef',
+      message: expect.stringContaining(
+        'resource:default/forged was not registered for cluster annotated-gpu by the Create GPU cluster template',
+      ),
+    });
+    expect(JSON.stringify(res.body)).not.toContain('nodes');
+    const reowned = await get('creating-gpu-2');
+    expect(reowned.status).toBe(403);
+    expect(reowned.body.error.reason).toBe('NOT_REGISTERED');
+  });
+
+  it('refuses a registered cluster outside the discovery allow-list, naming the key', async () => {
+    const res = await get('outside-gpu');
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatchObject({
+      reason: 'DISCOVERY_NOT_ALLOWED',
+      configKey: 'gpuCluster.discoveryAllowList',
+      message: `GKE discovery is not allowed for project ${OTHER_PROJECT}, location ${LOCATION}`,
+    });
+  });
+
   it('says that a cluster still being created is not running yet', async () => {
     const res = await get('creating-gpu');
     expect(res.status).toBe(503);
+    expect(res.body.error.reason).toBe('GKE_CLUSTER_NOT_RUNNING');
     expect(res.body.error.message).toContain(
       'GKE cluster creating-gpu (project discovery-test, location us-central1) is not running yet: its status is PROVISIONING',
     );
   });
 
-  it('answers 404 for a cluster GKE does not know, and for one without project and location', async () => {
+  it('answers 404 for a cluster GKE does not know, and for one never registered', async () => {
     const missing = await get('missing-gpu');
     expect(missing.status).toBe(404);
+    expect(missing.body.error.reason).toBe('GKE_CLUSTER_NOT_FOUND');
     expect(missing.body.error.message).toContain('was not found (NOT_FOUND)');
     const bare = await get('bare');
-    expect(bare.status).toBe(404);
-    expect(bare.body.error.message).toContain(
-      'has no gpu-platform.dev/project-id and gpu-platform.dev/location annotations',
-    );
+    expect(bare.status).toBe(403);
+    expect(bare.body.error.reason).toBe('NOT_REGISTERED');
+  });
+
+  it('records registrations from the scaffolder only, and validates them', async () => {
+    const asUser = await request(backend.server)
+      .post('/api/gpu-cluster/registrations')
+      .send(registration('forged'));
+    expect(asUser.status).toBe(403);
+    const asOtherPlugin = await request(backend.server)
+      .post('/api/gpu-cluster/registrations')
+      .set(
+        'Authorization',
+        mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service('plugin:catalog'),
+          targetPluginId: 'gpu-cluster',
+        }),
+      )
+      .send(registration('forged'));
+    expect(asOtherPlugin.status).toBe(403);
+    const malformed = await request(backend.server)
+      .post('/api/gpu-cluster/registrations')
+      .set(
+        'Authorization',
+        mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service('plugin:scaffolder'),
+          targetPluginId: 'gpu-cluster',
+        }),
+      )
+      .send({ ...registration('x'), projectId: '$(id)', extra: 1 });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toContain('projectId');
+    expect((await get('forged')).status).toBe(403);
   });
 });

@@ -21,7 +21,6 @@ import {
 } from '@gpu-platform/emulators';
 import {
   createTerraformSandbox,
-  runTerraformCommand,
   type TerraformSandbox,
 } from '@gpu-platform/terraform-schema-provider';
 import { NCCL_TEST_JOB_NAME } from '../manifests';
@@ -34,11 +33,6 @@ import { runCli } from './cli';
  * (DNS endpoint) into a private kubeconfig, and the real kubectl applies to the Kubernetes API
  * emulator. The GKE cluster is seeded as Terraform would have created it.
  */
-
-const SKELETON = path.resolve(
-  __dirname,
-  '../../../../templates/gke-gpu-cluster/skeleton/terraform',
-);
 
 const VALUES = `identity:
   projectId: e2e-project-1
@@ -109,25 +103,33 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       [...stderr.matchAll(/kubectl --kubeconfig (\S+)/g)].map(m => m[1]),
     ),
   ];
-  const terraform = async (args: string[]) => {
-    const result = await runTerraformCommand(args, {
-      cwd: path.join(out, 'terraform'),
-      env,
-      timeoutMs: 120_000,
-    });
-    if (result.exitCode !== 0)
-      throw new Error(`terraform ${args.join(' ')}:\n${result.stderr}`);
-    return result.stdout;
+  /**
+   * The live state document in the GCS emulator (the module itself only ever exists in the CLI's
+   * private run directory, so state is read where the gcs backend keeps it).
+   */
+  const liveState = () => {
+    const generations =
+      gcs.store.objects.get(STATE_BUCKET)?.get(STATE_OBJECT) ?? [];
+    const live = generations.filter(g => !g.timeDeleted).pop();
+    return live ? JSON.parse(live.data.toString('utf8')) : { resources: [] };
   };
-  /** Every resource in state, by address (`terraform show -json`). */
+  /** Every resource in state, by address. */
   const stateResources = async () => {
-    const state = JSON.parse(await terraform(['show', '-json']));
+    const state = liveState();
     const byAddress = new Map<string, any>();
-    const walk = (module: any) => {
-      for (const r of module?.resources ?? []) byAddress.set(r.address, r);
-      for (const child of module?.child_modules ?? []) walk(child);
-    };
-    walk(state.values?.root_module);
+    for (const r of state.resources ?? []) {
+      const base = `${r.module ? `${r.module}.` : ''}${
+        r.mode === 'data' ? 'data.' : ''
+      }${r.type}.${r.name}`;
+      for (const instance of r.instances ?? []) {
+        const key = instance.index_key;
+        const address =
+          key === undefined
+            ? base
+            : `${base}[${typeof key === 'number' ? key : JSON.stringify(key)}]`;
+        byAddress.set(address, { values: instance.attributes });
+      }
+    }
     return byAddress;
   };
   /** The objects of the rendered manifest files, in apply order. */
@@ -238,10 +240,6 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     files.kueue = await writeKueueReleaseStandIn(
       path.join(dir, 'kueue-manifests.yaml'),
     );
-    await fs.cp(SKELETON, path.join(out, 'terraform'), {
-      recursive: true,
-      filter: source => !source.includes(`${path.sep}.terraform`),
-    });
     sandbox = await createTerraformSandbox({ baseDir: dir });
     // kubectl's discovery cache is per run: the served resources are the emulator's.
     env = {
@@ -268,6 +266,23 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
 
   it('apply: creates the state bucket, terraform creates the GKE stack, then Kueue and the manifests land in the cluster through GKE credentials', async () => {
     const userKubeconfig = await fs.readFile(files.userKubeconfig, 'utf8');
+    // A .tf file planted in the stack directory is never run: terraform only runs the shipped,
+    // verified module (this one would fail the plan and print the canary file if it ran).
+    const canary = path.join(dir, 'canary-secret.txt');
+    await fs.writeFile(canary, 'canary-file-content-4711');
+    await fs.mkdir(path.join(out, 'terraform'), { recursive: true });
+    await fs.writeFile(
+      path.join(out, 'terraform', 'leak.tf'),
+      `resource "terraform_data" "leak" {
+  lifecycle {
+    precondition {
+      condition     = false
+      error_message = base64encode(file(${JSON.stringify(canary)}))
+    }
+  }
+}
+`,
+    );
     const result = await cli([
       'apply',
       ...stackArgs(),
@@ -280,6 +295,11 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       `terraform state: gs://${STATE_BUCKET}/e2e-deployment/terraform/state (bucket created)`,
     );
     expect(result.stdout).toContain('applied');
+    const printed = result.stdout + result.stderr;
+    expect(printed).not.toContain('terraform_data.leak');
+    expect(printed).not.toContain(
+      Buffer.from('canary-file-content-4711').toString('base64').slice(0, 20),
+    );
     expect(result.stdout).toContain('Ray dashboard: kubectl');
 
     // Seed 004: the state bucket was created before init, versioned, and holds the state.
@@ -440,7 +460,7 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
 
   it('a second apply changes nothing: no terraform changes, same resourceVersions', async () => {
     const stateSerial = async () =>
-      JSON.parse(await terraform(['state', 'pull'])).serial;
+      liveState().serial;
     // Kueue admits the verification Job and unsuspends it. This emulated cluster has no node
     // pools, so its quota and checks are granted here by hand; the emulated Kueue's job
     // framework then starts the Job. A re-apply must neither fight over the field nor undo
@@ -585,10 +605,20 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     expect(result.stderr).not.toContain('error:');
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain('kept: gs://e2e-project-1-e2e-data');
-    // force_destroy was set (targeted apply) before the bucket went with the rest.
-    expect(result.stderr).toMatch(
-      /Running terraform apply: .*-target=module\.storage\.google_storage_bucket\.training\[0\]/,
+    // force_destroy was set (a targeted apply, kept as a state generation in the versioned
+    // bucket) before the bucket went with the rest.
+    const forceDestroyed = (
+      gcs.store.objects.get(STATE_BUCKET)?.get(STATE_OBJECT) ?? []
+    ).some(generation =>
+      JSON.parse(generation.data.toString('utf8')).resources?.some(
+        (r: any) =>
+          r.module === 'module.storage' &&
+          r.type === 'google_storage_bucket' &&
+          r.name === 'training' &&
+          r.instances?.[0]?.attributes?.force_destroy === true,
+      ),
     );
+    expect(forceDestroyed).toBe(true);
     expect([...(await stateResources()).keys()]).toEqual([]);
   });
 

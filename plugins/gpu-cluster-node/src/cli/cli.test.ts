@@ -183,21 +183,54 @@ describe('gpu-cluster CLI', () => {
     expect((await run(['validate'])).code).toBe(2);
   });
 
-  it('refuses plan without a Terraform module in the stack directory', async () => {
+  it('hands terraform only the allow-listed part of the environment', async () => {
     const values = await writeValues(
       'values.yaml',
       'identity: {projectId: my-project-1, namePrefix: demo, owner: "group:default/ml"}\n',
     );
-    const result = await run([
-      'plan',
-      '--values',
-      values,
-      '--out',
-      path.join(dir, 'out'),
-      '--no-backend',
-    ]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('no Terraform module in');
+    const dump = path.join(dir, 'env.json');
+    const fakeTerraform = path.join(dir, 'terraform');
+    await fs.writeFile(
+      fakeTerraform,
+      `#!${process.execPath}\nrequire('node:fs').writeFileSync(${JSON.stringify(
+        dump,
+      )}, JSON.stringify(process.env));\nprocess.exit(1);\n`,
+      { mode: 0o755 },
+    );
+    let stderr = '';
+    const code = await runCli(
+      [
+        'plan',
+        '--values',
+        values,
+        '--out',
+        path.join(dir, 'out'),
+        '--no-backend',
+        '--terraform-path',
+        fakeTerraform,
+      ],
+      {
+        stdout: () => {},
+        stderr: t => (stderr += t),
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          TF_CLI_CONFIG_FILE: '/etc/terraform.rc',
+          DATABASE_PASSWORD: 'canary-db-password-1',
+          GITHUB_TOKEN: 'canary-github-token-1',
+        },
+      },
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('terraform init failed');
+    const env = JSON.parse(await fs.readFile(dump, 'utf8'));
+    expect(env).toMatchObject({
+      HOME: dir,
+      TF_CLI_CONFIG_FILE: '/etc/terraform.rc',
+      TF_IN_AUTOMATION: '1',
+    });
+    expect(env.DATABASE_PASSWORD).toBeUndefined();
+    expect(JSON.stringify(env)).not.toContain('canary-');
   });
 
   it('runs as a real process with a non-zero exit code on bad input', async () => {

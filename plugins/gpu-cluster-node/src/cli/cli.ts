@@ -30,9 +30,15 @@ import {
   terraformBackendConfig,
   terraformOutputs,
   terraformPlan,
+  withTerraformRun,
   type TerraformOutputs,
+  type TerraformStackOptions,
+  type TerraformStateLocation,
 } from '../terraform';
 import { loadValues, mergeValues } from '../values';
+import { Redactor } from '../process/redact';
+import { environmentSecrets } from '../config/secrets';
+import { cliToolEnvironment } from './environment';
 
 /** Where the CLI writes (injectable for tests). @public */
 export interface CliIo {
@@ -84,11 +90,6 @@ async function loadSpec(
   return result.spec;
 }
 
-async function hasTerraformModule(dir: string): Promise<boolean> {
-  const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  return entries.some(e => e.endsWith('.tf'));
-}
-
 /** Reads `--gke-endpoint FILE`: `{ host, port, caData | caFile, token }` (the GKE emulator). */
 async function readGkeEndpointFile(
   file: string | undefined,
@@ -122,10 +123,11 @@ async function clusterAccess(
   spec: GpuStackSpec,
   options: { kubeconfig?: string; gkeEndpoint?: string; kubectlPath: string },
   io: CliIo,
-  env: NodeJS.ProcessEnv,
+  env: Record<string, string>,
   logger: { info(m: string): void },
+  redactor: Redactor,
 ): Promise<{ kubectl: KubectlOptions; cleanup: () => Promise<void> }> {
-  const base = { kubectlPath: options.kubectlPath, env, logger };
+  const base = { kubectlPath: options.kubectlPath, env, logger, redactor };
   if (options.kubeconfig)
     return {
       kubectl: { ...base, kubeconfig: options.kubeconfig },
@@ -143,6 +145,7 @@ async function clusterAccess(
       ...(io.googleAccessToken ? { getAccessToken: io.googleAccessToken } : {}),
     },
   );
+  redactor.addSecret(connection.token);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gpu-cluster-kube-'));
   const kubeconfig = await writeKubeconfigFor(
     connection,
@@ -183,7 +186,10 @@ export async function runCli(
     stderr: t => process.stderr.write(t),
   },
 ): Promise<number> {
-  const env = io.env ?? process.env;
+  // The tools get the operator's PATH, HOME, cloud credentials and tool settings, and
+  // nothing else of this shell (see ./environment.ts).
+  const env = cliToolEnvironment(io.env ?? process.env);
+  const redactor = new Redactor(environmentSecrets(io.env ?? process.env));
   const logger = {
     // terraform's arguments (redacted by runTerraform) say what a run did, e.g. -target.
     info: (m: string, meta?: Record<string, unknown>) =>
@@ -234,30 +240,6 @@ export async function runCli(
         io.stdout(`${path.join(options.out, file)}\n`);
     });
 
-  const terraformOptions = (command: Command) =>
-    withSpecOptions(command)
-      .requiredOption(
-        '--out <dir>',
-        'stack directory (rendered files; terraform/ must hold the Terraform module)',
-      )
-      .option('--terraform-path <path>', 'terraform binary', 'terraform')
-      .option(
-        '--no-backend',
-        'skip the GCS backend (local state; offline checks)',
-      );
-
-  const prepare = async (options: SpecOptions & { out: string }) => {
-    const spec = await loadSpec(options, io);
-    await writeStackFiles(spec, options.out);
-    const dir = path.join(options.out, 'terraform');
-    if (!(await hasTerraformModule(dir))) {
-      throw new CliFailure(
-        `no Terraform module in ${dir}: copy the template's terraform/ files there (render only writes terraform.tfvars.json)`,
-        2,
-      );
-    }
-    return { spec, dir };
-  };
   /** Seed 004: the state bucket is created when absent, before `terraform init`. */
   const stateBucket = async (spec: GpuStackSpec) => {
     const backend = terraformBackendConfig(spec);
@@ -276,6 +258,68 @@ export async function runCli(
     return backend;
   };
 
+  const terraformOptions = (command: Command) =>
+    withSpecOptions(command)
+      .requiredOption(
+        '--out <dir>',
+        'stack directory: the rendered files for review (and local state with --no-backend)',
+      )
+      .option('--terraform-path <path>', 'terraform binary', 'terraform')
+      .option(
+        '--no-backend',
+        'skip the GCS backend: local state in <out>/terraform/terraform.tfstate (offline checks)',
+      );
+
+  /**
+   * Renders the stack into --out (for review) and runs terraform on a private copy of the
+   * shipped, verified module with tfvars rendered from the validated spec: never on files of
+   * the stack directory.
+   */
+  const withTerraform = async <T>(
+    options: SpecOptions & {
+      out: string;
+      terraformPath: string;
+      backend: boolean;
+    },
+    fn: (stack: TerraformStackOptions, spec: GpuStackSpec) => Promise<T>,
+    tfvarsOptions?: { destroy?: { deleteData: boolean } },
+  ): Promise<T> => {
+    const spec = await loadSpec(options, io);
+    await writeStackFiles(spec, options.out);
+    const state: TerraformStateLocation = options.backend
+      ? {
+          backend: 'gcs',
+          // Seed 004: plan and apply create the state bucket when absent; destroy never does.
+          ...(tfvarsOptions?.destroy
+            ? terraformBackendConfig(spec)
+            : await stateBucket(spec)),
+        }
+      : {
+          backend: 'local',
+          path: path.resolve(options.out, 'terraform', 'terraform.tfstate'),
+        };
+    return withTerraformRun(
+      {
+        spec,
+        state,
+        settings: { terraformPath: options.terraformPath, env },
+        logger,
+        redactor,
+        tfvarsOptions,
+      },
+      // The CLI runs as the operator: their HOME holds their gcloud credentials.
+      stack =>
+        fn(
+          {
+            ...stack,
+            env: { ...stack.env, ...(env.HOME ? { HOME: env.HOME } : {}) },
+          },
+          spec,
+        ),
+    );
+  };
+
+
   terraformOptions(
     program.command('plan').description('render, then terraform init + plan'),
   ).action(
@@ -286,20 +330,16 @@ export async function runCli(
         backend: boolean;
       },
     ) => {
-      const { spec, dir } = await prepare(options);
-      const result = await terraformPlan({
-        dir,
-        env,
-        logger,
-        terraformPath: options.terraformPath,
-        backend: options.backend ? await stateBucket(spec) : undefined,
-        useLocalBackend: !options.backend,
-      });
+      const result = await withTerraform(options, stack =>
+        terraformPlan(stack),
+      );
+      const { create, update, replace, delete: remove } = result.summary;
       io.stdout(
-        `${result.output}\nplan written to ${path.join(
-          dir,
-          result.planFile,
-        )} (${result.hasChanges ? 'changes' : 'no changes'})\n`,
+        `${
+          result.output
+        }\nplan: ${create} to create, ${update} to update, ${replace} to replace, ${remove} to delete (${
+          result.hasChanges ? 'changes' : 'no changes'
+        })\n`,
       );
     },
   );
@@ -343,33 +383,34 @@ export async function runCli(
           skipTerraform?: boolean;
         },
       ) => {
-        const spec = options.skipTerraform
-          ? await loadSpec(options, io)
-          : (await prepare(options)).spec;
-        const dir = path.join(options.out, 'terraform');
-        const common = {
-          dir,
-          env,
-          logger,
-          terraformPath: options.terraformPath,
-          backend: options.backend ? terraformBackendConfig(spec) : undefined,
-          useLocalBackend: !options.backend,
-        };
+        let spec: GpuStackSpec;
         let outputs: TerraformOutputs | undefined;
-        if (options.skipTerraform) await writeStackFiles(spec, options.out);
-        else {
-          if (options.backend) await stateBucket(spec);
-          const plan = await terraformPlan(common);
-          // Applying an empty plan would still rewrite the state (new serial): skip it.
-          if (plan.hasChanges)
-            outputs = (
-              await terraformApply({ ...common, planFile: plan.planFile })
-            ).outputs;
-          else io.stdout('terraform: no changes\n');
+        if (options.skipTerraform) {
+          spec = await loadSpec(options, io);
+          await writeStackFiles(spec, options.out);
+        } else {
+          spec = await withTerraform(options, async (stack, parsed) => {
+            const plan = await terraformPlan(stack);
+            // Applying an empty plan would still rewrite the state (new serial): skip it.
+            if (plan.hasChanges)
+              outputs = (
+                await terraformApply({ ...stack, planFile: plan.planFile })
+              ).outputs;
+            else {
+              io.stdout('terraform: no changes\n');
+              // Filestore volumes need the instances' IPs, which exist only once Terraform made them.
+              if (parsed.storage.filestore.length > 0)
+                outputs = await terraformOutputs(stack);
+            }
+            return parsed;
+          });
         }
         if (spec.storage.filestore.length > 0) {
-          // Filestore volumes need the instances' IPs, which exist only once Terraform made them.
-          outputs ??= await terraformOutputs(common);
+          if (!outputs)
+            throw new CliFailure(
+              'the Filestore volumes need the Terraform outputs: run apply without --skip-terraform',
+              2,
+            );
           await writeFilestoreVolumes(
             spec,
             outputs,
@@ -382,6 +423,7 @@ export async function runCli(
           io,
           env,
           logger,
+          redactor,
         ).catch(error => {
           throw new CliFailure(
             `cannot get the cluster's credentials: ${(error as Error).message}`,
@@ -446,13 +488,13 @@ export async function runCli(
           deleteData?: boolean;
         },
       ) => {
-        const { spec } = await prepare(options);
+        const spec = await loadSpec(options, io);
         let access:
           | { kubectl: KubectlOptions; cleanup: () => Promise<void> }
           | undefined;
         let skipReason: string | undefined;
         try {
-          access = await clusterAccess(spec, options, io, env, logger);
+          access = await clusterAccess(spec, options, io, env, logger, redactor);
         } catch (error) {
           // A cluster that is gone or not up holds no work to delete first.
           if (
@@ -470,23 +512,20 @@ export async function runCli(
         }
         let report;
         try {
-          report = await destroyStack({
-            spec,
-            outDir: options.out,
-            terraform: {
-              env,
-              logger,
-              terraformPath: options.terraformPath,
-              backend: options.backend
-                ? terraformBackendConfig(spec)
-                : undefined,
-              useLocalBackend: !options.backend,
-            },
-            kubectl: access?.kubectl,
-            skipReason,
-            deleteData: options.deleteData,
-            logger,
-          });
+          report = await withTerraform(
+            options,
+            stack =>
+              destroyStack({
+                spec,
+                terraform: stack,
+                manifestsDir: path.join(options.out, 'manifests'),
+                kubectl: access?.kubectl,
+                skipReason,
+                deleteData: options.deleteData,
+                logger,
+              }),
+            { destroy: { deleteData: options.deleteData ?? false } },
+          );
         } finally {
           await access?.cleanup();
         }
@@ -516,7 +555,7 @@ export async function runCli(
       io.stderr(`error: ${error.message}\n`);
       return error.exitCode;
     }
-    io.stderr(`error: ${(error as Error).message}\n`);
+    io.stderr(`error: ${redactor.redact((error as Error).message)}\n`);
     return 1;
   }
 }

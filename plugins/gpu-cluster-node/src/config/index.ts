@@ -1,1 +1,3 @@
 export * from './clusterConnections';
+export * from './policy';
+export * from './secrets';

@@ -46,6 +46,8 @@ export interface GkeClusterConnection {
    */
   caData?: string;
   token: string;
+  /** The cluster's GCP labels (`resourceLabels`): who owns it, which stack made it. */
+  resourceLabels: Record<string, string>;
 }
 
 /** Why a connection could not be derived. @public */
@@ -249,6 +251,7 @@ export async function resolveGkeClusterConnection(
     ...(endpoint.dns
       ? {}
       : { caData: Buffer.from(caBase64!, 'base64').toString('utf8') }),
+    resourceLabels: { ...(cluster.resourceLabels ?? {}) },
   } as GkeClusterConnection;
   Object.defineProperty(connection, 'token', {
     value: token,

@@ -1,4 +1,11 @@
-import { execFile } from 'node:child_process';
+import os from 'node:os';
+import { defaultToolPath } from '../process/environment';
+import type { Redactor } from '../process/redact';
+import {
+  ProcessError,
+  runProcess,
+  type ProcessLogger,
+} from '../process/runProcess';
 
 /** @public */
 export interface KubectlOptions {
@@ -7,10 +14,20 @@ export interface KubectlOptions {
   context?: string;
   /** kubectl binary (default `kubectl` on PATH). */
   kubectlPath?: string;
-  env?: NodeJS.ProcessEnv;
+  /**
+   * The complete environment (`toolEnvironment` with `gpuCluster.kubectl.env`); without it only
+   * PATH and LANG. Never the backend's own environment.
+   */
+  env?: Record<string, string>;
   /** Kills kubectl after this long (default 5 minutes). */
   timeoutMs?: number;
-  logger?: { info(message: string): void };
+  /** Cancels the run (SIGTERM, then SIGKILL after `killAfterMs`). */
+  signal?: AbortSignal;
+  killAfterMs?: number;
+  /** Receives kubectl's output line by line as it arrives (redacted). */
+  logger?: Partial<ProcessLogger> & Pick<ProcessLogger, 'info'>;
+  /** Redacts tokens (in every encoding) and private paths. */
+  redactor?: Redactor;
 }
 
 /** A kubectl invocation that failed; carries the command line (without secrets) and stderr. @public */
@@ -37,8 +54,11 @@ export class KubectlError extends Error {
   }
 }
 
-/** Runs kubectl with an argument array (never through a shell). @public */
-export function runKubectl(
+/**
+ * Runs kubectl through the one process runner: an argument array (never a shell), an explicit
+ * environment, output streamed to the logger line by line and redacted. @public
+ */
+export async function runKubectl(
   args: string[],
   options: KubectlOptions = {},
 ): Promise<{ stdout: string; stderr: string }> {
@@ -47,47 +67,36 @@ export function runKubectl(
     ...(options.context ? ['--context', options.context] : []),
     ...args,
   ];
-  const binary = options.kubectlPath ?? 'kubectl';
-  options.logger?.info(`kubectl ${fullArgs.join(' ')}`);
-  return new Promise((resolve, reject) => {
-    execFile(
-      binary,
-      fullArgs,
-      {
-        env: options.env ?? process.env,
-        timeout: options.timeoutMs ?? 5 * 60_000,
-        maxBuffer: 64 * 1024 * 1024,
-        encoding: 'utf8',
-      },
-      (error, stdout, stderr) => {
-        if (!error) {
-          resolve({ stdout, stderr });
-          return;
-        }
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          reject(
-            new KubectlError(
-              fullArgs,
-              null,
-              '',
-              `${binary} not found: install kubectl or pass its path`,
-            ),
-          );
-          return;
-        }
-        const exitCode = typeof code === 'number' ? code : null;
-        reject(
-          new KubectlError(
-            fullArgs,
-            exitCode,
-            stderr,
-            error.killed ? 'timed out' : error.message,
-          ),
-        );
-      },
-    );
-  });
+  const shown = options.redactor
+    ? fullArgs.map(arg => options.redactor!.redact(arg))
+    : fullArgs;
+  const logger = options.logger && {
+    info: (message: string) => options.logger!.info(message),
+    warn: (message: string) =>
+      (options.logger!.warn ?? options.logger!.info)(message),
+  };
+  try {
+    const result = await runProcess({
+      command: options.kubectlPath ?? 'kubectl',
+      args: fullArgs,
+      cwd: os.tmpdir(),
+      env: options.env ?? { PATH: defaultToolPath(), LANG: 'C.UTF-8' },
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? 5 * 60_000,
+      killAfterMs: options.killAfterMs ?? 10_000,
+      logger,
+      redactor: options.redactor,
+      label: `kubectl ${shown.join(' ')}`,
+    });
+    return { stdout: result.stdout, stderr: result.stderr };
+  } catch (error) {
+    if (!(error instanceof ProcessError)) throw error;
+    const cause =
+      error.failure === 'not-started'
+        ? error.message.replace(/^.* could not start: /, '')
+        : error.failure;
+    throw new KubectlError(shown, error.exitCode, error.stderr, cause);
+  }
 }
 
 /** `kubectl apply --server-side` of files or URLs, with the stack's field manager. @public */

@@ -68,6 +68,23 @@ export interface FilestoreShareAddress {
   share: string;
 }
 
+/** RFC 1918 or RFC 6598 (100.64/10), the ranges a Filestore instance is reachable on. */
+function isPrivateIpv4(ip: string): boolean {
+  const octets = ip.split('.').map(Number);
+  if (
+    octets.length !== 4 ||
+    octets.some(o => !Number.isInteger(o) || o < 0 || o > 255)
+  )
+    return false;
+  const [a, b] = octets;
+  return (
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127)
+  );
+}
+
 /**
  * Reads the `filestore_shares` output of `terraform output -json` (instance name → ip, share).
  * @public
@@ -101,6 +118,23 @@ export function renderFilestoreVolumes(
         `Filestore instance ${instance} has no IP address in the Terraform output filestore_shares (got ${JSON.stringify(
           address?.ip ?? null,
         )}): apply the Terraform stack first`,
+      );
+    }
+    // The addresses come from Terraform's outputs, carried by the template to the kubectl step:
+    // a Filestore instance serves on a private VPC address and its share name follows
+    // Filestore's rules (https://cloud.google.com/filestore/docs/reference/rest/v1/projects.locations.instances#FileShareConfig).
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(address.share)) {
+      throw new Error(
+        `Filestore instance ${instance}: ${JSON.stringify(
+          address.share,
+        )} is not a file share name`,
+      );
+    }
+    if (!isPrivateIpv4(address.ip)) {
+      throw new Error(
+        `Filestore instance ${instance}: ${JSON.stringify(
+          address.ip,
+        )} is not a private VPC address`,
       );
     }
     const storage = `${share.capacityGb}G`;

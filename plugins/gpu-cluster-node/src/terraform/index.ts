@@ -8,17 +8,24 @@ export {
   terraformInit,
   terraformPlan,
   terraformApply,
+  terraformOutputs,
   terraformDestroy,
+  summarizePlan,
   withAutomationFlags,
   TerraformError,
+  TERRAFORM_RUNNER_ENV,
+  LOCAL_BACKEND_OVERRIDE_FILE,
 } from './runTerraform';
 export type {
+  PlanSummary,
   RunTerraformOptions,
-  TerraformRunResult,
   TerraformLogger,
+  TerraformRunResult,
   TerraformStackOptions,
+  TerraformStateLocation,
+  TerraformToolOptions,
 } from './runTerraform';
-export { terraformOutputs, type TerraformOutputs } from './outputs';
+export { type TerraformOutputs } from './outputs';
 export {
   createStorageClient,
   ensureStateBucket,
@@ -27,3 +34,18 @@ export {
   type EnsureStateBucketOptions,
   type StateBucketResult,
 } from './stateBucket';
+export {
+  loadVerifiedModule,
+  moduleDigest,
+  readModuleFiles,
+  fileDigests,
+  shippedModuleDirectory,
+  writeModule,
+  ModuleIntegrityError,
+  type VerifiedModule,
+} from './shippedModule';
+export {
+  withTerraformRun,
+  type TerraformRunOptions,
+  type TerraformSettings,
+} from './terraformRun';

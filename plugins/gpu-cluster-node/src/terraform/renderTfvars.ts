@@ -20,8 +20,8 @@ export interface RenderTfvarsOptions {
 }
 
 /**
- * Maps a parsed stack spec onto the variables of the skeleton's root Terraform module
- * (templates/gke-gpu-cluster/skeleton/terraform/variables.tf). The result is written verbatim as
+ * Maps a parsed stack spec onto the variables of the root Terraform module this package ships
+ * (terraform/variables.tf). The result is written verbatim as
  * `terraform.tfvars.json`: values reach Terraform only as data, never as generated HCL.
  *
  * @public

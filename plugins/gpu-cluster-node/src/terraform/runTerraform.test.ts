@@ -4,19 +4,24 @@ import path from 'node:path';
 import {
   LOCAL_BACKEND_OVERRIDE_FILE,
   runTerraform,
+  summarizePlan,
   terraformInit,
   TerraformError,
   withAutomationFlags,
 } from './runTerraform';
+import { toolEnvironment } from '../process/environment';
+import { Redactor } from '../process/redact';
 
 jest.setTimeout(60_000);
 
 describe('runTerraform', () => {
   let dir: string;
-  const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
+  let env: Record<string, string>;
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-terraform-'));
+    fs.mkdirSync(path.join(dir, 'home', 'tmp'), { recursive: true });
+    env = toolEnvironment({ home: path.join(dir, 'home') });
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -50,22 +55,19 @@ describe('runTerraform', () => {
     );
     const logged: string[] = [];
     const logger = {
-      info: (m: string, meta?: object) =>
-        logged.push(m + JSON.stringify(meta ?? {})),
-      warn: (m: string, meta?: object) =>
-        logged.push(m + JSON.stringify(meta ?? {})),
+      info: (m: string) => logged.push(m),
+      warn: (m: string) => logged.push(m),
     };
     const error = await runTerraform({
       dir,
-      env: { ...env, MY_API_TOKEN: 's3cr3t-value-123' },
+      env,
       args: ['validate'],
       logger,
+      redactor: new Redactor(['s3cr3t-value-123']),
     }).catch(e => e);
     expect(error).toBeInstanceOf(TerraformError);
     expect(error.exitCode).toBe(1);
-    expect(error.message).toContain(
-      'terraform validate failed with exit code 1',
-    );
+    expect(error.message).toContain('terraform validate failed (exit code 1)');
     expect(error.message).toContain('***');
     expect(error.message).not.toContain('s3cr3t-value-123');
     expect(logged.join('\n')).not.toContain('s3cr3t-value-123');
@@ -86,36 +88,44 @@ describe('runTerraform', () => {
       }),
     ).rejects.toThrow('could not start');
   });
-  it('keeps state local for --no-backend through an override file it alone removes', async () => {
+
+  it('keeps local state at the given path through an override file', async () => {
     fs.writeFileSync(
       path.join(dir, 'main.tf'),
       'terraform {\n  backend "gcs" {}\n}\noutput "answer" {\n  value = 42\n}\n',
     );
-    const override = path.join(dir, LOCAL_BACKEND_OVERRIDE_FILE);
-    await terraformInit({ dir, env, useLocalBackend: true });
-    expect(fs.readFileSync(override, 'utf8')).toContain('backend "local" {}');
-    await runTerraform({ dir, env, args: ['apply', '-auto-approve'] });
-    expect(
-      JSON.parse(fs.readFileSync(path.join(dir, 'terraform.tfstate'), 'utf8'))
-        .outputs.answer.value,
-    ).toBe(42);
-
-    // Back to GCS: our override goes (init itself fails here: no credentials offline).
-    const gcs = terraformInit({
-      dir,
-      env: { ...env, GOOGLE_APPLICATION_CREDENTIALS: path.join(dir, 'none') },
-      backend: { bucket: 'b', prefix: 'p' },
-    });
-    await expect(gcs).rejects.toBeInstanceOf(TerraformError);
-    expect(fs.existsSync(override)).toBe(false);
-
-    // An override the user wrote is theirs: never removed.
-    fs.writeFileSync(override, 'terraform {\n  backend "local" {}\n}\n');
+    const statePath = path.join(dir, 'state', 'team', 'stack.tfstate');
     await terraformInit({
       dir,
-      env: { ...env, GOOGLE_APPLICATION_CREDENTIALS: path.join(dir, 'none') },
-      backend: { bucket: 'b', prefix: 'p' },
-    }).catch(() => undefined);
-    expect(fs.existsSync(override)).toBe(true);
+      env,
+      state: { backend: 'local', path: statePath },
+    });
+    expect(
+      fs.readFileSync(path.join(dir, LOCAL_BACKEND_OVERRIDE_FILE), 'utf8'),
+    ).toContain('backend "local" {}');
+    await runTerraform({ dir, env, args: ['apply', '-auto-approve'] });
+    expect(
+      JSON.parse(fs.readFileSync(statePath, 'utf8')).outputs.answer.value,
+    ).toBe(42);
+    expect(fs.existsSync(path.join(dir, 'terraform.tfstate'))).toBe(false);
+  });
+
+  it('summarises a plan by address and action, without values', () => {
+    expect(
+      summarizePlan({
+        resource_changes: [
+          { address: 'a.b', change: { actions: ['create'], after: { x: 1 } } },
+          { address: 'a.c', change: { actions: ['no-op'] } },
+          { address: 'a.d', change: { actions: ['delete', 'create'] } },
+          { address: 'a.e', change: { actions: ['update'] } },
+        ],
+      }),
+    ).toEqual({
+      create: 1,
+      update: 1,
+      replace: 1,
+      delete: 0,
+      changes: ['create a.b', 'replace a.d', 'update a.e'],
+    });
   });
 });

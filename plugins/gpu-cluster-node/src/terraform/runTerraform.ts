@@ -1,59 +1,46 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {
+  runProcess,
+  type ProcessLogger,
+  type ProcessResult,
+} from '../process/runProcess';
+import type { Redactor } from '../process/redact';
 
-/**
- * The logger shape the runner needs (a Backstage LoggerService fits).
- *
- * @public
- */
-export interface TerraformLogger {
-  info(message: string, meta?: Record<string, unknown>): void;
-  warn(message: string, meta?: Record<string, unknown>): void;
+/** @public */
+export type TerraformLogger = ProcessLogger;
+
+/** @public */
+export type TerraformRunResult = ProcessResult;
+
+/** terraform exited badly, was cancelled or timed out: a {@link ProcessError}. @public */
+export { ProcessError as TerraformError } from '../process/runProcess';
+
+/** How terraform runs: binary, environment, limits, output. @public */
+export interface TerraformToolOptions {
+  /** The terraform binary (default `terraform` on `env.PATH`). */
+  terraformPath?: string;
+  /** The complete environment (`terraformEnvironment`); never the backend's own. */
+  env: Record<string, string>;
+  signal?: AbortSignal;
+  logger?: TerraformLogger;
+  redactor?: Redactor;
+  /** Per command (default 60 minutes: GKE clusters and GPU pools take a while). */
+  timeoutMs?: number;
+  /** Between SIGINT (terraform releases the state lock) and SIGKILL (default 60 s). */
+  killAfterMs?: number;
 }
 
 /** @public */
-export interface RunTerraformOptions {
+export interface RunTerraformOptions extends TerraformToolOptions {
   /** Working directory holding the root module. */
   dir: string;
   /** Arguments after `terraform`, e.g. ['plan', '-out=tfplan']. */
   args: string[];
-  /** Environment of the terraform process (credentials, TF_CLI_CONFIG_FILE ...). */
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  logger?: TerraformLogger;
-  /** The terraform binary (default: `terraform` on PATH). */
-  terraformPath?: string;
-  /** Kills terraform after this long (default 60 minutes: GKE clusters take a while). */
-  timeoutMs?: number;
   /** Exit codes that count as success (plan -detailed-exitcode returns 2 for changes). */
   okExitCodes?: number[];
-  /** Values that must never appear in logs or errors (tokens, keys); replaced by ***. */
-  secrets?: string[];
-}
-
-/** @public */
-export interface TerraformRunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * terraform exited with an unexpected code; the message carries the diagnostics (redacted).
- *
- * @public
- */
-export class TerraformError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number | null,
-    readonly stdout: string,
-    readonly stderr: string,
-  ) {
-    super(message);
-    this.name = 'TerraformError';
-  }
+  /** Stream stdout to the logger (default true; off for JSON documents). */
+  logStdout?: boolean;
 }
 
 /** Subcommands that accept -input=false (the others reject it). */
@@ -81,24 +68,7 @@ const NO_COLOR_COMMANDS = new Set([
   'state',
 ]);
 
-const ENV_SECRET_PATTERN =
-  /TOKEN|SECRET|PASSWORD|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY/i;
-
-function redactor(secrets: string[], env: NodeJS.ProcessEnv | undefined) {
-  const values = [
-    ...secrets,
-    ...Object.entries(env ?? {})
-      .filter(
-        ([key, value]) =>
-          ENV_SECRET_PATTERN.test(key) && value && value.length >= 6,
-      )
-      .map(([, value]) => value as string),
-  ].filter(value => value.length > 0);
-  return (text: string) =>
-    values.reduce((result, secret) => result.split(secret).join('***'), text);
-}
-
-/** Adds -input=false / -no-color where terraform accepts them and they are missing. */
+/** Adds -input=false / -no-color where terraform accepts them and they are missing. @public */
 export function withAutomationFlags(args: string[]): string[] {
   const [command, ...rest] = args;
   if (!command) return args;
@@ -115,9 +85,18 @@ export function withAutomationFlags(args: string[]): string[] {
   return [command, ...extra, ...rest];
 }
 
+/** What terraform itself gets in its environment on every run, whatever config says. @public */
+export const TERRAFORM_RUNNER_ENV: Record<string, string> = {
+  TF_IN_AUTOMATION: '1',
+  TF_INPUT: '0',
+  // No call home to HashiCorp's checkpoint service from the backend.
+  CHECKPOINT_DISABLE: '1',
+};
+
 /**
- * Runs terraform without a shell (argument array), non-interactively, capturing its output.
- * Resolves on an accepted exit code, rejects with a {@link TerraformError} otherwise.
+ * Runs terraform through the one process runner: no shell, non-interactive, output streamed line
+ * by line and redacted; a cancellation sends SIGINT first so terraform stops its providers and
+ * releases the state lock, then SIGKILL after the grace period.
  *
  * @public
  */
@@ -125,186 +104,128 @@ export function runTerraform(
   options: RunTerraformOptions,
 ): Promise<TerraformRunResult> {
   const args = withAutomationFlags(options.args);
-  const redact = redactor(options.secrets ?? [], options.env);
-  const okExitCodes = options.okExitCodes ?? [0];
-  const label = `terraform ${args[0] ?? ''}`.trim();
-  const env = { ...(options.env ?? process.env), TF_IN_AUTOMATION: '1' };
-
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(
-        new TerraformError(
-          `${label} was cancelled before it started`,
-          null,
-          '',
-          '',
-        ),
-      );
-      return;
-    }
-    options.logger?.info(`Running ${label}`, {
-      dir: options.dir,
-      args: redact(args.join(' ')),
-    });
-    const child = spawn(options.terraformPath ?? 'terraform', args, {
-      cwd: options.dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', chunk => stdout.push(chunk));
-    child.stderr.on('data', chunk => stderr.push(chunk));
-
-    let stopReason: string | undefined;
-    const stop = (reason: string) => {
-      stopReason = reason;
-      // SIGINT lets terraform release the state lock; SIGKILL follows if it does not exit.
-      child.kill('SIGINT');
-      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-    };
-    const timer = setTimeout(
-      () => stop(`timed out after ${options.timeoutMs ?? 3_600_000} ms`),
-      options.timeoutMs ?? 3_600_000,
-    );
-    const onAbort = () => stop('was cancelled');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const finish = () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-    };
-
-    child.on('error', error => {
-      finish();
-      reject(
-        new TerraformError(
-          `${label} could not start: ${error.message}`,
-          null,
-          '',
-          '',
-        ),
-      );
-    });
-    child.on('close', code => {
-      finish();
-      const result = {
-        exitCode: code ?? -1,
-        stdout: redact(Buffer.concat(stdout).toString('utf8')),
-        stderr: redact(Buffer.concat(stderr).toString('utf8')),
-      };
-      if (stopReason) {
-        reject(
-          new TerraformError(
-            `${label} ${stopReason}`,
-            code,
-            result.stdout,
-            result.stderr,
-          ),
-        );
-        return;
-      }
-      if (code !== null && okExitCodes.includes(code)) {
-        options.logger?.info(`${label} finished`, { exitCode: code });
-        resolve(result);
-        return;
-      }
-      const diagnostics =
-        result.stderr.trim() ||
-        result.stdout.trim().split('\n').slice(-20).join('\n');
-      options.logger?.warn(`${label} failed`, { exitCode: code });
-      reject(
-        new TerraformError(
-          `${label} failed with exit code ${code}:\n${diagnostics}`,
-          code,
-          result.stdout,
-          result.stderr,
-        ),
-      );
-    });
+  return runProcess({
+    command: options.terraformPath ?? 'terraform',
+    args,
+    cwd: options.dir,
+    env: { ...options.env, ...TERRAFORM_RUNNER_ENV },
+    signal: options.signal,
+    timeoutMs: options.timeoutMs ?? 60 * 60_000,
+    stopSignal: 'SIGINT',
+    killAfterMs: options.killAfterMs ?? 60_000,
+    logger: options.logger,
+    logStdout: options.logStdout,
+    redactor: options.redactor,
+    okExitCodes: options.okExitCodes,
+    label: `terraform ${args[0] ?? ''}`.trim(),
   });
 }
 
+/** Where the state of a stack lives. @public */
+export type TerraformStateLocation =
+  | { backend: 'gcs'; bucket: string; prefix: string }
+  /** Development and tests: a local state file (absolute path). */
+  | { backend: 'local'; path: string };
+
 /** @public */
-export interface TerraformStackOptions {
+export interface TerraformStackOptions extends TerraformToolOptions {
+  /** The module's private working copy. */
   dir: string;
-  env?: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  logger?: TerraformLogger;
-  terraformPath?: string;
-  secrets?: string[];
-  /** GCS backend location; omitted means `-backend=false` (offline checks, local overrides). */
-  backend?: { bucket: string; prefix: string };
-  /** Extra `-var-file` arguments (terraform.tfvars.json in `dir` is always read). */
-  varFiles?: string[];
+  /** Omitted: `-backend=false` (offline checks only). */
+  state?: TerraformStateLocation;
 }
 
-function common(options: TerraformStackOptions) {
-  const { dir, env, signal, logger, terraformPath, secrets } = options;
-  return { dir, env, signal, logger, terraformPath, secrets };
-}
+const tool = (options: TerraformStackOptions): TerraformToolOptions => ({
+  terraformPath: options.terraformPath,
+  env: options.env,
+  signal: options.signal,
+  logger: options.logger,
+  redactor: options.redactor,
+  timeoutMs: options.timeoutMs,
+  killAfterMs: options.killAfterMs,
+});
 
-/** Terraform override file selecting local state; only ever removed when it carries this marker. */
+/** Terraform override file selecting local state in a run's private copy of the module. */
 export const LOCAL_BACKEND_OVERRIDE_FILE = 'backend_override.tf';
-const LOCAL_BACKEND_MARKER = '# Written by gpu-cluster --no-backend';
-const LOCAL_BACKEND_OVERRIDE = `${LOCAL_BACKEND_MARKER}: state stays in this directory (terraform.tfstate).
-# Removed again by the next run that uses the GCS backend.
+const LOCAL_BACKEND_OVERRIDE = `# Written by gpu-cluster for local state (development and tests only).
 terraform {
   backend "local" {}
 }
 `;
 
 /**
- * Points the module at local state (`useLocalBackend`) through Terraform's override-file
- * mechanism, since the module declares `backend "gcs" {}`; removes that override (only ours)
- * when the GCS backend is used again.
- */
-async function selectBackend(options: {
-  dir: string;
-  useLocalBackend?: boolean;
-}): Promise<void> {
-  const file = path.join(options.dir, LOCAL_BACKEND_OVERRIDE_FILE);
-  const existing = await fs.readFile(file, 'utf8').catch(() => undefined);
-  if (options.useLocalBackend) {
-    if (existing === undefined)
-      await fs.writeFile(file, LOCAL_BACKEND_OVERRIDE);
-  } else if (existing?.startsWith(LOCAL_BACKEND_MARKER)) {
-    await fs.rm(file);
-  }
-}
-
-/**
- * `terraform init` against the GCS backend (bucket/prefix as -backend-config), against local
- * state (`useLocalBackend`: writes {@link LOCAL_BACKEND_OVERRIDE_FILE}), or without a backend.
+ * `terraform init` against the GCS backend (bucket/prefix as -backend-config), against a local
+ * state file (an override file in the private copy selects the local backend, since the module
+ * declares `backend "gcs" {}`), or without a backend.
  *
  * @public
  */
 export async function terraformInit(
-  options: TerraformStackOptions & { useLocalBackend?: boolean },
+  options: TerraformStackOptions,
 ): Promise<TerraformRunResult> {
   let backendArgs: string[];
-  if (options.backend) {
-    await selectBackend({ dir: options.dir, useLocalBackend: false });
+  if (options.state?.backend === 'gcs') {
     backendArgs = [
-      `-backend-config=bucket=${options.backend.bucket}`,
-      `-backend-config=prefix=${options.backend.prefix}`,
+      `-backend-config=bucket=${options.state.bucket}`,
+      `-backend-config=prefix=${options.state.prefix}`,
     ];
-  } else if (options.useLocalBackend) {
-    await selectBackend({ dir: options.dir, useLocalBackend: true });
-    backendArgs = [];
+  } else if (options.state?.backend === 'local') {
+    await fs.mkdir(path.dirname(options.state.path), {
+      recursive: true,
+      mode: 0o700,
+    });
+    await fs.writeFile(
+      path.join(options.dir, LOCAL_BACKEND_OVERRIDE_FILE),
+      LOCAL_BACKEND_OVERRIDE,
+      { mode: 0o600 },
+    );
+    backendArgs = [`-backend-config=path=${options.state.path}`];
   } else {
     backendArgs = ['-backend=false'];
   }
-  return runTerraform({ ...common(options), args: ['init', ...backendArgs] });
+  return runTerraform({
+    ...tool(options),
+    dir: options.dir,
+    args: ['init', ...backendArgs],
+  });
 }
 
-function varFileArgs(options: TerraformStackOptions) {
-  return (options.varFiles ?? []).map(file => `-var-file=${file}`);
+/** What a saved plan will do, in a form fit for a task log. @public */
+export interface PlanSummary {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+  /** `create google_container_cluster.this`, … (no values: they can be sensitive). */
+  changes: string[];
+}
+
+/** Summarises `terraform show -json` of a plan: addresses and actions, never values. @public */
+export function summarizePlan(plan: any): PlanSummary {
+  const summary: PlanSummary = {
+    create: 0,
+    update: 0,
+    replace: 0,
+    delete: 0,
+    changes: [],
+  };
+  for (const change of plan?.resource_changes ?? []) {
+    const actions: string[] = change?.change?.actions ?? [];
+    let action: keyof Omit<PlanSummary, 'changes'> | undefined;
+    if (actions.includes('create') && actions.includes('delete'))
+      action = 'replace';
+    else if (actions.includes('create')) action = 'create';
+    else if (actions.includes('update')) action = 'update';
+    else if (actions.includes('delete')) action = 'delete';
+    if (!action) continue;
+    summary[action] += 1;
+    summary.changes.push(`${action} ${change.address}`);
+  }
+  return summary;
 }
 
 /**
- * init + plan into a plan file; resolves with whether the plan has changes and the plan JSON
- * (`terraform show -json`).
+ * init + plan into a plan file; resolves with whether the plan has changes and its summary.
  *
  * @public
  */
@@ -313,37 +234,51 @@ export async function terraformPlan(
     planFile?: string;
     destroy?: boolean;
     skipInit?: boolean;
-    useLocalBackend?: boolean;
   },
 ): Promise<{
   planFile: string;
   hasChanges: boolean;
-  plan: any;
+  summary: PlanSummary;
   output: string;
 }> {
   const planFile = options.planFile ?? 'tfplan';
   if (!options.skipInit) await terraformInit(options);
   const result = await runTerraform({
-    ...common(options),
+    ...tool(options),
+    dir: options.dir,
     args: [
       'plan',
       '-detailed-exitcode',
       `-out=${planFile}`,
       ...(options.destroy ? ['-destroy'] : []),
-      ...varFileArgs(options),
     ],
     okExitCodes: [0, 2],
   });
   const show = await runTerraform({
-    ...common(options),
+    ...tool(options),
+    dir: options.dir,
     args: ['show', '-json', planFile],
+    logStdout: false,
   });
   return {
     planFile,
     hasChanges: result.exitCode === 2,
-    plan: JSON.parse(show.stdout),
+    summary: summarizePlan(JSON.parse(show.stdout)),
     output: result.stdout,
   };
+}
+
+/** `terraform output -json`. @public */
+export async function terraformOutputs(
+  options: TerraformStackOptions,
+): Promise<Record<string, { value: unknown; sensitive?: boolean }>> {
+  const outputs = await runTerraform({
+    ...tool(options),
+    dir: options.dir,
+    args: ['output', '-json'],
+    logStdout: false,
+  });
+  return JSON.parse(outputs.stdout);
 }
 
 /**
@@ -354,18 +289,15 @@ export async function terraformPlan(
 export async function terraformApply(
   options: TerraformStackOptions & { planFile?: string },
 ): Promise<{
-  outputs: Record<string, { value: unknown; sensitive: boolean }>;
+  outputs: Record<string, { value: unknown; sensitive?: boolean }>;
   output: string;
 }> {
   const result = await runTerraform({
-    ...common(options),
+    ...tool(options),
+    dir: options.dir,
     args: ['apply', '-auto-approve', options.planFile ?? 'tfplan'],
   });
-  const outputs = await runTerraform({
-    ...common(options),
-    args: ['output', '-json'],
-  });
-  return { outputs: JSON.parse(outputs.stdout), output: result.stdout };
+  return { outputs: await terraformOutputs(options), output: result.stdout };
 }
 
 /**
@@ -374,14 +306,12 @@ export async function terraformApply(
  * @public
  */
 export async function terraformDestroy(
-  options: TerraformStackOptions & {
-    skipInit?: boolean;
-    useLocalBackend?: boolean;
-  },
+  options: TerraformStackOptions & { skipInit?: boolean },
 ): Promise<TerraformRunResult> {
   if (!options.skipInit) await terraformInit(options);
   return runTerraform({
-    ...common(options),
-    args: ['destroy', '-auto-approve', ...varFileArgs(options)],
+    ...tool(options),
+    dir: options.dir,
+    args: ['destroy', '-auto-approve'],
   });
 }

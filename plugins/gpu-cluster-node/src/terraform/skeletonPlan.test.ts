@@ -1,3 +1,4 @@
+import { shippedModuleDirectory } from './shippedModule';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,10 +20,7 @@ import { renderTfvars } from './renderTfvars';
 
 jest.setTimeout(240_000);
 
-const SKELETON = path.resolve(
-  __dirname,
-  '../../../../templates/gke-gpu-cluster/skeleton/terraform',
-);
+const SKELETON = shippedModuleDirectory();
 
 const BASE: GpuStackSpecInput = {
   identity: {

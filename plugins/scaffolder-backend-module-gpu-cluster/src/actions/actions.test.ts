@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { resourceEntityV1alpha1Validator } from '@backstage/catalog-model';
-import { ConflictError, InputError } from '@backstage/errors';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { parse } from 'yaml';
 import { startGcsEmulator } from '@gpu-platform/emulators';
 import { createCatalogRegisterAction } from './catalogRegister';
@@ -13,9 +13,13 @@ import { createTerraformApplyAction } from './terraformApply';
 import {
   actionContext,
   configFrom,
+  testCatalog,
+  testGuard,
   VALUES,
 } from '../__testUtils__/actionContext';
 import { createSpecValidateAction } from './validate';
+
+const guard = testGuard(configFrom());
 
 describe('gpu-cluster actions', () => {
   const mockDir = createMockDirectory();
@@ -45,14 +49,15 @@ describe('gpu-cluster actions', () => {
   describe('gpu-cluster:spec:validate', () => {
     it('outputs the normalized spec and the derived names', async () => {
       const ctx = actionContext({ input: { values: VALUES }, workspacePath });
-      await createSpecValidateAction().handler(ctx);
+      await createSpecValidateAction({ guard }).handler(ctx);
       const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
       expect(outputs).toMatchObject({
         clusterName: 'e2e-gke',
         clusterLocation: 'us-central1',
         projectId: 'e2e-project-1',
-        stateBucket: 'aiinfra-terraform-e2e-project-1',
-        statePrefix: 'e2e-deployment/terraform/state',
+        // The state location comes from gpuCluster.policy: the group's bucket, its folder.
+        stateBucket: 'e2e-tfstate',
+        statePrefix: 'gpu-clusters/default/ml-platform/e2e',
         entityRef: 'resource:default/e2e-gke',
       });
       expect(outputs.spec).toMatchObject({
@@ -71,7 +76,7 @@ describe('gpu-cluster actions', () => {
         },
         workspacePath,
       });
-      const error = await createSpecValidateAction()
+      const error = await createSpecValidateAction({ guard })
         .handler(ctx)
         .catch(e => e);
       expect(error).toBeInstanceOf(InputError);
@@ -91,10 +96,106 @@ describe('gpu-cluster actions', () => {
           input: { values: { identity } },
           workspacePath,
         });
-        await expect(createSpecValidateAction().handler(ctx)).rejects.toThrow(
-          InputError,
+        await expect(
+          createSpecValidateAction({ guard }).handler(ctx),
+        ).rejects.toThrow(InputError);
+      }
+    });
+  });
+
+  describe('the policy, before anything runs', () => {
+    const run = (values: Record<string, unknown>, g = guard) =>
+      createSpecValidateAction({ guard: g })
+        .handler(
+          actionContext({ input: { values: values as any }, workspacePath }),
+        )
+        .catch(e => e);
+
+    it('refuses prototype keys with a field-named error', async () => {
+      for (const values of [
+        JSON.parse('{"__proto__": {"polluted": true}, "identity": {}}'),
+        { identity: { ...VALUES.identity, labels: { constructor: 'x' } } },
+      ]) {
+        const error = await run(values);
+        expect(error).toBeInstanceOf(InputError);
+        expect(error.message).toMatch(
+          /(__proto__|labels\.constructor): the key is not allowed/,
         );
       }
+      expect(({} as any).polluted).toBeUndefined();
+    });
+
+    it('refuses a user outside the owner group, naming the field', async () => {
+      const bob = testGuard(configFrom(), {
+        user: {
+          userEntityRef: 'user:default/bob',
+          ownershipEntityRefs: ['user:default/bob', 'group:default/research'],
+        },
+      });
+      const error = await run(VALUES, bob);
+      expect(error).toBeInstanceOf(NotAllowedError);
+      expect(error.message).toBe(
+        'identity.owner: user:default/bob is not a member of group:default/ml-platform and may not create GPU clusters for it',
+      );
+    });
+
+    it('refuses when the permission policy denies gpuCluster.stack.create', async () => {
+      const error = await run(
+        VALUES,
+        testGuard(configFrom(), { result: AuthorizeResult.DENY }),
+      );
+      expect(error).toBeInstanceOf(NotAllowedError);
+      expect(error.message).toContain(
+        'may not create GPU clusters (permission gpuCluster.stack.create',
+      );
+    });
+
+    it('refuses a foreign project and a state location outside the policy', async () => {
+      expect(
+        (
+          await run({
+            identity: { ...VALUES.identity, projectId: 'other-project-9' },
+          })
+        ).message,
+      ).toMatch(/^identity\.projectId: Project other-project-9 is not allowed/);
+      expect(
+        (
+          await run({
+            ...VALUES,
+            terraformState: { bucket: 'another-teams-state' },
+          })
+        ).message,
+      ).toMatch(/^terraformState\.bucket:/);
+      expect(
+        (
+          await run({
+            ...VALUES,
+            terraformState: { prefix: 'gpu-clusters/default/research/x' },
+          })
+        ).message,
+      ).toMatch(/^terraformState\.prefix:/);
+    });
+
+    it("refuses a cluster another team's entity already names", async () => {
+      const catalog = testCatalog([
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Resource',
+          metadata: {
+            name: 'research-cluster',
+            annotations: {
+              'gpu-platform.dev/cluster-name': 'e2e-gke',
+              'gpu-platform.dev/project-id': 'e2e-project-1',
+            },
+          },
+          spec: { type: 'kubernetes-cluster', owner: 'group:default/research' },
+        },
+      ]);
+      const error = await run(VALUES, testGuard(configFrom(), { catalog }));
+      expect(error).toBeInstanceOf(NotAllowedError);
+      expect(error.message).toBe(
+        'identity.namePrefix: cluster e2e-gke (resource:default/research-cluster) belongs to group:default/research; choose another name prefix',
+      );
     });
   });
 
@@ -107,7 +208,7 @@ describe('gpu-cluster actions', () => {
           workspacePath,
           isDryRun,
         });
-        await createStackRenderAction().handler(ctx);
+        await createStackRenderAction({ guard }).handler(ctx);
         const tfvars = JSON.parse(
           await fs.readFile(
             path.join(workspacePath, 'stack/terraform/terraform.tfvars.json'),
@@ -131,24 +232,30 @@ describe('gpu-cluster actions', () => {
         input: { values: VALUES, targetPath: '../../escape' },
         workspacePath,
       });
-      await expect(createStackRenderAction().handler(ctx)).rejects.toThrow(
-        /targetPath must stay inside the workspace/,
-      );
+      await expect(
+        createStackRenderAction({ guard }).handler(ctx),
+      ).rejects.toThrow(/targetPath must stay inside the workspace/);
       await expect(fs.stat(mockDir.resolve('escape'))).rejects.toThrow();
     });
   });
 
   describe('gpu-cluster:terraform:apply', () => {
-    it('rejects invalid values before terraform runs', async () => {
-      const action = createTerraformApplyAction({
+    const terraformAction = async (extra: object = {}) =>
+      createTerraformApplyAction({
         config: configFrom({
-          terraform: { binaryPath: await sentinelBinary(), backend: 'local' },
+          terraform: {
+            binaryPath: await sentinelBinary(),
+            backend: 'local',
+            localStateDirectory: mockDir.resolve('state'),
+            runDirectory: mockDir.resolve('runs'),
+            ...extra,
+          },
         }),
+        guard,
       });
-      await fs.mkdir(path.join(workspacePath, 'terraform'), {
-        recursive: true,
-      });
-      await fs.writeFile(path.join(workspacePath, 'terraform/main.tf'), '');
+
+    it('rejects invalid values before terraform runs', async () => {
+      const action = await terraformAction();
       const ctx = actionContext({
         input: {
           values: { identity: { ...VALUES.identity, namePrefix: '`id`' } },
@@ -159,68 +266,9 @@ describe('gpu-cluster actions', () => {
       expect(await sentinelRan()).toBe(false);
     });
 
-    it('creates the absent GCS state bucket before terraform init (gcs backend)', async () => {
-      const gcs = await startGcsEmulator();
-      try {
-        const action = createTerraformApplyAction({
-          config: configFrom({
-            terraform: {
-              binaryPath: await sentinelBinary(),
-              backend: 'gcs',
-              env: { STORAGE_EMULATOR_HOST: gcs.url },
-            },
-          }),
-        });
-        await fs.mkdir(path.join(workspacePath, 'terraform'), {
-          recursive: true,
-        });
-        await fs.writeFile(path.join(workspacePath, 'terraform/main.tf'), '');
-        const ctx = actionContext({
-          input: { values: VALUES },
-          workspacePath,
-          isDryRun: true,
-        });
-        // The sentinel is no terraform: the run fails after init, the bucket exists already.
-        await action.handler(ctx).catch(() => undefined);
-        expect(await sentinelRan()).toBe(true);
-        expect(
-          gcs.store.buckets.get('aiinfra-terraform-e2e-project-1'),
-        ).toMatchObject({
-          projectId: 'e2e-project-1',
-          versioning: true,
-          uniformBucketLevelAccess: true,
-        });
-        expect(gcs.requests.slice(0, 2)).toEqual([
-          'GET /storage/v1/b/aiinfra-terraform-e2e-project-1',
-          'POST /storage/v1/b',
-        ]);
-      } finally {
-        await gcs.stop();
-      }
-    });
-
-    it('asks for the skeleton when the workspace has no Terraform module', async () => {
-      const action = createTerraformApplyAction({
-        config: configFrom({
-          terraform: { binaryPath: await sentinelBinary() },
-        }),
-      });
-      const ctx = actionContext({ input: { values: VALUES }, workspacePath });
-      await expect(action.handler(ctx)).rejects.toThrow(
-        /No Terraform module in terraform: copy the template skeleton/,
-      );
-      expect(await sentinelRan()).toBe(false);
-    });
-
-    it('skips terraform in a dry run when planInDryRun is off, with derived outputs', async () => {
-      const action = createTerraformApplyAction({
-        config: configFrom({
-          terraform: {
-            binaryPath: await sentinelBinary(),
-            planInDryRun: false,
-          },
-        }),
-      });
+    it('runs no terraform in a dry run and summarises what the stack would create', async () => {
+      const action = await terraformAction();
+      // Whatever a dry run's workspace holds is never run.
       await fs.mkdir(path.join(workspacePath, 'terraform'), {
         recursive: true,
       });
@@ -232,7 +280,8 @@ describe('gpu-cluster actions', () => {
       });
       await action.handler(ctx);
       expect(await sentinelRan()).toBe(false);
-      expect(Object.fromEntries((ctx.output as jest.Mock).mock.calls)).toEqual({
+      const outputs = Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+      expect(outputs).toMatchObject({
         clusterName: 'e2e-gke',
         clusterLocation: 'us-central1',
         clusterEndpoint: '',
@@ -241,18 +290,25 @@ describe('gpu-cluster actions', () => {
           'gcloud container clusters get-credentials e2e-gke --location=us-central1 --project=e2e-project-1',
         hasChanges: true,
       });
+      expect(outputs.planSummary).toContain(
+        'GKE cluster e2e-gke in us-central1',
+      );
+      expect(outputs.planSummary).toContain(
+        'node pool h200-dws: a3-ultragpu-8g, 0–4 nodes × 8',
+      );
+      expect(outputs.planSummary).toContain(
+        '(at most 32 GPUs), queued provisioning, zones us-central1-b',
+      );
+      expect(outputs.planSummary).toContain(
+        'state in gs://e2e-tfstate/gpu-clusters/default/ml-platform/e2e',
+      );
+      expect(outputs.planSummary).toMatch(
+        /50-kueue-queues\.yaml: ResourceFlavor/,
+      );
     });
 
-    it('does not start terraform once the task is cancelled', async () => {
-      const action = createTerraformApplyAction({
-        config: configFrom({
-          terraform: { binaryPath: await sentinelBinary(), backend: 'local' },
-        }),
-      });
-      await fs.mkdir(path.join(workspacePath, 'terraform'), {
-        recursive: true,
-      });
-      await fs.writeFile(path.join(workspacePath, 'terraform/main.tf'), '');
+    it('does not start terraform once the task is cancelled, and leaves no run directory', async () => {
+      const action = await terraformAction();
       const controller = new AbortController();
       controller.abort();
       const ctx = actionContext({
@@ -262,6 +318,32 @@ describe('gpu-cluster actions', () => {
       });
       await expect(action.handler(ctx)).rejects.toThrow(/cancelled/);
       expect(await sentinelRan()).toBe(false);
+      expect(await fs.readdir(mockDir.resolve('runs'))).toEqual([]);
+    });
+
+    it('creates the absent GCS state bucket of the policy before terraform init', async () => {
+      const gcs = await startGcsEmulator();
+      try {
+        const action = await terraformAction({
+          backend: 'gcs',
+          env: { STORAGE_EMULATOR_HOST: gcs.url },
+        });
+        const ctx = actionContext({ input: { values: VALUES }, workspacePath });
+        // The sentinel is no terraform: the run fails after init, the bucket exists already.
+        await action.handler(ctx).catch(() => undefined);
+        expect(await sentinelRan()).toBe(true);
+        expect(gcs.store.buckets.get('e2e-tfstate')).toMatchObject({
+          projectId: 'e2e-project-1',
+          versioning: true,
+          uniformBucketLevelAccess: true,
+        });
+        expect(gcs.requests.slice(0, 2)).toEqual([
+          'GET /storage/v1/b/e2e-tfstate',
+          'POST /storage/v1/b',
+        ]);
+      } finally {
+        await gcs.stop();
+      }
     });
 
     it('rejects an unknown backend in config', () => {
@@ -273,9 +355,6 @@ describe('gpu-cluster actions', () => {
 
   describe('gpu-cluster:kubectl:apply', () => {
     it('names the missing credentials configuration, without running kubectl', async () => {
-      await createStackRenderAction().handler(
-        actionContext({ input: { values: VALUES }, workspacePath }),
-      );
       const action = createKubectlApplyAction({
         config: configFrom({
           kubectl: { binaryPath: await sentinelBinary() },
@@ -287,6 +366,7 @@ describe('gpu-cluster actions', () => {
             },
           ],
         }),
+        guard,
       });
       const ctx = actionContext({ input: { values: VALUES }, workspacePath });
       await expect(action.handler(ctx)).rejects.toThrow(
@@ -295,25 +375,10 @@ describe('gpu-cluster actions', () => {
       expect(await sentinelRan()).toBe(false);
     });
 
-    it('requires the rendered manifests', async () => {
-      const action = createKubectlApplyAction({
-        config: configFrom({
-          kubectl: {
-            binaryPath: await sentinelBinary(),
-            kubeconfigPath: '/dev/null',
-          },
-        }),
-      });
-      const ctx = actionContext({ input: { values: VALUES }, workspacePath });
-      await expect(action.handler(ctx)).rejects.toThrow(
-        /Missing rendered manifest .*run gpu-cluster:stack:render first/,
-      );
-      expect(await sentinelRan()).toBe(false);
-    });
-
     it('has no dry-run support (the scaffolder skips it in dry runs)', () => {
       expect(
-        createKubectlApplyAction({ config: configFrom() }).supportsDryRun,
+        createKubectlApplyAction({ config: configFrom(), guard })
+          .supportsDryRun,
       ).toBeFalsy();
     });
   });
@@ -330,12 +395,15 @@ describe('gpu-cluster actions', () => {
     };
 
     it('writes the Resource entity in a dry run without registering it', async () => {
-      const catalog = catalogServiceMock.mock();
+      const catalog = testCatalog();
+      const registrations = { record: jest.fn() };
       const action = createCatalogRegisterAction({
         config: configFrom({
           catalog: { locationDirectory: mockDir.resolve('locations') },
         }),
         catalog,
+        guard,
+        registrations: registrations as any,
       });
       const ctx = actionContext({
         input: { values, clusterEndpoint: '203.0.113.7' },
@@ -344,6 +412,7 @@ describe('gpu-cluster actions', () => {
       });
       await action.handler(ctx);
       expect(catalog.addLocation).not.toHaveBeenCalled();
+      expect(registrations.record).not.toHaveBeenCalled();
       const entity = parse(
         await fs.readFile(
           path.join(workspacePath, 'catalog-info.yaml'),
@@ -365,6 +434,9 @@ describe('gpu-cluster actions', () => {
             'gpu-platform.dev/cluster-name': 'e2e-gke',
             'gpu-platform.dev/kueue-cluster-queue': 'dws-cluster-queue',
             'gpu-platform.dev/ray-cluster': 'ray',
+            'gpu-platform.dev/max-gpus': '32',
+            'gpu-platform.dev/terraform-state':
+              'gs://e2e-tfstate/gpu-clusters/default/ml-platform/e2e',
           },
           links: [
             {
@@ -389,18 +461,28 @@ describe('gpu-cluster actions', () => {
       });
     });
 
-    it('registers a file location, and refreshes when it exists already', async () => {
-      const catalog = catalogServiceMock.mock();
+    it('records the registration, registers a file location, and refreshes when it exists already', async () => {
+      const catalog = testCatalog();
+      const registrations = { record: jest.fn() };
       const locations = mockDir.resolve('locations');
       const action = createCatalogRegisterAction({
         config: configFrom({ catalog: { locationDirectory: locations } }),
         catalog,
+        guard: testGuard(configFrom(), { catalog }),
+        registrations: registrations as any,
       });
       const run = () =>
         action.handler(
           actionContext({ input: { values: VALUES }, workspacePath }),
         );
       await run();
+      expect(registrations.record).toHaveBeenCalledWith({
+        entityRef: 'resource:default/e2e-gke',
+        projectId: 'e2e-project-1',
+        location: 'us-central1',
+        clusterName: 'e2e-gke',
+        owner: 'group:default/ml-platform',
+      });
       const target = path.join(locations, 'default-e2e-gke.yaml');
       expect(catalog.addLocation).toHaveBeenCalledWith(
         { type: 'file', target },
@@ -420,7 +502,8 @@ describe('gpu-cluster actions', () => {
     it('rejects an endpoint that is not a host or https URL', async () => {
       const action = createCatalogRegisterAction({
         config: configFrom(),
-        catalog: catalogServiceMock.mock(),
+        catalog: testCatalog(),
+        guard,
       });
       // The scaffolder validates input against the action's schema before the handler runs.
       const schema = action.schema!.input as any;

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { resourceEntityV1alpha1Validator } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   ManualClock,
   startKubeEmulator,
@@ -22,6 +21,8 @@ import {
   actionContext,
   configFrom,
   loggedText,
+  testCatalog,
+  testGuard,
   VALUES,
 } from '../__testUtils__/actionContext';
 import { createSpecValidateAction } from './validate';
@@ -31,11 +32,6 @@ import { createSpecValidateAction } from './validate';
  * state) and the real kubectl (Kubernetes API emulator, credentials from gpuCluster.clusters),
  * offline, ending with the cluster's catalog Resource.
  */
-
-const SKELETON = path.resolve(
-  __dirname,
-  '../../../../templates/gke-gpu-cluster/skeleton/terraform',
-);
 
 jest.setTimeout(240_000);
 
@@ -70,10 +66,16 @@ describe('gpu-cluster actions, end to end offline', () => {
           typeof value === 'string' && process.env[key] !== value,
       ),
     ) as Record<string, string>;
-    const catalog = catalogServiceMock.mock();
+    const catalog = testCatalog();
     const locations = path.join(dir, 'locations');
+    const runs = path.join(dir, 'runs');
     const config = configFrom({
-      terraform: { backend: 'local', env: terraformEnv },
+      terraform: {
+        backend: 'local',
+        env: terraformEnv,
+        localStateDirectory: path.join(dir, 'state'),
+        runDirectory: runs,
+      },
       kubectl: {
         kueueManifestPath: await writeKueueReleaseStandIn(
           path.join(dir, 'kueue-manifests.yaml'),
@@ -89,6 +91,7 @@ describe('gpu-cluster actions, end to end offline', () => {
       ],
       catalog: { locationDirectory: locations },
     });
+    const guard = testGuard(config, { catalog });
     const run = async (
       action: { handler: (ctx: any) => Promise<void> },
       input: Record<string, unknown> = {},
@@ -104,21 +107,39 @@ describe('gpu-cluster actions, end to end offline', () => {
       return Object.fromEntries((ctx.output as jest.Mock).mock.calls);
     };
 
-    await run(createSpecValidateAction());
-    // What the template's fetch:plain step does.
-    await fs.cp(SKELETON, path.join(workspacePath, 'terraform'), {
-      recursive: true,
-      filter: source => !source.includes(`${path.sep}.terraform`),
-    });
-    await run(createStackRenderAction());
+    await run(createSpecValidateAction({ guard }));
+    await run(createStackRenderAction({ guard }));
+    // A .tf file in the workspace (a template's fetch step, a dry run's directoryContents) is
+    // never run: it would fail the plan and print the canary file if it were.
+    const canary = path.join(dir, 'canary.txt');
+    await fs.writeFile(canary, 'canary-file-content-0815');
+    await fs.writeFile(
+      path.join(workspacePath, 'terraform', 'leak.tf'),
+      `resource "terraform_data" "leak" {
+  lifecycle {
+    precondition {
+      condition     = false
+      error_message = base64encode(file(${JSON.stringify(canary)}))
+    }
+  }
+}
+`,
+    );
 
-    // A dry run plans against the real provider and changes nothing.
-    const planned = await run(createTerraformApplyAction({ config }), {}, true);
+    // A dry run runs no terraform and changes nothing.
+    const planned = await run(
+      createTerraformApplyAction({ config, guard }),
+      {},
+      true,
+    );
     expect(planned).toMatchObject({ hasChanges: true, clusterEndpoint: '' });
-    const stateFile = path.join(workspacePath, 'terraform/terraform.tfstate');
+    const stateFile = path.join(
+      dir,
+      'state/e2e-tfstate/gpu-clusters/default/ml-platform/e2e/default.tfstate',
+    );
     await expect(fs.stat(stateFile)).rejects.toThrow();
 
-    const terraform = await run(createTerraformApplyAction({ config }));
+    const terraform = await run(createTerraformApplyAction({ config, guard }));
     expect(terraform).toMatchObject({
       clusterName: 'e2e-gke',
       clusterLocation: 'us-central1',
@@ -128,12 +149,21 @@ describe('gpu-cluster actions, end to end offline', () => {
     expect(terraform.getCredentialsCommand).toContain(
       'get-credentials e2e-gke',
     );
+    expect(terraform.planSummary).toContain(
+      'create module.cluster.google_container_cluster.this',
+    );
+    expect(terraform.planSummary).not.toContain('leak');
+    // Nothing of the run is left behind, and the workspace holds no provider symlinks.
+    expect(await fs.readdir(runs)).toEqual([]);
+    await expect(
+      fs.stat(path.join(workspacePath, 'terraform', '.terraform')),
+    ).rejects.toThrow();
     const state = JSON.parse(await fs.readFile(stateFile, 'utf8'));
     expect(
       state.resources.some((r: any) => r.type === 'google_container_cluster'),
     ).toBe(true);
 
-    const kubectl = await run(createKubectlApplyAction({ config }));
+    const kubectl = await run(createKubectlApplyAction({ config, guard }));
     expect(kubectl.appliedSteps).toBeGreaterThan(3);
     expect(kubectl.rayDashboardCommand).toContain('port-forward');
     expect(
@@ -151,7 +181,7 @@ describe('gpu-cluster actions, end to end offline', () => {
     ).toBe('gpu-platform');
 
     const registered = await run(
-      createCatalogRegisterAction({ config, catalog }),
+      createCatalogRegisterAction({ config, catalog, guard }),
       { clusterEndpoint: terraform.clusterEndpoint },
     );
     expect(registered.entityRef).toBe('resource:default/e2e-gke');
@@ -184,8 +214,8 @@ describe('gpu-cluster actions, end to end offline', () => {
     );
 
     // A second run of the provisioning steps converges: no terraform changes.
-    const again = await run(createTerraformApplyAction({ config }));
+    const again = await run(createTerraformApplyAction({ config, guard }));
     expect(again.hasChanges).toBe(false);
-    await run(createKubectlApplyAction({ config }));
+    await run(createKubectlApplyAction({ config, guard }));
   });
 });

@@ -14,11 +14,28 @@ import { createClusterManagerClient } from '@gpu-platform/backstage-plugin-gpu-c
 import {
   actionContext,
   configFrom,
+  testGuard,
+  TEST_POLICY,
   loggedText,
   VALUES,
 } from '../__testUtils__/actionContext';
 import { createKubectlApplyAction } from './kubectlApply';
 import { createStackRenderAction } from './render';
+
+// ml-platform may use both test projects.
+const guard = testGuard(
+  configFrom({
+    policy: {
+      ...TEST_POLICY,
+      groups: [
+        {
+          ...TEST_POLICY.groups[0],
+          projects: ['e2e-project-1', 'e2e-project-2'],
+        },
+      ],
+    },
+  }),
+);
 
 denyGoogleCredentialDiscovery();
 jest.setTimeout(120_000);
@@ -76,7 +93,7 @@ describe('gpu-cluster:kubectl:apply with credentials from GKE', () => {
 
   it('applies the manifests to a cluster known only to GKE', async () => {
     const workspacePath = path.join(dir, 'workspace');
-    await createStackRenderAction().handler(
+    await createStackRenderAction({ guard }).handler(
       actionContext({ input: { values: VALUES }, workspacePath }),
     );
     const config = configFrom({
@@ -92,6 +109,7 @@ describe('gpu-cluster:kubectl:apply with credentials from GKE', () => {
     let tokenRequests = 0;
     const action = createKubectlApplyAction({
       config,
+      guard,
       gke: {
         getAccessToken: async () => {
           tokenRequests += 1;
@@ -125,7 +143,7 @@ describe('gpu-cluster:kubectl:apply with credentials from GKE', () => {
     const values = {
       identity: { ...VALUES.identity, projectId: 'e2e-project-2' },
     };
-    await createStackRenderAction().handler(
+    await createStackRenderAction({ guard }).handler(
       actionContext({ input: { values }, workspacePath }),
     );
     let clusterManager:
@@ -135,6 +153,7 @@ describe('gpu-cluster:kubectl:apply with credentials from GKE', () => {
       clusterManager = createClusterManagerClient(gkeConfig().endpoint);
       const action = createKubectlApplyAction({
         config: configFrom({ kubectl: { credentials: 'gke' } }),
+        guard,
         gke: { clusterManager, getAccessToken: async () => kube.token },
       });
       await expect(

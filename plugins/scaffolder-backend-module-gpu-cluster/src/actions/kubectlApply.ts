@@ -1,24 +1,30 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { InputError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  stackLabels,
   stackNames,
   type GpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
   applyManifestPlan,
-  manifestApplyPlan,
   rayDashboardPortForwardArgs,
   resolveGkeClusterConnection,
   runKubectl,
+  toolEnvironment,
   writeKubeconfigFor,
+  writeFilestoreVolumes,
+  writeStackFiles,
   type ClusterConnectionConfig,
   type GkeConnectionDependencies,
+  type Redactor,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import type { GpuClusterScaffolderConfig } from '../config';
 import { kubectlApplyExamples } from './kubectlApply.examples';
-import { parseStackValues, stackDirectory, stackInputSchema } from './stack';
+import { stackInputSchema } from './stack';
+import type { StackGuard } from './guard';
 
 function findCredentials(
   config: GpuClusterScaffolderConfig,
@@ -33,13 +39,32 @@ function findCredentials(
 }
 
 /**
- * `gpu-cluster:kubectl:apply`: applies the rendered manifests server-side, in plan order (Kueue,
- * network objects, NCCL installer, queues, Workload Identity, Ray), with the credentials of a
- * `gpuCluster.clusters` entry of the cluster's name, else `gpuCluster.kubectl.kubeconfigPath`
- * (development), else — with `gpuCluster.kubectl.credentials: gke` — credentials read from GKE
- * like `gcloud container clusters get-credentials` (endpoint and CA from GetCluster, a Google
- * access token from Application Default Credentials), so the cluster the template's terraform
- * step has just created is reachable without editing config.
+ * A GKE cluster carries the labels the stack's Terraform stamped on it; one labelled for another
+ * owner or stack is not this stack's to change.
+ */
+function assertClusterLabels(
+  spec: GpuStackSpec,
+  clusterName: string,
+  labels: Record<string, string>,
+) {
+  const expected = stackLabels(spec);
+  for (const key of ['owner', 'gpu-platform-stack'] as const) {
+    if (labels[key] !== undefined && labels[key] !== expected[key]) {
+      throw new NotAllowedError(
+        `identity.namePrefix: GKE cluster ${clusterName} is labelled ${key}=${labels[key]}, not ${expected[key]}: it belongs to another stack`,
+      );
+    }
+  }
+}
+
+/**
+ * `gpu-cluster:kubectl:apply`: applies the stack's manifests server-side, in plan order (Kueue,
+ * network objects, NCCL installer, queues, Workload Identity, Ray). The manifests are rendered
+ * from the validated spec into a private directory (never read from the workspace), next to a
+ * 0600 kubeconfig with the credentials of a `gpuCluster.clusters` entry of the cluster's name,
+ * else `gpuCluster.kubectl.kubeconfigPath` (development), else — with
+ * `gpuCluster.kubectl.credentials: gke` — credentials read from GKE like `gcloud container
+ * clusters get-credentials`; kubectl gets only `gpuCluster.kubectl.env` and the base variables.
  *
  * No dry-run support: on a fresh cluster a server-side dry run cannot pass, since the Kueue and
  * KubeRay CRDs its objects need are installed by this very step; a dry run skips it.
@@ -48,17 +73,81 @@ function findCredentials(
  */
 export function createKubectlApplyAction(options: {
   config: GpuClusterScaffolderConfig;
+  guard: StackGuard;
   /** Test seams of the GKE lookup (a ClusterManager client, a token source). */
   gke?: Pick<GkeConnectionDependencies, 'clusterManager' | 'getAccessToken'>;
 }) {
-  const { config } = options;
+  const { config, guard } = options;
+
+  /** The kubeconfig of the stack's cluster (tokens only ever in a 0600 file of `root`). */
+  async function kubeconfigFor(
+    spec: GpuStackSpec,
+    root: string,
+    redactor: Redactor,
+    log: (message: string) => void,
+  ): Promise<{ path: string; context?: string }> {
+    const names = stackNames(spec);
+    const file = path.join(root, 'kubeconfig');
+    const credentials = findCredentials(config, spec, names.clusterName);
+    if (credentials) {
+      redactor.addSecret(credentials.kubernetes.token);
+      return {
+        path: await writeKubeconfigFor(credentials.kubernetes, file, {
+          name: names.clusterName,
+        }),
+      };
+    }
+    if (config.kubectl.kubeconfigPath) {
+      return {
+        path: config.kubectl.kubeconfigPath,
+        context: config.kubectl.context,
+      };
+    }
+    if (config.kubectl.credentials === 'gke') {
+      // A fresh token per run, in the 0600 kubeconfig of the private directory.
+      const connection = await resolveGkeClusterConnection(
+        {
+          projectId: spec.identity.projectId,
+          location: names.clusterLocation,
+          clusterName: names.clusterName,
+          useInternalEndpoint: config.gke.useInternalEndpoint,
+        },
+        { ...options.gke, endpoint: config.gke.endpoint },
+      );
+      redactor.addSecret(connection.token);
+      log(`Credentials of ${names.clusterName} from GKE: ${connection.url}`);
+      assertClusterLabels(
+        spec,
+        names.clusterName,
+        connection.resourceLabels ?? {},
+      );
+      return {
+        path: await writeKubeconfigFor(connection, file, {
+          name: names.clusterName,
+        }),
+      };
+    }
+    throw new Error(
+      `No credentials for cluster ${names.clusterName} (project ${spec.identity.projectId}): a platform engineer sets gpuCluster.kubectl.credentials: gke to read them from GKE, adds a gpuCluster.clusters entry named ${names.clusterName}, or sets gpuCluster.kubectl.kubeconfigPath for development`,
+    );
+  }
+
   return createTemplateAction({
     id: 'gpu-cluster:kubectl:apply',
     description:
-      'Applies the rendered Kubernetes manifests of a GPU stack (Kueue, networks, NCCL, queues, Workload Identity, Ray) server-side.',
+      'Applies the Kubernetes manifests of a GPU stack (Kueue, networks, NCCL, queues, Workload Identity, Ray) server-side.',
     examples: kubectlApplyExamples,
     schema: {
-      input: stackInputSchema,
+      input: {
+        ...stackInputSchema,
+        filestoreShares: z =>
+          z
+            .record(z.string(), z.unknown())
+            .optional()
+            .describe(
+              "The terraform step's `filestoreShares` output: where each Filestore share of the stack is served (checked against the spec's instances before use).",
+            ),
+      },
       output: {
         appliedSteps: z =>
           z.number().describe('Steps of the apply plan that ran.'),
@@ -71,99 +160,89 @@ export function createKubectlApplyAction(options: {
       },
     },
     async handler(ctx) {
-      const spec = parseStackValues(ctx.input.values);
-      const names = stackNames(spec);
-      const manifestsDir = path.join(
-        stackDirectory(ctx.workspacePath, ctx.input.targetPath),
-        'manifests',
-      );
-      const plan = manifestApplyPlan(spec);
-      for (const step of plan) {
-        if (step.type !== 'manifest') continue;
-        const file = path.join(manifestsDir, step.path);
-        if (!(await fs.stat(file).catch(() => undefined))) {
-          throw new InputError(
-            `Missing rendered manifest ${path.relative(
-              ctx.workspacePath,
-              file,
-            )}: run gpu-cluster:stack:render first`,
-          );
-        }
-      }
-      const credentials = findCredentials(config, spec, names.clusterName);
-      let kubeconfig: string;
-      let context: string | undefined;
-      if (credentials) {
-        // The token reaches kubectl through a 0600 file, never its command line or logs.
-        kubeconfig = await writeKubeconfigFor(
-          credentials.kubernetes,
-          path.join(await ctx.createTemporaryDirectory(), 'kubeconfig'),
-          { name: names.clusterName },
+      await guard.run(ctx.workspacePath, async () => {
+        const { spec, redactor } = await guard.authorize(ctx);
+        const names = stackNames(spec);
+        const parent = config.kubectl.runDirectory ?? os.tmpdir();
+        await fs.mkdir(parent, { recursive: true });
+        const root = await fs.mkdtemp(
+          path.join(parent, 'gpu-cluster-kubectl-'),
         );
-      } else if (config.kubectl.kubeconfigPath) {
-        kubeconfig = config.kubectl.kubeconfigPath;
-        context = config.kubectl.context;
-      } else if (config.kubectl.credentials === 'gke') {
-        // A fresh token per run, in a 0600 file of the task's temporary directory (removed with it).
-        const connection = await resolveGkeClusterConnection(
-          {
-            projectId: spec.identity.projectId,
-            location: names.clusterLocation,
-            clusterName: names.clusterName,
-            useInternalEndpoint: config.gke.useInternalEndpoint,
-          },
-          { ...options.gke, endpoint: config.gke.endpoint },
-        );
-        ctx.logger.info(
-          `Credentials of ${names.clusterName} from GKE: ${connection.url}`,
-        );
-        kubeconfig = await writeKubeconfigFor(
-          connection,
-          path.join(await ctx.createTemporaryDirectory(), 'kubeconfig'),
-          { name: names.clusterName },
-        );
-      } else {
-        throw new InputError(
-          `No credentials for cluster ${names.clusterName} (project ${spec.identity.projectId}): set gpuCluster.kubectl.credentials: gke to read them from GKE, add a gpuCluster.clusters entry named ${names.clusterName} with its kubernetes connection, or set gpuCluster.kubectl.kubeconfigPath for development`,
-        );
-      }
-      if (ctx.signal?.aborted) throw new Error('kubectl apply was cancelled');
-      const kubectl = {
-        kubeconfig,
-        context,
-        kubectlPath: config.kubectl.binaryPath,
-        logger: ctx.logger,
-      };
-      await runKubectl(['version', '--output=json'], kubectl).catch(error => {
-        throw new Error(
-          `Cannot reach cluster ${names.clusterName} with kubectl: ${
-            (error as Error).message
-          }`,
-        );
-      });
-      // Server-side apply converges; the checkpoint only spares a resumed task the round trips.
-      const appliedSteps = await ctx.checkpoint({
-        key: `gpu-cluster.kubectl.apply.v1.${spec.identity.projectId}.${names.clusterName}`,
-        fn: async () => {
-          await applyManifestPlan(plan, {
-            ...kubectl,
-            manifestsDir,
-            kueueManifest: config.kubectl.kueueManifestPath,
-            kueueReadyTimeoutSeconds: config.kubectl.kueueReadyTimeoutSeconds,
+        redactor.addPath(root, '<kubectl-run>');
+        try {
+          await fs.chmod(root, 0o700);
+          const home = path.join(root, 'home');
+          await fs.mkdir(path.join(home, 'tmp'), {
+            recursive: true,
+            mode: 0o700,
           });
-          return plan.length;
-        },
+          // The manifests that run are rendered here from the validated spec.
+          const { applyPlan: plan } = await writeStackFiles(spec, root);
+          // Filestore volumes need the instances' IPs, known once Terraform made them.
+          await writeFilestoreVolumes(
+            spec,
+            { filestore_shares: { value: ctx.input.filestoreShares ?? {} } },
+            path.join(root, 'manifests'),
+          );
+          const kubeconfig = await kubeconfigFor(
+            spec,
+            root,
+            redactor,
+            message => ctx.logger.info(message),
+          );
+          if (ctx.signal?.aborted)
+            throw new Error('kubectl apply was cancelled');
+          const kubectl = {
+            kubeconfig: kubeconfig.path,
+            context: kubeconfig.context,
+            kubectlPath: config.kubectl.binaryPath,
+            env: toolEnvironment({ configured: config.kubectl.env, home }),
+            signal: ctx.signal,
+            timeoutMs: config.kubectl.timeoutMs,
+            killAfterMs: config.kubectl.killAfterMs,
+            logger: {
+              info: (message: string) => ctx.logger.info(message),
+              warn: (message: string) => ctx.logger.warn(message),
+            },
+            redactor,
+          };
+          await runKubectl(['version', '--output=json'], kubectl).catch(
+            error => {
+              throw new Error(
+                `Cannot reach cluster ${names.clusterName} with kubectl: ${
+                  (error as Error).message
+                }`,
+              );
+            },
+          );
+          // Server-side apply converges; the checkpoint only spares a resumed task the round trips.
+          const appliedSteps = await ctx.checkpoint({
+            key: `gpu-cluster.kubectl.apply.v2.${spec.identity.projectId}.${names.clusterName}`,
+            fn: async () => {
+              await applyManifestPlan(plan, {
+                ...kubectl,
+                manifestsDir: path.join(root, 'manifests'),
+                kueueManifest: config.kubectl.kueueManifestPath,
+                kueueReadyTimeoutSeconds:
+                  config.kubectl.kueueReadyTimeoutSeconds,
+              });
+              return plan.length;
+            },
+          });
+          ctx.logger.info(
+            `Applied ${appliedSteps} manifest steps to ${names.clusterName}`,
+          );
+          ctx.output('appliedSteps', appliedSteps);
+          ctx.output(
+            'rayDashboardCommand',
+            spec.ray.enabled && spec.ray.dashboard.exposure !== 'none'
+              ? `kubectl ${rayDashboardPortForwardArgs(spec).join(' ')}`
+              : '',
+          );
+        } finally {
+          await fs.rm(root, { recursive: true, force: true });
+        }
       });
-      ctx.logger.info(
-        `Applied ${appliedSteps} manifest steps to ${names.clusterName}`,
-      );
-      ctx.output('appliedSteps', appliedSteps);
-      ctx.output(
-        'rayDashboardCommand',
-        spec.ray.enabled && spec.ray.dashboard.exposure !== 'none'
-          ? `kubectl ${rayDashboardPortForwardArgs(spec).join(' ')}`
-          : '',
-      );
     },
   });
 }

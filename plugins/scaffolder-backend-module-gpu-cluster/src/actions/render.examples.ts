@@ -4,14 +4,9 @@ import { stringify } from 'yaml';
 export const renderExamples: TemplateExample[] = [
   {
     description:
-      "Copy the template's Terraform module into the workspace, then render terraform.tfvars.json and the manifests beside it.",
+      'Render terraform/terraform.tfvars.json and the manifests into the workspace (for review, or to publish them).',
     example: stringify({
       steps: [
-        {
-          id: 'skeleton',
-          action: 'fetch:plain',
-          input: { url: './skeleton' },
-        },
         {
           id: 'render',
           action: 'gpu-cluster:stack:render',

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 export const terraformApplyExamples: TemplateExample[] = [
   {
     description:
-      'Provision the stack rendered by gpu-cluster:stack:render (state in the GCS bucket of the spec).',
+      "Provision the stack with the shipped Terraform module (state in the owner group's bucket from gpuCluster.policy).",
     example: stringify({
       steps: [
         {

@@ -67,27 +67,35 @@ describe('templates/gke-gpu-cluster/template.yaml', () => {
     ).toBe(false);
   });
 
-  it('runs validate → skeleton → render → terraform → kubectl → register, with failure guidance', () => {
+  it('runs validate → render → terraform → kubectl → register, with failure guidance', () => {
     const steps = template.spec.steps as {
       id: string;
       action: string;
       if?: string;
+      input?: { message?: string };
     }[];
     expect(steps.map(s => s.action)).toEqual([
       'gpu-cluster:spec:validate',
-      'fetch:plain',
       'gpu-cluster:stack:render',
       'gpu-cluster:terraform:apply',
       'gpu-cluster:kubectl:apply',
       'gpu-cluster:catalog:register',
       'debug:log',
+      'debug:log',
     ]);
-    expect(steps[steps.length - 1].if).toBe('${{ failure() }}');
+    // Nothing of the workspace is run: no step fetches files into it.
+    expect(steps.some(s => s.action.startsWith('fetch:'))).toBe(false);
     expect(
-      fs.existsSync(
-        path.join(path.dirname(templateFile), 'skeleton/terraform/main.tf'),
-      ),
-    ).toBe(true);
+      fs.existsSync(path.join(path.dirname(templateFile), 'skeleton')),
+    ).toBe(false);
+    // The state location is only named when validation produced it.
+    expect(steps[5].if).toBe(
+      '${{ failure() and steps.validate.output.stateBucket }}',
+    );
+    expect(steps[6].if).toBe(
+      '${{ failure() and not steps.validate.output.stateBucket }}',
+    );
+    expect(steps[6].input?.message).not.toContain('gs://');
     expect(template.spec.output.links.map((l: any) => l.title)).toEqual([
       'Cluster in the catalog',
       'GKE console',

@@ -1,5 +1,6 @@
-import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { Progress } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
+import { ClusterAccessPanel } from '../ClusterAccessPanel';
 import { ClusterHealthCard } from '../ClusterHealthCard';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
@@ -11,7 +12,7 @@ import { useClusterStatus } from '../useClusterStatus';
 /** The "GPU cluster" entity tab. @public */
 export function GpuClusterContent() {
   const { value, loading, error } = useClusterStatus();
-  if (error) return <ResponseErrorPanel error={error} />;
+  if (error) return <ClusterAccessPanel error={error} />;
   if (!value) return loading ? <Progress /> : null;
   return (
     <Grid container spacing={3}>
@@ -40,7 +41,7 @@ export function GpuClusterContent() {
 /** Summary card for the entity overview. @public */
 export function GpuClusterSummaryCard() {
   const { value, loading, error } = useClusterStatus();
-  if (error) return <ResponseErrorPanel error={error} />;
+  if (error) return <ClusterAccessPanel error={error} />;
   if (!value) return loading ? <Progress /> : null;
   return <ClusterHealthCard status={value} />;
 }

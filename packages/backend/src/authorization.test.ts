@@ -1,0 +1,389 @@
+/*
+ * Authorization of the backend as configured, with two users in two groups: the real catalog,
+ * permission and scaffolder plugins, this package's policy and catalog modules, the gpu-cluster
+ * scaffolder module, and the catalog section of app-config.yaml as it is.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import { parse, stringify } from 'yaml';
+import { catalogModuleDevelopmentFileLocations } from './modules/developmentFileLocations';
+import {
+  GpuClusterPermissionPolicy,
+  permissionModuleGpuClusterPolicy,
+} from './modules/permissionPolicy';
+import { readGpuClusterPolicy } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+
+jest.setTimeout(120_000);
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const appConfig = parse(
+  require('node:fs').readFileSync(
+    path.join(repoRoot, 'app-config.yaml'),
+    'utf8',
+  ),
+);
+
+const ALICE = 'user:default/alice';
+const BOB = 'user:default/bob';
+const EVE = 'user:default/eve';
+const ADMIN = 'user:default/root';
+/**
+ * Catalog reads in this test go through a service principal: with mock credentials the catalog's
+ * conditional read on behalf of a user cannot be told from a direct user request, which the
+ * permission backend refuses without a resourceRef (real tokens carry the difference).
+ */
+const SERVICE = 'service';
+const GROUPS: Record<string, string[]> = {
+  [ALICE]: ['group:default/ml-platform'],
+  [BOB]: ['group:default/research'],
+  [EVE]: [],
+  [ADMIN]: ['group:default/platform-admins'],
+};
+
+const POLICY = {
+  adminGroups: ['group:default/platform-admins'],
+  groups: [
+    {
+      group: 'group:default/ml-platform',
+      projects: ['ml-project-1'],
+      stateBucket: 'ml-tfstate',
+    },
+    {
+      group: 'group:default/research',
+      projects: ['research-project-1'],
+      stateBucket: 'research-tfstate',
+    },
+  ],
+};
+
+/** Ownership claims as a sign-in resolver issues them: the user and their groups. */
+const userInfoByGroup = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials: any) {
+      const ref = credentials.principal.userEntityRef as string;
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: [ref, ...(GROUPS[ref] ?? [])],
+      };
+    },
+  }),
+});
+
+const policy = new GpuClusterPermissionPolicy(
+  readGpuClusterPolicy(new ConfigReader({ gpuCluster: { policy: POLICY } })),
+);
+const decide = (user: string, name: string, resourceType?: string) =>
+  policy.handle(
+    {
+      permission: resourceType
+        ? { type: 'resource', name, attributes: {}, resourceType }
+        : ({ type: 'basic', name, attributes: {} } as any),
+    } as any,
+    {
+      credentials: mockCredentials.user(user),
+      info: {
+        userEntityRef: user,
+        ownershipEntityRefs: [user, ...GROUPS[user]],
+      },
+    },
+  );
+
+describe('the permission policy of gpuCluster.policy', () => {
+  it('lets only the groups of the policy create GPU clusters', async () => {
+    expect((await decide(ALICE, 'gpuCluster.stack.create')).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect((await decide(BOB, 'gpuCluster.stack.create')).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect((await decide(EVE, 'gpuCluster.stack.create')).result).toBe(
+      AuthorizeResult.DENY,
+    );
+  });
+
+  it('keeps the gpu-cluster actions from users outside the policy', async () => {
+    expect(
+      (await decide(ALICE, 'scaffolder.action.execute', 'scaffolder-action'))
+        .result,
+    ).toBe(AuthorizeResult.ALLOW);
+    expect(
+      await decide(EVE, 'scaffolder.action.execute', 'scaffolder-action'),
+    ).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'scaffolder',
+      conditions: {
+        not: {
+          anyOf: expect.arrayContaining([
+            {
+              rule: 'HAS_ACTION_ID',
+              resourceType: 'scaffolder-action',
+              params: { actionId: 'gpu-cluster:terraform:apply' },
+            },
+          ]),
+        },
+      },
+    });
+  });
+
+  it('lets only owners change a cluster and delete its entity; task logs are their initiator’s', async () => {
+    expect(
+      await decide(BOB, 'gpuCluster.stack.update', 'catalog-entity'),
+    ).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        params: { claims: [BOB, 'group:default/research'] },
+      },
+    });
+    expect(
+      await decide(BOB, 'catalog.entity.delete', 'catalog-entity'),
+    ).toMatchObject({ result: AuthorizeResult.CONDITIONAL });
+    expect(
+      await decide(BOB, 'scaffolder.task.read', 'scaffolder-task'),
+    ).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      conditions: { rule: 'IS_TASK_OWNER', params: { createdBy: [BOB] } },
+    });
+    expect(
+      (await decide(ADMIN, 'scaffolder.task.read', 'scaffolder-task')).result,
+    ).toBe(AuthorizeResult.ALLOW);
+  });
+});
+
+describe('the backend as configured, with two users in two groups', () => {
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let base: string;
+  let locations: string;
+
+  /** A request as `user`, or as a backend plugin with `SERVICE`. */
+  const call = async (
+    user: string,
+    method: string,
+    url: string,
+    body?: unknown,
+  ) => {
+    const response = await fetch(`${base}${url}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        authorization:
+          user === SERVICE
+            ? mockCredentials.service.header()
+            : mockCredentials.user.header(user),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : {} };
+  };
+  const authorize = (user: string, permission: object, resourceRef?: string) =>
+    call(user, 'POST', '/api/permission/authorize', {
+      items: [{ id: '1', permission, ...(resourceRef ? { resourceRef } : {}) }],
+    }).then(r => r.body.items?.[0]?.result ?? r);
+
+  beforeAll(async () => {
+    locations = await fs.mkdtemp(path.join(os.tmpdir(), 'authz-locations-'));
+    await fs.writeFile(
+      path.join(locations, 'default-alice-gke.yaml'),
+      stringify({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name: 'alice-gke',
+          annotations: {
+            'gpu-platform.dev/cluster-name': 'alice-gke',
+            'gpu-platform.dev/project-id': 'ml-project-1',
+          },
+        },
+        spec: {
+          type: 'kubernetes-cluster',
+          owner: 'group:default/ml-platform',
+        },
+      }),
+    );
+    backend = await startTestBackend({
+      features: [
+        catalogPlugin,
+        permissionPlugin,
+        permissionModuleGpuClusterPolicy,
+        catalogModuleDevelopmentFileLocations,
+        userInfoByGroup,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: {
+              baseUrl: 'http://127.0.0.1',
+              listen: { host: '127.0.0.1' },
+            },
+            permission: { enabled: true },
+            // The catalog rules and locations of app-config.yaml, as they are.
+            catalog: {
+              rules: appConfig.catalog.rules,
+              locations: appConfig.catalog.locations,
+            },
+            gpuCluster: {
+              policy: POLICY,
+              catalog: { locationDirectory: locations },
+            },
+          },
+        }),
+      ],
+    });
+    const { port } = backend.server.address() as AddressInfo;
+    base = `http://127.0.0.1:${port}`;
+    // What the template's catalog:register action does for alice's cluster.
+    const registered = await call(ALICE, 'POST', '/api/catalog/locations', {
+      type: 'file',
+      target: path.join(locations, 'default-alice-gke.yaml'),
+    });
+    if (registered.status !== 201)
+      throw new Error(`registration failed: ${JSON.stringify(registered)}`);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const entity = await call(
+        SERVICE,
+        'GET',
+        '/api/catalog/entities/by-name/resource/default/alice-gke',
+      );
+      if (entity.status === 200) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `alice-gke never appeared: ${JSON.stringify(entity.body)}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 250));
+    }
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    if (locations) await fs.rm(locations, { recursive: true, force: true });
+  });
+
+  it('lets a cluster be changed or its entity deleted by its owning group only', async () => {
+    // The policy's conditional decisions, applied with the catalog's own permission rules to the
+    // entity the catalog holds (ownership from its relations). With mock credentials the
+    // permission backend cannot call the catalog's apply-conditions endpoint itself.
+    const { body: entity } = await call(
+      SERVICE,
+      'GET',
+      '/api/catalog/entities/by-name/resource/default/alice-gke',
+    );
+    expect(entity.relations).toEqual(
+      expect.arrayContaining([
+        { type: 'ownedBy', targetRef: 'group:default/ml-platform' },
+      ]),
+    );
+    const isAllowed = createConditionAuthorizer(Object.values(permissionRules));
+    const allowed = async (user: string, name: string) => {
+      const decision = await decide(user, name, 'catalog-entity');
+      return decision.result === AuthorizeResult.CONDITIONAL
+        ? isAllowed(decision, entity)
+        : decision.result === AuthorizeResult.ALLOW;
+    };
+    for (const name of ['gpuCluster.stack.update', 'catalog.entity.delete']) {
+      expect({ name, alice: await allowed(ALICE, name) }).toEqual({
+        name,
+        alice: true,
+      });
+      expect({ name, bob: await allowed(BOB, name) }).toEqual({
+        name,
+        bob: false,
+      });
+      expect({ name, admin: await allowed(ADMIN, name) }).toEqual({
+        name,
+        admin: true,
+      });
+    }
+    // Entities that are not GPU clusters are deleted as before.
+    const { body: group } = await call(
+      SERVICE,
+      'GET',
+      '/api/catalog/entities/by-name/group/default/platform-team',
+    );
+    const deleteGroup = await decide(
+      BOB,
+      'catalog.entity.delete',
+      'catalog-entity',
+    );
+    expect(isAllowed(deleteGroup as any, group)).toBe(true);
+  });
+
+  it('decides gpuCluster.stack.create through the permission backend', async () => {
+    const create = {
+      type: 'basic',
+      name: 'gpuCluster.stack.create',
+      attributes: { action: 'create' },
+    };
+    expect(await authorize(ALICE, create)).toBe(AuthorizeResult.ALLOW);
+    expect(await authorize(BOB, create)).toBe(AuthorizeResult.ALLOW);
+    expect(await authorize(EVE, create)).toBe(AuthorizeResult.DENY);
+  });
+
+  it('refuses a User injected through a user-registered location', async () => {
+    const injected = path.join(locations, 'injected.yaml');
+    await fs.writeFile(
+      injected,
+      stringify({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'User',
+        metadata: { name: 'mallory' },
+        spec: { memberOf: ['platform-team'] },
+      }),
+    );
+    const res = await call(EVE, 'POST', '/api/catalog/locations?dryRun=true', {
+      type: 'file',
+      target: injected,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(
+      'Entity user:default/mallory at file:',
+    );
+    expect(res.body.error.message).toContain('is not of an allowed kind');
+    // Resources (what the template registers) remain fine.
+    const resource = await call(
+      EVE,
+      'POST',
+      '/api/catalog/locations?dryRun=true',
+      { type: 'file', target: path.join(locations, 'default-alice-gke.yaml') },
+    );
+    expect(resource.status).toBe(201);
+  });
+
+  it('accepts file locations only under gpuCluster.catalog.locationDirectory', async () => {
+    for (const target of [
+      '/etc/passwd',
+      path.join(repoRoot, 'catalog-info.yaml'),
+      `${locations}/../escape.yaml`,
+      `${locations}-sibling/x.yaml`,
+    ]) {
+      const res = await call(EVE, 'POST', '/api/catalog/locations', {
+        type: 'file',
+        target,
+      });
+      expect({ target, status: res.status }).toEqual({ target, status: 400 });
+      expect(res.body.error.message).toBe(
+        'target: file locations may only point into gpuCluster.catalog.locationDirectory',
+      );
+    }
+  });
+});

@@ -1,0 +1,1 @@
+export { ClusterAccessPanel, clusterAccessDetails } from './ClusterAccessPanel';
