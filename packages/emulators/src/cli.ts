@@ -150,9 +150,7 @@ async function main() {
   console.log(
     `emulators ready in ${Date.now() - started} ms: kubernetes ${kube.url}${
       gke ? `, gke ${gke.address}` : ''
-    }${
-      metadata ? `, metadata ${metadata.address}` : ''
-    }${
+    }${metadata ? `, metadata ${metadata.address}` : ''}${
       gcs ? `, gcs ${gcs.url}` : ''
     }; kubeconfig ${kubeconfigPath}; details ${infoPath}`,
   );

@@ -459,8 +459,7 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
   });
 
   it('a second apply changes nothing: no terraform changes, same resourceVersions', async () => {
-    const stateSerial = async () =>
-      liveState().serial;
+    const stateSerial = async () => liveState().serial;
     // Kueue admits the verification Job and unsuspends it. This emulated cluster has no node
     // pools, so its quota and checks are granted here by hand; the emulated Kueue's job
     // framework then starts the Job. A re-apply must neither fight over the field nor undo

@@ -319,7 +319,6 @@ export async function runCli(
     );
   };
 
-
   terraformOptions(
     program.command('plan').description('render, then terraform init + plan'),
   ).action(
@@ -494,7 +493,14 @@ export async function runCli(
           | undefined;
         let skipReason: string | undefined;
         try {
-          access = await clusterAccess(spec, options, io, env, logger, redactor);
+          access = await clusterAccess(
+            spec,
+            options,
+            io,
+            env,
+            logger,
+            redactor,
+          );
         } catch (error) {
           // A cluster that is gone or not up holds no work to delete first.
           if (

@@ -125,37 +125,34 @@ describe('the default stack on the emulated cluster', () => {
 
   // Issue 7, defects 2 and 3: the CPU-only head must not be pinned to the queued GPU pool, and the
   // Ray workers must leave GPU quota for the verification Job.
-  it(
-    'admits the Ray head and workers and the NCCL verification Job, and schedules their pods on some pool',
-    () => {
-      const ray = spec.ray;
-      const ns = spec.kueue.namespace;
-      const observed = {
-        rayCluster: admissionReport({
-          kind: 'RayCluster',
-          name: ray.name,
-          ns: ray.namespace,
-        }),
-        rayPods: podReport('ray.io/cluster', ray.name, ray.namespace),
-        ncclJob: admissionReport({
-          kind: 'Job',
-          name: NCCL_TEST_JOB_NAME,
-          ns,
-        }),
-        ncclPods: podReport('job-name', NCCL_TEST_JOB_NAME, ns),
-      };
-      expect(observed).toEqual({
-        rayCluster: { workload: 'exists', admitted: 'Admitted' },
-        rayPods: observed.rayPods.map(p =>
-          p.replace(/ pending: .*/, ' scheduled'),
-        ),
-        ncclJob: { workload: 'exists', admitted: 'Admitted' },
-        ncclPods: observed.ncclPods.map(p =>
-          p.replace(/ pending: .*/, ' scheduled'),
-        ),
-      });
-      expect(observed.rayPods).not.toContain('no pods');
-      expect(observed.ncclPods).not.toContain('no pods');
-    },
-  );
+  it('admits the Ray head and workers and the NCCL verification Job, and schedules their pods on some pool', () => {
+    const ray = spec.ray;
+    const ns = spec.kueue.namespace;
+    const observed = {
+      rayCluster: admissionReport({
+        kind: 'RayCluster',
+        name: ray.name,
+        ns: ray.namespace,
+      }),
+      rayPods: podReport('ray.io/cluster', ray.name, ray.namespace),
+      ncclJob: admissionReport({
+        kind: 'Job',
+        name: NCCL_TEST_JOB_NAME,
+        ns,
+      }),
+      ncclPods: podReport('job-name', NCCL_TEST_JOB_NAME, ns),
+    };
+    expect(observed).toEqual({
+      rayCluster: { workload: 'exists', admitted: 'Admitted' },
+      rayPods: observed.rayPods.map(p =>
+        p.replace(/ pending: .*/, ' scheduled'),
+      ),
+      ncclJob: { workload: 'exists', admitted: 'Admitted' },
+      ncclPods: observed.ncclPods.map(p =>
+        p.replace(/ pending: .*/, ' scheduled'),
+      ),
+    });
+    expect(observed.rayPods).not.toContain('no pods');
+    expect(observed.ncclPods).not.toContain('no pods');
+  });
 });

@@ -153,15 +153,30 @@ describe('Filestore shares are mounted in the pods (seed 004 NFS_FILESHARE_LIST)
   });
 
   it.each([
-    ['a public address', { ip: '8.8.8.8', share: 'share' }, /not a private VPC address/],
-    ['a host name', { ip: 'nfs.example.com', share: 'share' }, /has no IP address/],
-    ['a share name with a path', { ip: '10.90.0.2', share: '../etc' }, /not a file share name/],
-  ])('refuses %s for a share (the addresses travel through the template)', (_, address, message) => {
-    expect(() =>
-      renderFilestoreVolumes(spec, {
-        'a3u-dws-nfs-0': address,
-        'a3u-dws-nfs-1': { ip: '10.90.0.10', share: 'share' },
-      }),
-    ).toThrow(message);
-  });
+    [
+      'a public address',
+      { ip: '8.8.8.8', share: 'share' },
+      /not a private VPC address/,
+    ],
+    [
+      'a host name',
+      { ip: 'nfs.example.com', share: 'share' },
+      /has no IP address/,
+    ],
+    [
+      'a share name with a path',
+      { ip: '10.90.0.2', share: '../etc' },
+      /not a file share name/,
+    ],
+  ])(
+    'refuses %s for a share (the addresses travel through the template)',
+    (_, address, message) => {
+      expect(() =>
+        renderFilestoreVolumes(spec, {
+          'a3u-dws-nfs-0': address,
+          'a3u-dws-nfs-1': { ip: '10.90.0.10', share: 'share' },
+        }),
+      ).toThrow(message);
+    },
+  );
 });
