@@ -105,77 +105,74 @@ test('the "Create GPU cluster" template is offered, its form derived from the st
   await snapshot(page, testInfo, 'create-page');
 });
 
-test(
-  'running the template provisions offline and registers the cluster, owned by the team',
-  async ({ page, request }, testInfo) => {
-    const backend = 'http://localhost:7007';
-    const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
-      headers: { 'X-Requested-With': 'XMLHttpRequest' },
-    });
-    const token = (await refresh.json()).backstageIdentity.token as string;
-    const headers = { Authorization: `Bearer ${token}` };
+test('running the template provisions offline and registers the cluster, owned by the team', async ({
+  page,
+  request,
+}, testInfo) => {
+  const backend = 'http://localhost:7007';
+  const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  const token = (await refresh.json()).backstageIdentity.token as string;
+  const headers = { Authorization: `Bearer ${token}` };
 
-    // The real actions: terraform against the schema-serving provider (local state) and kubectl
-    // against the emulated cluster, as the embedded default is configured.
-    const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
-      headers,
-      data: {
-        templateRef: 'template:default/gke-gpu-cluster',
-        values: {
-          identity: {
-            projectId: 'e2e-team-project',
-            namePrefix: 'e2eteam',
-            owner: 'group:default/platform-team',
-          },
+  // The real actions: terraform against the schema-serving provider (local state) and kubectl
+  // against the emulated cluster, as the embedded default is configured.
+  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
+    headers,
+    data: {
+      templateRef: 'template:default/gke-gpu-cluster',
+      values: {
+        identity: {
+          projectId: 'e2e-team-project',
+          namePrefix: 'e2eteam',
+          owner: 'group:default/platform-team',
         },
       },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+
+  let status = 'open';
+  for (let i = 0; i < 90 && ['open', 'processing'].includes(status); i++) {
+    await page.waitForTimeout(1_000);
+    const task = await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, {
+      headers,
     });
-    expect(created.status()).toBe(201);
-    const { id } = await created.json();
+    status = (await task.json()).status;
+  }
+  if (status !== 'completed') {
+    const events = await request.get(
+      `${backend}/api/scaffolder/v2/tasks/${id}/events`,
+      { headers },
+    );
+    const log = ((await events.json()) as { body: { message?: string } }[])
+      .map(e => e.body.message)
+      .filter(Boolean)
+      .join('\n');
+    expect({ status, log }).toEqual({
+      status: 'completed',
+      log: expect.anything(),
+    });
+  }
 
-    let status = 'open';
-    for (let i = 0; i < 90 && ['open', 'processing'].includes(status); i++) {
-      await page.waitForTimeout(1_000);
-      const task = await request.get(
-        `${backend}/api/scaffolder/v2/tasks/${id}`,
-        {
-          headers,
-        },
-      );
-      status = (await task.json()).status;
-    }
-    if (status !== 'completed') {
-      const events = await request.get(
-        `${backend}/api/scaffolder/v2/tasks/${id}/events`,
-        { headers },
-      );
-      const log = ((await events.json()) as { body: { message?: string } }[])
-        .map(e => e.body.message)
-        .filter(Boolean)
-        .join('\n');
-      expect({ status, log }).toEqual({
-        status: 'completed',
-        log: expect.anything(),
-      });
-    }
+  await signInAsGuest(page);
+  await page.goto(`/create/tasks/${id}`);
+  await expect(
+    page.getByText('Register the cluster in the catalog'),
+  ).toBeVisible();
+  await snapshot(page, testInfo, 'template-task');
 
-    await signInAsGuest(page);
-    await page.goto(`/create/tasks/${id}`);
-    await expect(
-      page.getByText('Register the cluster in the catalog'),
-    ).toBeVisible();
-    await snapshot(page, testInfo, 'template-task');
-
-    await expect(async () => {
-      const entity = await request.get(
-        `${backend}/api/catalog/entities/by-name/resource/default/e2eteam-gke`,
-        { headers },
-      );
-      expect(entity.status()).toBe(200);
-      expect((await entity.json()).spec).toMatchObject({
-        type: 'kubernetes-cluster',
-        owner: 'group:default/platform-team',
-      });
-    }).toPass({ timeout: 60_000 });
-  },
-);
+  await expect(async () => {
+    const entity = await request.get(
+      `${backend}/api/catalog/entities/by-name/resource/default/e2eteam-gke`,
+      { headers },
+    );
+    expect(entity.status()).toBe(200);
+    expect((await entity.json()).spec).toMatchObject({
+      type: 'kubernetes-cluster',
+      owner: 'group:default/platform-team',
+    });
+  }).toPass({ timeout: 60_000 });
+});
