@@ -59,6 +59,15 @@ export default defineConfig({
     {
       command: 'yarn start backend',
       url: 'http://localhost:7007/.backstage/health/v1/readiness',
+      // Created clusters' DNS-based endpoints present the emulators' CA where GKE presents a
+      // publicly trusted one (kubeconfigs for them carry no CA): the backend trusts it in
+      // addition to Node's roots. The emulators (started first) have written it by now.
+      env: {
+        NODE_EXTRA_CA_CERTS: resolve(
+          process.env.EMULATORS_DIR!,
+          'kubernetes-ca.pem',
+        ),
+      },
       reuseExistingServer: !process.env.CI,
       timeout: 240_000,
       stdout: 'ignore',

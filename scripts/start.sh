@@ -43,4 +43,9 @@ for _ in $(seq 1 120); do
 done
 grep 'emulators ready' "$ready_log" || { cat "$ready_log" >&2; echo "start: emulators not ready after 60s" >&2; exit 1; }
 
+# A created cluster's DNS-based control-plane endpoint is served, as on GKE, with a certificate the
+# client's own trust store must accept (kubeconfigs for it carry no CA). In production that is a
+# public CA; here the backend trusts the emulators' CA in addition to Node's roots.
+export NODE_EXTRA_CA_CERTS="$EMULATORS_DIR/kubernetes-ca.pem"
+
 yarn start

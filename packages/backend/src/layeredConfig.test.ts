@@ -37,6 +37,7 @@ describe('the embedded default and production, layered', () => {
     const config = layered('app-config.yaml', 'app-config.production.yaml');
     expect(config.has('gpuCluster.gke.endpoint')).toBe(false);
     expect(config.has('gpuCluster.terraform.env')).toBe(false);
+    expect(config.has('gpuCluster.kubectl.env')).toBe(false);
     expect(config.getConfigArray('gpuCluster.clusters')).toEqual([]);
     expect(config.getString('gpuCluster.discovery')).toBe('gke');
     expect(config.getString('gpuCluster.kubectl.credentials')).toBe('gke');
