@@ -4,6 +4,12 @@ export * from './constants';
 export * from './derive';
 export * from './parse';
 export * from './patterns';
+export * from './availability';
+export * from './quota';
+export * from './presentation';
+export * from './presets';
+export * from './issuePath';
+export * from './formSchema';
 export { gpuStackSpecSchema } from './schema';
 export type {
   GpuStackSpec,
