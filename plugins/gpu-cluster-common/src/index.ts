@@ -8,3 +8,4 @@ export * from './spec';
 export * from './annotations';
 export * from './status';
 export * from './permissions';
+export * from './preview';

@@ -12,5 +12,19 @@ export const gpuClusterStatusReadPermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/**
+ * Preview what a stack spec would create (the form's "What will happen" page): renders the spec
+ * without touching any cloud or cluster. A basic permission: it reads no entity.
+ *
+ * @public
+ */
+export const gpuClusterStackPreviewPermission = createPermission({
+  name: 'gpuCluster.stack.preview',
+  attributes: { action: 'read' },
+});
+
 /** Every permission of the gpu-cluster plugins. @public */
-export const gpuClusterPermissions = [gpuClusterStatusReadPermission];
+export const gpuClusterPermissions = [
+  gpuClusterStatusReadPermission,
+  gpuClusterStackPreviewPermission,
+];

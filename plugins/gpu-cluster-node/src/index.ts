@@ -11,6 +11,7 @@ export * from './terraform';
 export * from './kubectl';
 export * from './values';
 export * from './render';
+export * from './preview';
 export * from './gke';
 export * from './config';
 export { runCli, type CliIo } from './cli/cli';

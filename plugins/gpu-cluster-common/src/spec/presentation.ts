@@ -11,6 +11,7 @@
  *
  * @packageDocumentation
  */
+import type { ProvisioningMode } from './constants';
 
 /** Names of the scaffolder field extensions (registered by the gpu-cluster frontend plugin). @public */
 export const GPU_STACK_FIELD_EXTENSIONS = {
@@ -853,6 +854,41 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
     help: 'Folder in the bucket; empty uses <prefix>-deployment/terraform/state.',
     placeholder: '<prefix>-deployment/terraform/state',
   },
+};
+
+/**
+ * What each provisioning mode means for the people waiting on and paying for the GPUs, shown on
+ * the form's "What will happen" page (GKE DWS, Spot and reservation docs).
+ * @public
+ */
+export const PROVISIONING_MODE_CONSEQUENCES: Readonly<
+  Record<ProvisioningMode, readonly string[]>
+> = {
+  'queued-provisioning': [
+    'Jobs wait in the Kueue queue until Dynamic Workload Scheduler can start all the nodes they need at once: minutes when capacity is free, up to days when it is scarce.',
+    'GPUs are billed only from the moment nodes are provisioned, at the discounted DWS price; an empty pool costs nothing.',
+    'Nodes run at most 7 days, then are removed; the pool returns to zero nodes when the jobs finish.',
+  ],
+  'flex-start': [
+    'Each node is requested from Dynamic Workload Scheduler and starts when capacity is found: minutes, up to days when GPUs are scarce.',
+    'GPUs are billed only while nodes exist, at the discounted DWS price.',
+    'Nodes run at most 7 days (or the maximum node lifetime you set), then are removed.',
+  ],
+  spot: [
+    'Spot nodes can be preempted at any time with 30 seconds notice: jobs must checkpoint and be able to restart.',
+    'Scale-up succeeds only while spare capacity exists; Spot is the cheapest way to get GPUs.',
+  ],
+  'on-demand': [
+    'Nodes start as soon as the regular GPU quota and capacity allow; when the zone is out of GPUs, scale-up fails until capacity returns.',
+    'On-demand prices apply while nodes exist, including idle nodes above the minimum.',
+  ],
+  reservation: [
+    'Nodes consume the named reservation and start right away while it has free capacity; they are never preempted.',
+    'The reservation is billed whether nodes use it or not.',
+  ],
+  'compute-class': [
+    'GKE tries the tiers in your fallback order and moves to the next when one has no capacity; each tier behaves as its own mode (Spot can be preempted, flex-start waits and lasts at most 7 days).',
+  ],
 };
 
 /** Spec properties the form never shows (constants that default). @public */
