@@ -4,11 +4,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { gpuClusterPermissions } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { createRouter } from './router';
+import { createStackPreviewRouter } from './stackPreviewRouter';
 import { clusterStatusServiceRef } from './services/ClusterStatusService';
 
 /**
- * The gpu-cluster backend plugin: `/api/gpu-cluster/clusters/:namespace/:name/status` and the
- * "why is it not running" explanation of a workload.
+ * The gpu-cluster backend plugin: `/api/gpu-cluster/clusters/:namespace/:name/status`, the
+ * "why is it not running" explanation of a workload, and `POST /stack/preview` (what the
+ * "Create GPU cluster" form would create).
  *
  * @public
  */
@@ -17,6 +19,7 @@ export const gpuClusterPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
@@ -24,6 +27,7 @@ export const gpuClusterPlugin = createBackendPlugin({
         status: clusterStatusServiceRef,
       },
       async init({
+        config,
         httpAuth,
         httpRouter,
         permissions,
@@ -32,6 +36,9 @@ export const gpuClusterPlugin = createBackendPlugin({
       }) {
         permissionsRegistry.addPermissions(gpuClusterPermissions);
         httpRouter.use(await createRouter({ httpAuth, permissions, status }));
+        httpRouter.use(
+          await createStackPreviewRouter({ httpAuth, permissions, config }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });
