@@ -140,11 +140,14 @@ function present(node: Json, key: string): Json {
   else node['ui:help'] = p.help;
   if (p.placeholder) node['ui:placeholder'] = p.placeholder;
   if (p.enumLabels) {
-    const target = node.type === 'array' ? node.items : node;
-    if (!target?.enum) throw new Error(`${key} has enumLabels but no enum`);
-    target.enumNames = target.enum.map(
-      (value: string) => p.enumLabels![value] ?? value,
-    );
+    const values = node.type === 'array' ? node.items?.enum : node.enum;
+    if (!values) throw new Error(`${key} has enumLabels but no enum`);
+    const labels = values.map((value: string) => p.enumLabels![value] ?? value);
+    // RJSF reads `ui:enumNames` from the select's uiSchema: the array's own for a set of
+    // checkboxes, the items' for a list of selects.
+    if (node.type === 'array' && p.widget !== 'checkboxes')
+      node.items['ui:enumNames'] = labels;
+    else node['ui:enumNames'] = labels;
   }
   if (p.widget) {
     node['ui:widget'] = p.widget;

@@ -11,6 +11,7 @@
  *
  * @packageDocumentation
  */
+import { ACCELERATOR_CATALOG, type GpuType } from './catalog';
 import type { ProvisioningMode } from './constants';
 
 /** Names of the scaffolder field extensions (registered by the gpu-cluster frontend plugin). @public */
@@ -55,6 +56,28 @@ export interface FieldPresentation {
   /** Objects: hide from the scaffolder's final review table (the "What will happen" page covers them). */
   hideInReview?: boolean;
 }
+
+/** Human names of the GPU models. @public */
+export const GPU_MODEL_NAMES: Readonly<Record<GpuType, string>> = {
+  'nvidia-h200-141gb': 'NVIDIA H200 141GB',
+  'nvidia-b200': 'NVIDIA B200',
+  'nvidia-h100-mega-80gb': 'NVIDIA H100 Mega 80GB',
+  'nvidia-h100-80gb': 'NVIDIA H100 80GB',
+  'nvidia-a100-80gb': 'NVIDIA A100 80GB',
+  'nvidia-tesla-a100': 'NVIDIA A100 40GB',
+  'nvidia-l4': 'NVIDIA L4',
+  'nvidia-tesla-t4': 'NVIDIA T4',
+};
+
+/** "a3-ultragpu-8g — 8× NVIDIA H200 141GB, RDMA": what a machine type carries. */
+const MACHINE_TYPE_LABELS = Object.fromEntries(
+  ACCELERATOR_CATALOG.map(e => [
+    e.machineType,
+    `${e.machineType} — ${e.gpuCounts.join(', ')}× ${
+      GPU_MODEL_NAMES[e.gpuType]
+    }${e.rdmaNics ? ', RDMA' : ''}`,
+  ]),
+);
 
 const MODE_LABELS = {
   'queued-provisioning':
@@ -140,6 +163,7 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
   'nodePools[].machineType': {
     title: 'Machine type',
     help: 'The VM shape; it fixes the GPU model and how many GPUs each node has.',
+    enumLabels: MACHINE_TYPE_LABELS,
   },
   'nodePools[].provisioning': {
     title: 'How capacity is obtained',
@@ -214,6 +238,7 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
   'nodePools[].gpu.type': {
     title: 'GPU model',
     help: 'The GPU the machine type carries; empty uses it.',
+    enumLabels: GPU_MODEL_NAMES,
   },
   'nodePools[].gpu.count': {
     title: 'GPUs per node',
