@@ -1,0 +1,8 @@
+export {
+  GpuStackSection,
+  type GpuStackSectionOptions,
+} from './GpuStackSection';
+export { GpuNodePools } from './GpuNodePools';
+export { GpuStackReview, StackPreviewView } from './GpuStackReview';
+export { gpuStackSectionValidation } from './validation';
+export { fetchStackPreview } from './stackPreviewClient';
