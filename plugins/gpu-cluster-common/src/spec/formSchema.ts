@@ -135,11 +135,18 @@ function applyConditions(node: Json, key: string) {
 function present(node: Json, key: string): Json {
   const p = presentationOf(key);
   node.title = p.title;
-  const container = isObjectSchema(node) || isArrayOfObjects(node);
-  if (container && isObjectSchema(node)) node.description = p.help;
-  else node['ui:help'] = p.help;
+  // Objects and lists of objects show their help as a description under their title; a field
+  // rendered by a field extension shows its description itself (and RJSF would add `ui:help`
+  // again below it); other fields show it below the input.
+  if (isObjectSchema(node) || isArrayOfObjects(node) || p.field) {
+    node.description = p.help;
+  } else {
+    node['ui:help'] = p.help;
+  }
   if (p.placeholder) node['ui:placeholder'] = p.placeholder;
-  if (p.enumLabels) {
+  if (p.enumLabels && node.type === 'boolean') {
+    node['ui:enumNames'] = [p.enumLabels.true, p.enumLabels.false];
+  } else if (p.enumLabels) {
     const values = node.type === 'array' ? node.items?.enum : node.enum;
     if (!values) throw new Error(`${key} has enumLabels but no enum`);
     const labels = values.map((value: string) => p.enumLabels![value] ?? value);

@@ -48,7 +48,9 @@ describe('presentation layer of the stack spec', () => {
     for (const [key, p] of Object.entries(FIELD_PRESENTATION)) {
       if (!p.enumLabels) continue;
       const node = nodeAt(key);
-      const values = node.type === 'array' ? node.items.enum : node.enum;
+      let values: string[] =
+        node.type === 'array' ? node.items.enum : node.enum;
+      if (node.type === 'boolean') values = ['true', 'false'];
       expect({ key, values: [...values].sort() }).toEqual({
         key,
         values: Object.keys(p.enumLabels).sort(),

@@ -32,12 +32,15 @@ export interface FieldPresentation {
   help: string;
   /** Example shown in an empty text field (`ui:placeholder`). */
   placeholder?: string;
-  /** Labels of enum values (of the items, for arrays of enums). */
+  /** Labels of enum values (of the items, for arrays of enums; `true`/`false` for booleans). */
   enumLabels?: Readonly<Record<string, string>>;
   /** Title of the collapsed group of its object the field sits in; omitted: always visible. */
   group?: string;
-  /** RJSF widget, when the default one does not fit. */
-  widget?: 'checkboxes' | 'radio' | 'textarea';
+  /**
+   * RJSF widget, when the default one does not fit. `select` on an optional boolean offers
+   * "automatic" (the placeholder: the spec derives the value) next to on and off.
+   */
+  widget?: 'checkboxes' | 'radio' | 'textarea' | 'select';
   /** A field extension rendering this field (`ui:field`), with its options. */
   field?: string;
   fieldOptions?: Readonly<Record<string, unknown>>;
@@ -53,7 +56,7 @@ export interface FieldPresentation {
   };
   /** Objects: render collapsible, starting collapsed. */
   collapsed?: boolean;
-  /** Objects: hide from the scaffolder's final review table (the "What will happen" page covers them). */
+  /** Hide from the scaffolder's final review table (the "What will happen" page covers it). */
   hideInReview?: boolean;
 }
 
@@ -78,6 +81,8 @@ const MACHINE_TYPE_LABELS = Object.fromEntries(
     }${e.rdmaNics ? ', RDMA' : ''}`,
   ]),
 );
+
+const ON_OFF = { true: 'On', false: 'Off' } as const;
 
 const MODE_LABELS = {
   'queued-provisioning':
@@ -155,6 +160,7 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
     title: 'GPUs',
     help: 'Start from a preset, then adjust. Each node pool is one machine type with its own way of obtaining capacity.',
     field: GPU_STACK_FIELD_EXTENSIONS.nodePools,
+    hideInReview: true,
   },
   'nodePools[]': {
     title: 'GPU node pool',
@@ -238,11 +244,13 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
   'nodePools[].gpu.type': {
     title: 'GPU model',
     help: 'The GPU the machine type carries; empty uses it.',
+    placeholder: 'From the machine type',
     enumLabels: GPU_MODEL_NAMES,
   },
   'nodePools[].gpu.count': {
     title: 'GPUs per node',
     help: 'Empty uses the machine type’s GPU count.',
+    placeholder: 'From the machine type',
   },
   'nodePools[].gpu.driverVersion': {
     title: 'GPU driver',
@@ -260,6 +268,7 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
   },
   'nodePools[].disk.type': {
     title: 'Disk type',
+    placeholder: 'What the machine needs',
     help: 'Empty picks what the machine needs: Hyperdisk Balanced on A3 Ultra and A4, SSD persistent disk elsewhere.',
     enumLabels: {
       'hyperdisk-balanced': 'Hyperdisk Balanced',
@@ -295,11 +304,17 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
     title: 'Auto-repair nodes',
     help: 'Empty: off for DWS pools (required) and on otherwise.',
     group: 'Node pool details',
+    widget: 'select',
+    placeholder: 'Automatic: off for DWS pools, on otherwise',
+    enumLabels: ON_OFF,
   },
   'nodePools[].autoUpgrade': {
     title: 'Auto-upgrade nodes',
     help: 'Empty: off for queued provisioning pools (required) and on otherwise.',
     group: 'Node pool details',
+    widget: 'select',
+    placeholder: 'Automatic: off for queued provisioning, on otherwise',
+    enumLabels: ON_OFF,
   },
   'nodePools[].compactPlacement': {
     title: 'Compact placement',
@@ -310,6 +325,9 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
     title: 'RDMA networking',
     help: 'Attach the gVNIC and RDMA networks (GPUDirect RDMA); empty turns it on for machines with RDMA NICs.',
     group: 'Node pool details',
+    widget: 'select',
+    placeholder: 'Automatic: on for machines with RDMA NICs',
+    enumLabels: ON_OFF,
   },
 
   // --- Cluster ---------------------------------------------------------------------------------
@@ -654,6 +672,10 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
     title: 'Ray autoscaling',
     help: 'Empty: on, and off when Kueue admits the Ray cluster (DWS queued pools).',
     group: 'Image and head',
+    widget: 'select',
+    placeholder:
+      'Automatic: off when Kueue admits the Ray cluster, on otherwise',
+    enumLabels: ON_OFF,
   },
   'ray.image': {
     title: 'Ray image',
@@ -694,6 +716,9 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
   'verification.ncclAllGather.enabled': {
     title: 'Run the test',
     help: 'Empty: run it when a node pool has RDMA NICs.',
+    widget: 'select',
+    placeholder: 'Automatic: when a node pool has RDMA NICs',
+    enumLabels: ON_OFF,
   },
   'verification.ncclAllGather.nodePool': {
     title: 'Node pool',

@@ -107,7 +107,7 @@ export function GpuNodePools(
   const preset = pools[0] ? matchingPreset(pools[0]) : undefined;
   const presetFieldId = `${idSchema.$id}${idSeparator}preset`;
   const title = (schema as RJSFSchema).title ?? 'GPU node pools';
-  const help = uiSchema?.['ui:help'];
+  const help = (schema as RJSFSchema).description;
   const listErrors = (errorSchema as ErrorSchema | undefined)?.__errors ?? [];
 
   const setPools = (next: Pool[]) => onChange(next);

@@ -266,7 +266,8 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
       await screen.findByRole('button', { name: /^GPUs per node/ }),
     );
     const options = await screen.findAllByRole('option');
-    expect(options.map(o => o.textContent).filter(Boolean)).toEqual([
+    expect(options.map(o => o.textContent)).toEqual([
+      'From the machine type',
       '1',
       '2',
       '4',
