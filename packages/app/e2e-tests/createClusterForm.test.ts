@@ -1,4 +1,5 @@
 import { test, expect, Page, TestInfo } from '@playwright/test';
+import { signInAsGuest, snapshot } from './gpuClusterPages';
 
 /**
  * "Create GPU cluster" as people use it: every cluster here is created by clicking through the
@@ -11,24 +12,6 @@ const BACKEND = 'http://localhost:7007';
 // A template run takes some seconds; a run that needs minutes is a failure worth seeing.
 const RUN_TIMEOUT = 150_000;
 test.describe.configure({ timeout: 240_000 });
-
-async function snapshot(page: Page, testInfo: TestInfo, name: string) {
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
 
 /** Opens a select of the form (MUI renders it as a button named by label and value), picks an option. */
 async function choose(page: Page, label: RegExp, option: string | RegExp) {
@@ -145,8 +128,16 @@ async function createByClicking(page: Page, testInfo: TestInfo, run: Run) {
   expect(task.status).toBe('completed');
   expect(task.spec.parameters).toMatchObject(expected);
 
-  await entityLink.click();
+  // The registered location is processed by the catalog's loop: wait until it is ingested.
   const clusterName = `${run.namePrefix}-gke`;
+  await expect(async () => {
+    const entity = await backendGet(
+      page,
+      `/api/catalog/entities/by-name/resource/default/${clusterName}`,
+    );
+    expect(entity.status()).toBe(200);
+  }).toPass({ timeout: 90_000 });
+  await entityLink.click();
   await expect(
     page.getByRole('heading', { name: new RegExp(clusterName) }).first(),
   ).toBeVisible();
@@ -161,35 +152,20 @@ async function createByClicking(page: Page, testInfo: TestInfo, run: Run) {
   return { taskId, clusterName };
 }
 
-async function taskOf(page: Page, taskId: string) {
+async function backendGet(page: Page, path: string) {
   const refresh = await page.request.get(`${BACKEND}/api/auth/guest/refresh`, {
     headers: { 'X-Requested-With': 'XMLHttpRequest' },
   });
   const token = (await refresh.json()).backstageIdentity.token as string;
-  const res = await page.request.get(
-    `${BACKEND}/api/scaffolder/v2/tasks/${taskId}`,
-    { headers: { Authorization: `Bearer ${token}` } },
-  );
-  expect(res.ok()).toBeTruthy();
-  return res.json();
+  return page.request.get(`${BACKEND}${path}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
 }
 
-/**
- * The entity's "GPU cluster" tab shows the new cluster's node pools, queues and Ray (for when
- * the embedded default makes created clusters visible to the status backend).
- */
-export async function expectPopulatedGpuClusterTab(
-  page: Page,
-  testInfo: TestInfo,
-  clusterName: string,
-  texts: string[],
-) {
-  await page.goto(`/catalog/default/resource/${clusterName}/gpu-cluster`);
-  await expect(page.getByText('Why is it not running?').first()).toBeVisible();
-  for (const text of texts) {
-    await expect(page.getByText(text).first()).toBeVisible();
-  }
-  await snapshot(page, testInfo, '7-gpu-cluster-tab');
+async function taskOf(page: Page, taskId: string) {
+  const res = await backendGet(page, `/api/scaffolder/v2/tasks/${taskId}`);
+  expect(res.ok()).toBeTruthy();
+  return res.json();
 }
 
 const PRESET_RUNS: Run[] = [

@@ -256,6 +256,20 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
     );
   });
 
+  it('moves the zone when the machine type is not offered there', async () => {
+    const user = userEvent.setup();
+    await renderStackForm();
+    await screen.findByRole('button', { name: /^Preset/ });
+    expect(zoneCheckboxes()).toEqual([['us-central1-b', true]]);
+    await choose(user, /^Machine type/, /^a2-ultragpu-8g/);
+    await waitFor(() =>
+      expect(zoneCheckboxes()).toEqual([
+        ['us-central1-a', true],
+        ['us-central1-c', false],
+      ]),
+    );
+  });
+
   it('limits GPU model and count to what the machine type carries', async () => {
     const user = userEvent.setup();
     await renderStackForm();

@@ -1,10 +1,11 @@
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import type { JsonObject } from '@backstage/types';
 import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import {
   machineTypesOf,
   narrowIdentity,
+  zonesAfterMachineChange,
   zonesAfterRegionChange,
   type SchemaAndUi,
 } from './catalogChoices';
@@ -40,6 +41,24 @@ export function GpuStackSection(
   const stackFormData = (registry.formContext as { formData?: JsonObject })
     ?.formData;
   const machineTypes = machineTypesOf(stackFormData?.nodePools);
+
+  // When the node pools switch to a machine type the chosen zones do not offer, move to a zone
+  // of the region that does (only on a change: values the user arrived with stay, and are
+  // reported on Next).
+  const machineKey = machineTypes.join(',');
+  const previousMachines = useRef(machineKey);
+  useEffect(() => {
+    if (section !== 'identity' || previousMachines.current === machineKey) {
+      return;
+    }
+    previousMachines.current = machineKey;
+    const zones = zonesAfterMachineChange(
+      formData?.region,
+      formData?.zones,
+      machineKey.split(','),
+    );
+    if (zones) onChange({ ...formData, zones });
+  }, [section, machineKey, formData, onChange]);
 
   const field: SchemaAndUi =
     section === 'identity'

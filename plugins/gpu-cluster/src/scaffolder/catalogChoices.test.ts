@@ -2,6 +2,7 @@ import {
   machineTypesOf,
   narrowIdentity,
   narrowNodePool,
+  zonesAfterMachineChange,
   zonesAfterRegionChange,
 } from './catalogChoices';
 import { normalizePool, withoutHiddenFields } from './GpuNodePools';
@@ -73,6 +74,23 @@ describe('catalog-bound choices', () => {
     expect(zonesAfterRegionChange('us-west4', [], ['a3-ultragpu-8g'])).toEqual(
       [],
     );
+  });
+
+  it('moves zones a new machine type is not offered in, when the region has better ones', () => {
+    expect(
+      zonesAfterMachineChange('us-central1', ['us-central1-b'], ['a2-ultragpu-8g']),
+    ).toEqual(['us-central1-a']);
+    expect(
+      zonesAfterMachineChange('us-central1', ['us-central1-b', 'us-central1-c'], [
+        'a2-ultragpu-8g',
+      ]),
+    ).toEqual(['us-central1-c']);
+    expect(
+      zonesAfterMachineChange('us-central1', ['us-central1-b'], ['g2-standard-8']),
+    ).toBeUndefined();
+    expect(
+      zonesAfterMachineChange('us-west4', ['us-west4-a'], ['a3-ultragpu-8g']),
+    ).toBeUndefined();
   });
 
   it('limits GPU model and count to the machine type', () => {

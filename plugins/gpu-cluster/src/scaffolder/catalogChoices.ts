@@ -121,6 +121,26 @@ export function zonesAfterRegionChange(
   return offered.length ? [offered[0]] : [];
 }
 
+/**
+ * After the machine types changed: the zones to switch to when some chosen zone does not offer
+ * them and the region has zones that do (the offered ones kept, else the region's first);
+ * `undefined` when nothing needs to change or nothing better exists.
+ */
+export function zonesAfterMachineChange(
+  region: unknown,
+  zones: unknown,
+  machineTypes: string[],
+): string[] | undefined {
+  if (typeof region !== 'string' || !Array.isArray(zones)) return undefined;
+  const offered = zonesOfferingAll(machineTypes, region);
+  if (offered.length === 0) return undefined;
+  const kept = zones.filter(
+    (z): z is string => typeof z === 'string' && offered.includes(z),
+  );
+  if (kept.length === zones.length && kept.length > 0) return undefined;
+  return kept.length ? kept : [offered[0]];
+}
+
 /** A node pool with GPU model and count limited to what its machine type carries. */
 export function narrowNodePool(
   schema: RJSFSchema,
