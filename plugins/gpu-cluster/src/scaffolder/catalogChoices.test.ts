@@ -78,15 +78,25 @@ describe('catalog-bound choices', () => {
 
   it('moves zones a new machine type is not offered in, when the region has better ones', () => {
     expect(
-      zonesAfterMachineChange('us-central1', ['us-central1-b'], ['a2-ultragpu-8g']),
+      zonesAfterMachineChange(
+        'us-central1',
+        ['us-central1-b'],
+        ['a2-ultragpu-8g'],
+      ),
     ).toEqual(['us-central1-a']);
     expect(
-      zonesAfterMachineChange('us-central1', ['us-central1-b', 'us-central1-c'], [
-        'a2-ultragpu-8g',
-      ]),
+      zonesAfterMachineChange(
+        'us-central1',
+        ['us-central1-b', 'us-central1-c'],
+        ['a2-ultragpu-8g'],
+      ),
     ).toEqual(['us-central1-c']);
     expect(
-      zonesAfterMachineChange('us-central1', ['us-central1-b'], ['g2-standard-8']),
+      zonesAfterMachineChange(
+        'us-central1',
+        ['us-central1-b'],
+        ['g2-standard-8'],
+      ),
     ).toBeUndefined();
     expect(
       zonesAfterMachineChange('us-west4', ['us-west4-a'], ['a3-ultragpu-8g']),
