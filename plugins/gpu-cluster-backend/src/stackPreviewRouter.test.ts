@@ -124,6 +124,17 @@ describe('POST /stack/preview', () => {
     }
   });
 
+  it('refuses bodies far larger than form values', async () => {
+    const { app } = await appWith();
+    const labels = Object.fromEntries(
+      Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'x'.repeat(20)]),
+    );
+    const res = await request(app)
+      .post('/stack/preview')
+      .send({ values: { identity: { ...identity, labels } } });
+    expect(res.status).toBe(413);
+  });
+
   it('refuses a state backend it does not know', async () => {
     await expect(appWith({ backend: 's3' })).rejects.toThrow(
       /gpuCluster.terraform.backend must be 'gcs' or 'local'/,
