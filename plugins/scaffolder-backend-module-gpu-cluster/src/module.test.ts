@@ -153,17 +153,15 @@ describe('the template through the real scaffolder backend (dry run)', () => {
         }),
       ]);
 
-      // Cross-field rules the form cannot express stop the run at the validate step.
+      // Cross-field rules JSON Schema cannot express stop the run at the validate step (the
+      // form's field extensions check them on Next; a call to the API meets them here).
       const invalid = await fetch(`${base}/v2/dry-run`, {
         method: 'POST',
         headers,
         body: JSON.stringify({
           template,
           values: {
-            identity: {
-              ...VALUES.identity,
-              zones: ['us-central1-b', 'us-central1-b'],
-            },
+            identity: { ...VALUES.identity, zones: ['europe-west4-a'] },
           },
           secrets: {},
           directoryContents: await directoryContents(templateDir),
@@ -173,7 +171,7 @@ describe('the template through the real scaffolder backend (dry run)', () => {
       expect(invalid.status).toBe(400);
       expect(invalidBody.error).toMatchObject({ name: 'InputError' });
       expect(invalidBody.error.message).toContain(
-        'identity.zones[1]: zone us-central1-b is listed twice',
+        'identity.zones[0]: zone europe-west4-a is not in region us-central1',
       );
     } finally {
       await server.close?.();
