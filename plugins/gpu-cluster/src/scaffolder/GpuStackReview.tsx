@@ -1,9 +1,5 @@
 import { Progress } from '@backstage/core-components';
-import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApi,
-} from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import type { JsonObject } from '@backstage/types';
 import {
@@ -30,7 +26,7 @@ import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import Alert from '@material-ui/lab/Alert';
 import type { ReactNode } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { fetchStackPreview } from './stackPreviewClient';
+import { gpuClusterApiRef } from '../api';
 import { stackInputFromForm } from './stackIssues';
 
 const MODE_LABELS =
@@ -226,15 +222,14 @@ export function StackPreviewView(props: { preview: StackPreview }) {
  * them with the template's own render, and shows the answer. Holds no value of its own.
  */
 export function GpuStackReview(props: FieldExtensionComponentProps<string>) {
-  const discoveryApi = useApi(discoveryApiRef);
-  const fetchApi = useApi(fetchApiRef);
+  const gpuClusterApi = useApi(gpuClusterApiRef);
   const formData = (props.registry.formContext as { formData?: JsonObject })
     ?.formData;
   const values = stackInputFromForm(formData);
   const key = JSON.stringify(values);
   const { loading, error, value } = useAsync(
     (): Promise<StackPreviewResponse> =>
-      fetchStackPreview({ discoveryApi, fetchApi }, JSON.parse(key)),
+      gpuClusterApi.previewStack(JSON.parse(key)),
     [key],
   );
 

@@ -5,4 +5,3 @@ export {
 export { GpuNodePools } from './GpuNodePools';
 export { GpuStackReview, StackPreviewView } from './GpuStackReview';
 export { gpuStackSectionValidation } from './validation';
-export { fetchStackPreview } from './stackPreviewClient';

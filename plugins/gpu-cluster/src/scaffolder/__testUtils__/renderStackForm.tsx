@@ -1,4 +1,3 @@
-import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { Stepper } from '@backstage/plugin-scaffolder-react/alpha';
@@ -8,6 +7,7 @@ import {
   gpuStackTemplateParameters,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import TextField from '@material-ui/core/TextField';
+import { gpuClusterApiRef, GpuClusterClient } from '../../api';
 import { GpuNodePools } from '../GpuNodePools';
 import { GpuStackReview } from '../GpuStackReview';
 import { GpuStackSection } from '../GpuStackSection';
@@ -97,11 +97,16 @@ export async function renderStackForm(
     />,
     {
       apis: [
+        // The plugin's real client, over a fetch that answers like the backend.
         [
-          discoveryApiRef,
-          { getBaseUrl: async (id: string) => `http://backend/api/${id}` },
+          gpuClusterApiRef,
+          new GpuClusterClient({
+            discoveryApi: {
+              getBaseUrl: async (id: string) => `http://backend/api/${id}`,
+            },
+            fetchApi: { fetch: fetch as any },
+          }),
         ],
-        [fetchApiRef, { fetch: fetch as any }],
       ],
     },
   );
