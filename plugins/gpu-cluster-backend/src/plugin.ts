@@ -5,13 +5,15 @@ import {
 import { gpuClusterStatusPermissions } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { createRouter } from './router';
 import { clusterRegistrationStoreServiceRef } from './services/ClusterRegistrationStore';
+import { createStackPreviewRouter } from './stackPreviewRouter';
 import { clusterStatusServiceRef } from './services/ClusterStatusService';
 import { clusterSupplierServiceRef } from './services/ClusterSupplier';
 
 /**
  * The gpu-cluster backend plugin: `/api/gpu-cluster/clusters/:namespace/:name/status`, the
- * "why is it not running" explanation of a workload, and the record of clusters the Create GPU
- * cluster template registered.
+ * "why is it not running" explanation of a workload, the record of clusters the Create GPU
+ * cluster template registered, and `POST /stack/preview` (what the "Create GPU cluster" form
+ * would create).
  *
  * @public
  */
@@ -21,6 +23,7 @@ export const gpuClusterPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         auth: coreServices.auth,
+        config: coreServices.rootConfig,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
@@ -31,6 +34,7 @@ export const gpuClusterPlugin = createBackendPlugin({
       },
       async init({
         auth,
+        config,
         httpAuth,
         httpRouter,
         permissions,
@@ -49,6 +53,9 @@ export const gpuClusterPlugin = createBackendPlugin({
             status,
             registrations,
           }),
+        );
+        httpRouter.use(
+          await createStackPreviewRouter({ httpAuth, permissions, config }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

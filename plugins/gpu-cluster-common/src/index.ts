@@ -9,3 +9,4 @@ export * from './annotations';
 export * from './status';
 export * from './permissions';
 export * from './policy';
+export * from './preview';

@@ -13,6 +13,17 @@ export const gpuClusterStatusReadPermission = createPermission({
 });
 
 /**
+ * Preview what a stack spec would create (the form's "What will happen" page): renders the spec
+ * without touching any cloud or cluster. A basic permission: it reads no entity.
+ *
+ * @public
+ */
+export const gpuClusterStackPreviewPermission = createPermission({
+  name: 'gpuCluster.stack.preview',
+  attributes: { action: 'read' },
+});
+
+/**
  * Create a GPU cluster stack: what the actions ask for the initiating user before they run
  * anything, on top of the template and action permissions of the scaffolder (a template someone
  * registered could call the actions directly). The policy grants it to the groups of
@@ -38,8 +49,11 @@ export const gpuClusterStackUpdatePermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
-/** The permissions the status API checks (registered by the gpu-cluster backend). @public */
-export const gpuClusterStatusPermissions = [gpuClusterStatusReadPermission];
+/** The permissions the status backend checks (registered by the gpu-cluster backend). @public */
+export const gpuClusterStatusPermissions = [
+  gpuClusterStatusReadPermission,
+  gpuClusterStackPreviewPermission,
+];
 
 /** The permissions the scaffolder actions check (registered by their module). @public */
 export const gpuClusterStackPermissions = [

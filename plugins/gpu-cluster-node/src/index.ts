@@ -12,6 +12,7 @@ export * from './kubectl';
 export * from './values';
 export * from './render';
 export * from './destroy';
+export * from './preview';
 export * from './gke';
 export * from './config';
 export * from './process';

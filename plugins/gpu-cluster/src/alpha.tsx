@@ -8,6 +8,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { gpuClusterApiRef, GpuClusterClient } from './api';
 import { isGpuCluster } from './isGpuCluster';
 
@@ -44,13 +45,46 @@ const gpuClusterSummaryCard = EntityCardBlueprint.make({
   },
 });
 
+// The "Create GPU cluster" form's field extensions, attached to the scaffolder's form fields.
+const gpuStackSectionField = FormFieldBlueprint.make({
+  name: 'gpu-stack-section',
+  params: {
+    field: () =>
+      import('./scaffolder/formFields').then(m => m.gpuStackSectionFormField),
+  },
+});
+
+const gpuNodePoolsField = FormFieldBlueprint.make({
+  name: 'gpu-node-pools',
+  params: {
+    field: () =>
+      import('./scaffolder/formFields').then(m => m.gpuNodePoolsFormField),
+  },
+});
+
+const gpuStackReviewField = FormFieldBlueprint.make({
+  name: 'gpu-stack-review',
+  params: {
+    field: () =>
+      import('./scaffolder/formFields').then(m => m.gpuStackReviewFormField),
+  },
+});
+
 /**
  * The gpu-cluster plugin for the new frontend system: its API, the "GPU cluster" entity tab and
- * a summary card, on cluster Resources carrying gpu-platform.dev/cluster-name.
+ * a summary card, on cluster Resources carrying gpu-platform.dev/cluster-name, and the field
+ * extensions of the "Create GPU cluster" form.
  *
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'gpu-cluster',
-  extensions: [gpuClusterApi, gpuClusterContent, gpuClusterSummaryCard],
+  extensions: [
+    gpuClusterApi,
+    gpuClusterContent,
+    gpuClusterSummaryCard,
+    gpuStackSectionField,
+    gpuNodePoolsField,
+    gpuStackReviewField,
+  ],
 });

@@ -8,7 +8,17 @@ export {
   gpuClusterPlugin,
   EntityGpuClusterContent,
   EntityGpuClusterSummaryCard,
+  GpuStackSectionFieldExtension,
+  GpuNodePoolsFieldExtension,
+  GpuStackReviewFieldExtension,
 } from './plugin';
+export {
+  GpuStackSection,
+  GpuNodePools,
+  GpuStackReview,
+  StackPreviewView,
+  gpuStackSectionValidation,
+} from './scaffolder';
 export { gpuClusterApiRef, GpuClusterClient } from './api';
 export type { GpuClusterApi } from './api';
 export { isGpuCluster } from './isGpuCluster';

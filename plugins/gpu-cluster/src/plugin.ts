@@ -5,7 +5,15 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
+import { GPU_STACK_FIELD_EXTENSIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { gpuClusterApiRef, GpuClusterClient } from './api';
+import {
+  GpuNodePools,
+  GpuStackReview,
+  GpuStackSection,
+  gpuStackSectionValidation,
+} from './scaffolder';
 
 /** The gpu-cluster plugin for apps on the legacy frontend system. @public */
 export const gpuClusterPlugin = createPlugin({
@@ -40,5 +48,35 @@ export const EntityGpuClusterSummaryCard = gpuClusterPlugin.provide(
           m => m.GpuClusterSummaryCard,
         ),
     },
+  }),
+);
+
+/**
+ * "Create GPU cluster" form: one top-level section of the stack spec (legacy frontend system;
+ * place inside `<ScaffolderFieldExtensions>`).
+ * @public
+ */
+export const GpuStackSectionFieldExtension = gpuClusterPlugin.provide(
+  createScaffolderFieldExtension({
+    name: GPU_STACK_FIELD_EXTENSIONS.section,
+    component: GpuStackSection as any,
+    validation: gpuStackSectionValidation as any,
+  }),
+);
+
+/** "Create GPU cluster" form: the GPU node pools with presets (legacy frontend system). @public */
+export const GpuNodePoolsFieldExtension = gpuClusterPlugin.provide(
+  createScaffolderFieldExtension({
+    name: GPU_STACK_FIELD_EXTENSIONS.nodePools,
+    component: GpuNodePools as any,
+    validation: gpuStackSectionValidation as any,
+  }),
+);
+
+/** "Create GPU cluster" form: the "What will happen" page (legacy frontend system). @public */
+export const GpuStackReviewFieldExtension = gpuClusterPlugin.provide(
+  createScaffolderFieldExtension({
+    name: GPU_STACK_FIELD_EXTENSIONS.review,
+    component: GpuStackReview as any,
   }),
 );

@@ -304,15 +304,14 @@ data "external" "env" {
         instance: 'e2e;reboot',
       }),
     ]);
+    // Cross-field rules JSON Schema cannot express stop the run at the validate step (the
+    // form's field extensions check them on Next; a call to the API meets them here).
     const invalid = await dryRun('user:default/alice', {
-      identity: {
-        ...VALUES.identity,
-        zones: ['us-central1-b', 'us-central1-b'],
-      },
+      identity: { ...VALUES.identity, zones: ['europe-west4-a'] },
     });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.message).toContain(
-      'identity.zones[1]: zone us-central1-b is listed twice',
+      'identity.zones[0]: zone europe-west4-a is not in region us-central1',
     );
     const identity =
       '"identity": {"projectId": "e2e-project-1", "namePrefix": "e2e", "owner": "group:default/ml-platform"';

@@ -10,16 +10,17 @@ const doc = parse(
 const ajv = new Ajv({ strict: false, allErrors: true });
 ajv.addSchema(doc, 'openapi');
 
-/** Throws unless `body` matches the response schema of `GET path` with `status` in openapi.yaml. */
+/** Throws unless `body` matches the response schema of `<method> path` with `status` in openapi.yaml. */
 export function validateResponse(
   apiPath: string,
   status: number,
   body: unknown,
+  method: 'get' | 'post' = 'get',
 ) {
-  let response = doc.paths[apiPath]?.get?.responses?.[String(status)];
+  let response = doc.paths[apiPath]?.[method]?.responses?.[String(status)];
   if (!response) {
     throw new Error(
-      `openapi.yaml has no ${status} response for GET ${apiPath}`,
+      `openapi.yaml has no ${status} response for ${method.toUpperCase()} ${apiPath}`,
     );
   }
   if (response.$ref) {

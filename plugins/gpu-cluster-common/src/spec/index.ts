@@ -6,6 +6,12 @@ export * from './parse';
 export * from './patterns';
 export * from './safety';
 export * from './sizing';
+export * from './availability';
+export * from './quota';
+export * from './presentation';
+export * from './presets';
+export * from './issuePath';
+export * from './formSchema';
 export { gpuStackSpecSchema } from './schema';
 export type {
   GpuStackSpec,

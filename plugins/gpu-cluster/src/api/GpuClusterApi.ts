@@ -6,6 +6,7 @@ import {
 import { ResponseError } from '@backstage/errors';
 import type {
   ClusterStatus,
+  StackPreviewResponse,
   WorkloadExplanation,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 
@@ -16,6 +17,8 @@ export interface GpuClusterApi {
     ref: { namespace: string; name: string },
     workload: { namespace: string; name: string },
   ): Promise<WorkloadExplanation>;
+  /** What the "Create GPU cluster" template would create for these form values. */
+  previewStack(values: Record<string, unknown>): Promise<StackPreviewResponse>;
 }
 
 /** @public */
@@ -50,9 +53,17 @@ export class GpuClusterClient implements GpuClusterApi {
     );
   }
 
-  private async get<T>(path: string): Promise<T> {
+  previewStack(values: Record<string, unknown>) {
+    return this.get<StackPreviewResponse>('/stack/preview', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ values }),
+    });
+  }
+
+  private async get<T>(path: string, init?: RequestInit): Promise<T> {
     const base = await this.deps.discoveryApi.getBaseUrl('gpu-cluster');
-    const res = await this.deps.fetchApi.fetch(`${base}${path}`);
+    const res = await this.deps.fetchApi.fetch(`${base}${path}`, init);
     if (!res.ok) {
       throw await ResponseError.fromResponse(res);
     }

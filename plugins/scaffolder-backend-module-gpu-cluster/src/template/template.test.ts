@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
-import { gpuStackSpecJsonSchema } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  GPU_CLUSTER_PRESETS,
+  PROVISIONING_MODES,
+  gpuStackSpecJsonSchema,
+  parseGpuStackSpec,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import {
@@ -32,6 +37,10 @@ describe('templates/gke-gpu-cluster/template.yaml', () => {
     ).filter(s => !(SECTIONS_NOT_IN_FORM as readonly string[]).includes(s));
     const onPages = TEMPLATE_PAGES.flatMap(page => page.sections);
     expect([...onPages].sort()).toEqual([...specSections].sort());
+    const inTemplate = (template.spec.parameters as any[]).flatMap(page =>
+      Object.keys(page.properties),
+    );
+    for (const section of specSections) expect(inTemplate).toContain(section);
   });
 
   it('asks for the owning team with an OwnerPicker on catalog groups', () => {
@@ -43,28 +52,77 @@ describe('templates/gke-gpu-cluster/template.yaml', () => {
     });
   });
 
-  it('form pages accept a minimal spec and reject a bad project id (draft-07, as the form validates)', () => {
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    const page = { ...template.spec.parameters[0] };
-    const validate = ajv.compile(page);
-    expect(
-      validate({
-        identity: {
-          projectId: 'ml-research-1',
-          namePrefix: 'research',
-          owner: 'group:default/platform-team',
-        },
-      }),
-    ).toBe(true);
-    expect(
-      validate({
-        identity: {
-          projectId: 'Bad Project',
-          namePrefix: 'research',
-          owner: 'group:default/platform-team',
-        },
-      }),
-    ).toBe(false);
+  describe('form pages, validated as the form does (draft-07, defaults applied)', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true });
+    const pages = (template.spec.parameters as any[]).map(page =>
+      ajv.compile(page),
+    );
+    const identity = {
+      projectId: 'ml-research-1',
+      namePrefix: 'research',
+      owner: 'group:default/platform-team',
+    };
+    /** Runs every page over one form state, as the stepper does, then parses it as the actions do. */
+    const fill = (values: Record<string, unknown>) => {
+      const formData = JSON.parse(JSON.stringify(values));
+      const errors = pages.flatMap(validate =>
+        validate(formData) ? [] : validate.errors ?? [],
+      );
+      return { formData, errors };
+    };
+
+    it('reject a bad project id', () => {
+      expect(
+        fill({ identity: { ...identity, projectId: 'Bad Project' } }).errors,
+      ).not.toEqual([]);
+    });
+
+    it.each(GPU_CLUSTER_PRESETS.map(p => [p.title, p.nodePool] as const))(
+      'complete with the defaults of preset "%s" and give a valid stack spec',
+      (_title, pool) => {
+        const nodePool = JSON.parse(JSON.stringify(pool));
+        if (nodePool.provisioning.mode === 'reservation') {
+          nodePool.provisioning.reservation = { name: 'a100-reservation' };
+        }
+        const { formData, errors } = fill({ identity, nodePools: [nodePool] });
+        expect(errors).toEqual([]);
+        const parsed = parseGpuStackSpec(formData);
+        expect(parsed.ok ? [] : parsed.issues).toEqual([]);
+      },
+    );
+
+    it.each(PROVISIONING_MODES.map(mode => [mode]))(
+      'complete in %s mode with defaults, no hidden field required',
+      mode => {
+        const provisioning: Record<string, unknown> = { mode };
+        if (mode === 'reservation') provisioning.reservation = { name: 'r1' };
+        const machineType =
+          mode === 'spot' || mode === 'compute-class'
+            ? 'a3-highgpu-8g'
+            : 'a3-ultragpu-8g';
+        const { formData, errors } = fill({
+          identity,
+          nodePools: [{ machineType, provisioning }],
+        });
+        expect(errors).toEqual([]);
+        const parsed = parseGpuStackSpec(formData);
+        expect(parsed.ok ? [] : parsed.issues).toEqual([]);
+      },
+    );
+
+    it('require a reservation name only in reservation mode', () => {
+      const reservationMode = fill({
+        identity,
+        nodePools: [{ provisioning: { mode: 'reservation' } }],
+      });
+      expect(reservationMode.errors.map(e => e.params)).toContainEqual({
+        missingProperty: 'reservation',
+      });
+      expect(
+        fill({ identity, nodePools: [{ provisioning: { mode: 'spot' } }] })
+          .errors,
+      ).toEqual([]);
+    });
   });
 
   it('runs validate → render → terraform → kubectl → register, with failure guidance', () => {

@@ -31,6 +31,7 @@ const render = async (error: Error) => {
       throw error;
     }),
     explain: jest.fn(),
+    previewStack: jest.fn(),
   };
   await renderInTestApp(
     <EntityProvider entity={entity}>

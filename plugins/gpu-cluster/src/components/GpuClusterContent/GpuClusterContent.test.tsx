@@ -19,6 +19,7 @@ const entity = {
 const apiReturning = (impl: Partial<GpuClusterApi>): GpuClusterApi => ({
   getStatus: jest.fn(async () => demoStatus),
   explain: jest.fn(),
+  previewStack: jest.fn(),
   ...impl,
 });
 
