@@ -257,20 +257,27 @@ describe('the backend as configured, with two users in two groups', () => {
     });
     if (registered.status !== 201)
       throw new Error(`registration failed: ${JSON.stringify(registered)}`);
+    // The cluster alice registered and a group of the configured catalog: both must be ingested
+    // before the decisions are applied to them (ingestion order is not guaranteed).
     const deadline = Date.now() + 60_000;
-    for (;;) {
-      const entity = await call(
-        SERVICE,
-        'GET',
-        '/api/catalog/entities/by-name/resource/default/alice-gke',
-      );
-      if (entity.status === 200) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `alice-gke never appeared: ${JSON.stringify(entity.body)}`,
+    for (const ref of [
+      'resource/default/alice-gke',
+      'group/default/platform-team',
+    ]) {
+      for (;;) {
+        const entity = await call(
+          SERVICE,
+          'GET',
+          `/api/catalog/entities/by-name/${ref}`,
         );
+        if (entity.status === 200) break;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `${ref} never appeared: ${JSON.stringify(entity.body)}`,
+          );
+        }
+        await new Promise(r => setTimeout(r, 250));
       }
-      await new Promise(r => setTimeout(r, 250));
     }
   });
 
