@@ -160,7 +160,7 @@ test('running the template provisions offline and registers the cluster, owned b
   await signInAsGuest(page);
   await page.goto(`/create/tasks/${id}`);
   await expect(
-    page.getByText('Register the cluster in the catalog'),
+    page.getByText('Register the cluster in the catalog').first(),
   ).toBeVisible();
   await snapshot(page, testInfo, 'template-task');
 

@@ -82,7 +82,7 @@ async function createByClicking(page: Page, testInfo: TestInfo, run: Run) {
   }
   await page
     .getByRole('textbox', { name: /Google Cloud project/ })
-    .fill('e2e-form-project');
+    .fill('e2e-team-project');
   await page.getByRole('textbox', { name: /Name prefix/ }).fill(run.namePrefix);
   await chooseOwner(page);
   let expected: Record<string, unknown> = {};
@@ -149,6 +149,33 @@ async function createByClicking(page: Page, testInfo: TestInfo, run: Run) {
     .waitForLoadState('networkidle', { timeout: 10_000 })
     .catch(() => {});
   await snapshot(page, testInfo, '6-entity-page');
+
+  // Its GPU cluster tab, populated from the new cluster (found through GKE, as in production):
+  // the node pools, the queue and the Ray cluster the entity names.
+  const entity = await (
+    await backendGet(
+      page,
+      `/api/catalog/entities/by-name/resource/default/${clusterName}`,
+    )
+  ).json();
+  const annotations: Record<string, string> = entity.metadata.annotations;
+  const expectedTexts = [
+    ...annotations['gpu-platform.dev/node-pools'].split(','),
+    annotations['gpu-platform.dev/kueue-cluster-queue'],
+    annotations['gpu-platform.dev/ray-cluster'],
+  ].filter(Boolean);
+  await page
+    .getByRole('tab', { name: 'GPU cluster' })
+    .or(page.getByRole('link', { name: 'GPU cluster', exact: true }))
+    .first()
+    .click();
+  await expect(page.getByText('Why is it not running?').first()).toBeVisible({
+    timeout: 60_000,
+  });
+  for (const text of expectedTexts) {
+    await expect(page.getByText(text).first()).toBeVisible();
+  }
+  await snapshot(page, testInfo, '7-gpu-cluster-tab');
   return { taskId, clusterName };
 }
 
@@ -322,7 +349,7 @@ test('a cross-field error on page 1 is reported before leaving the page', async 
   await openTemplate(page);
   await page
     .getByRole('textbox', { name: /Google Cloud project/ })
-    .fill('e2e-form-project');
+    .fill('e2e-team-project');
   await page.getByRole('textbox', { name: /Name prefix/ }).fill('xerr');
   await chooseOwner(page);
   await open(page, /^Node pool details/);
@@ -347,7 +374,7 @@ test('a zone outside the region (from a shared link) is reported on page 1', asy
   await signInAsGuest(page);
   const formData = {
     identity: {
-      projectId: 'e2e-form-project',
+      projectId: 'e2e-team-project',
       namePrefix: 'xzone',
       owner: 'group:default/platform-team',
       zones: ['europe-west4-a'],

@@ -20,23 +20,3 @@ export async function signInAsGuest(page: Page) {
       .getByRole('link', { name: 'Catalog', exact: true }),
   ).toBeVisible();
 }
-
-/**
- * The entity's "GPU cluster" tab shows the cluster's node pools, queues and Ray — for clusters
- * the tests just created, once the embedded default makes them visible to the status backend
- * (e.g. `expectPopulatedGpuClusterTab(page, testInfo, 'pq-h200-gke', ['h200-dws',
- * 'dws-cluster-queue', 'ray'])`).
- */
-export async function expectPopulatedGpuClusterTab(
-  page: Page,
-  testInfo: TestInfo,
-  clusterName: string,
-  texts: string[],
-) {
-  await page.goto(`/catalog/default/resource/${clusterName}/gpu-cluster`);
-  await expect(page.getByText('Why is it not running?').first()).toBeVisible();
-  for (const text of texts) {
-    await expect(page.getByText(text).first()).toBeVisible();
-  }
-  await snapshot(page, testInfo, '7-gpu-cluster-tab');
-}
