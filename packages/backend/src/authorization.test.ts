@@ -33,6 +33,7 @@ import { readGpuClusterPolicy } from '@gpu-platform/backstage-plugin-gpu-cluster
 jest.setTimeout(120_000);
 
 const repoRoot = path.resolve(__dirname, '../../..');
+const backendDir = path.resolve(__dirname, '..');
 const appConfig = parse(
   require('node:fs').readFileSync(
     path.join(repoRoot, 'app-config.yaml'),
@@ -238,7 +239,17 @@ describe('the backend as configured, with two users in two groups', () => {
             // The catalog rules and locations of app-config.yaml, as they are.
             catalog: {
               rules: appConfig.catalog.rules,
-              locations: appConfig.catalog.locations,
+              // Relative targets resolve against the backend's working directory, which is
+              // packages/backend when the app runs and the repository root under Jest.
+              locations: appConfig.catalog.locations.map(
+                (location: { type: string; target: string }) =>
+                  location.type === 'file'
+                    ? {
+                        ...location,
+                        target: path.resolve(backendDir, location.target),
+                      }
+                    : location,
+              ),
             },
             gpuCluster: {
               policy: POLICY,
