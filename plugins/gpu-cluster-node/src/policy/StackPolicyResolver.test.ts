@@ -1,4 +1,5 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { GpuClusterPolicy } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
@@ -23,13 +24,15 @@ const POLICY: GpuClusterPolicy = {
   ],
 };
 
-const cluster = (name: string, owner: string, maxGpus?: string) => ({
+const cluster = (name: string, owner: string, maxGpus?: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Resource',
   metadata: {
     name,
     namespace: 'default',
-    annotations: maxGpus ? { 'gpu-platform.dev/max-gpus': maxGpus } : {},
+    annotations: maxGpus
+      ? { 'gpu-platform.dev/max-gpus': maxGpus }
+      : ({} as Record<string, string>),
   },
   spec: { type: 'kubernetes-cluster', owner },
   relations: [{ type: 'ownedBy', targetRef: owner }],
@@ -75,11 +78,18 @@ describe('StackPolicyResolver', () => {
       mockCredentials.user(alice.userEntityRef),
     );
     expect(authorize).toHaveBeenCalledWith(
-      [{ permission: expect.objectContaining({ name: 'gpuCluster.stack.create' }) }],
+      [
+        {
+          permission: expect.objectContaining({
+            name: 'gpuCluster.stack.create',
+          }),
+        },
+      ],
       expect.anything(),
     );
     // Clusters are counted with the plugin's own credentials (the user may not see them all).
-    expect(getEntities.mock.calls[0][1].credentials.principal).toMatchObject({
+    const [, options] = getEntities.mock.calls[0] as any[];
+    expect(options.credentials.principal).toMatchObject({
       type: 'service',
     });
     expect(view).toEqual({
