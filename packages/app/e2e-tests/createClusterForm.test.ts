@@ -29,14 +29,21 @@ async function openTemplate(page: Page) {
   await expect(page.getByRole('button', { name: /^Preset/ })).toBeVisible();
 }
 
+/**
+ * The guest may create GPU clusters for platform-team only (gpuCluster.policy of the embedded
+ * default): the owner picker offers that one group and has chosen it.
+ */
 async function chooseOwner(page: Page) {
-  const owner = page.getByRole('textbox', { name: /^Owner/ });
-  await owner.click();
-  await owner.fill('platform');
-  await page
-    .getByRole('option', { name: /platform-team|Platform team/ })
-    .first()
-    .click();
+  await expect(page.getByRole('textbox', { name: /^Owner/ })).toHaveValue(
+    /platform-team|Platform team/,
+  );
+}
+
+/** A project gpuCluster.policy allows platform-team (the project is a choice among those). */
+const PROJECT = 'e2e-team-project';
+
+async function chooseProject(page: Page) {
+  await choose(page, /^Google Cloud project/, PROJECT);
 }
 
 async function next(page: Page) {
@@ -80,9 +87,7 @@ async function createByClicking(page: Page, testInfo: TestInfo, run: Run) {
       .getByRole('textbox', { name: /Reservation name/ })
       .fill(run.reservation);
   }
-  await page
-    .getByRole('textbox', { name: /Google Cloud project/ })
-    .fill('e2e-team-project');
+  await chooseProject(page);
   await page.getByRole('textbox', { name: /Name prefix/ }).fill(run.namePrefix);
   await chooseOwner(page);
   let expected: Record<string, unknown> = {};
@@ -347,9 +352,7 @@ test('a cross-field error on page 1 is reported before leaving the page', async 
 }, testInfo) => {
   await signInAsGuest(page);
   await openTemplate(page);
-  await page
-    .getByRole('textbox', { name: /Google Cloud project/ })
-    .fill('e2e-team-project');
+  await chooseProject(page);
   await page.getByRole('textbox', { name: /Name prefix/ }).fill('xerr');
   await chooseOwner(page);
   await open(page, /^Node pool details/);
@@ -374,7 +377,7 @@ test('a zone outside the region (from a shared link) is reported on page 1', asy
   await signInAsGuest(page);
   const formData = {
     identity: {
-      projectId: 'e2e-team-project',
+      projectId: PROJECT,
       namePrefix: 'xzone',
       owner: 'group:default/platform-team',
       zones: ['europe-west4-a'],
@@ -394,4 +397,55 @@ test('a zone outside the region (from a shared link) is reported on page 1', asy
   ).toBeVisible();
   await expect(page.getByRole('button', { name: /^Preset/ })).toBeVisible();
   await snapshot(page, testInfo, 'page-1-zone-not-in-region');
+});
+
+test('page 1 offers the projects gpuCluster.policy allows and reports another one from a shared link', async ({
+  page,
+}, testInfo) => {
+  await signInAsGuest(page);
+  await openTemplate(page);
+  await chooseOwner(page);
+  // The project is a choice among platform-team's projects of the policy.
+  await page.getByRole('button', { name: /^Google Cloud project/ }).click();
+  const projects = page.getByRole('option', {
+    name: /^(gpu-launchpad-demo|e2e-team-project)$/,
+  });
+  await expect(projects).toHaveText(['gpu-launchpad-demo', 'e2e-team-project']);
+  await expect(page.getByRole('option')).toHaveCount(3); // with the empty choice
+  await page.keyboard.press('Escape');
+  await expect(
+    page.getByText(
+      /^group:default\/platform-team may create GPU clusters in gpu-launchpad-demo, e2e-team-project; with at most 128 GPUs per cluster; \d+ of its 4096 GPUs in total are left/,
+    ),
+  ).toBeVisible();
+  await snapshot(page, testInfo, 'page-1-policy-projects');
+
+  // A link naming a project outside the policy: marked at once, refused on Next, on page 1.
+  const formData = {
+    identity: {
+      projectId: 'not-our-project',
+      namePrefix: 'xpolicy',
+      owner: 'group:default/platform-team',
+    },
+  };
+  await page.goto(
+    `/create/templates/default/gke-gpu-cluster?formData=${encodeURIComponent(
+      JSON.stringify(formData),
+    )}`,
+  );
+  await expect(
+    page.getByRole('button', {
+      name: /^Google Cloud project not-our-project — not allowed for platform-team/,
+    }),
+  ).toBeVisible();
+  await next(page);
+  await expect(
+    page
+      .getByText(
+        'Project not-our-project is not allowed for group:default/platform-team (gpuCluster.policy.groups: gpu-launchpad-demo, e2e-team-project)',
+      )
+      .first(),
+  ).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Preset/ })).toBeVisible();
+  await snapshot(page, testInfo, 'page-1-project-not-allowed');
 });

@@ -19,6 +19,8 @@ import {
 import { ConfigReader } from '@backstage/config';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { permissionRules } from '@backstage/plugin-catalog-backend/alpha';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import permissionPlugin from '@backstage/plugin-permission-backend';
@@ -143,6 +145,33 @@ describe('the permission policy of gpuCluster.policy', () => {
         },
       },
     });
+  });
+
+  it("shows the template's tagged pages and steps to the policy's members only", async () => {
+    for (const name of [
+      'scaffolder.template.parameter.read',
+      'scaffolder.template.step.read',
+    ]) {
+      for (const user of [ALICE, BOB, ADMIN]) {
+        expect({
+          name,
+          user,
+          decision: await decide(user, name, 'scaffolder-template'),
+        }).toEqual({ name, user, decision: { result: AuthorizeResult.ALLOW } });
+      }
+      expect(await decide(EVE, name, 'scaffolder-template')).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'scaffolder',
+        resourceType: 'scaffolder-template',
+        conditions: {
+          not: {
+            rule: 'HAS_TAG',
+            resourceType: 'scaffolder-template',
+            params: { tag: 'gpu-cluster' },
+          },
+        },
+      });
+    }
   });
 
   it('lets only owners change a cluster and delete its entity; task logs are their initiator’s', async () => {
@@ -403,5 +432,179 @@ describe('the backend as configured, with two users in two groups', () => {
         'target: file locations may only point into gpuCluster.catalog.locationDirectory',
       );
     }
+  });
+});
+
+/**
+ * The scaffolder's own filtering of the "Create GPU cluster" template (its parameter pages and
+ * steps tagged gpu-cluster) under this package's policy. The permissions service answers with
+ * the policy for the caller's ownership claims and the scaffolder applies the conditional
+ * decisions with its own rules, as it does behind the permission backend: with mock
+ * credentials the permission backend cannot tell the scaffolder's on-behalf-of requests from
+ * direct user requests (see above), so it is left out here.
+ */
+describe('the scaffolder as configured, with two users', () => {
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let base: string;
+
+  const call = async (
+    user: string,
+    method: string,
+    url: string,
+    body?: unknown,
+  ) => {
+    const response = await fetch(`${base}${url}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        authorization: mockCredentials.user.header(user),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : {} };
+  };
+
+  /** The permissions service, deciding with the policy for the caller's ownership claims. */
+  const permissionsByPolicy = createServiceFactory({
+    service: coreServices.permissions,
+    deps: { userInfo: coreServices.userInfo, auth: coreServices.auth },
+    factory: ({ userInfo, auth }) => {
+      const decideFor = async (permission: any, credentials: any) => {
+        if (!auth.isPrincipal(credentials, 'user')) {
+          return { result: AuthorizeResult.ALLOW } as const;
+        }
+        const info = await userInfo.getUserInfo(credentials);
+        return policy.handle(
+          { permission } as any,
+          { credentials, info } as any,
+        );
+      };
+      return {
+        async authorizeConditional(queries: any[], { credentials }: any) {
+          return Promise.all(
+            queries.map(q => decideFor(q.permission, credentials)),
+          );
+        },
+        async authorize(requests: any[], { credentials }: any) {
+          return Promise.all(
+            requests.map(async r => {
+              const decision = await decideFor(r.permission, credentials);
+              if (decision.result === AuthorizeResult.CONDITIONAL) {
+                throw new Error(
+                  `${r.permission.name}: conditional decisions on a resourceRef are not applied in this test`,
+                );
+              }
+              return decision;
+            }),
+          );
+        },
+      } as any;
+    },
+  });
+
+  beforeAll(async () => {
+    backend = await startTestBackend({
+      features: [
+        catalogPlugin,
+        catalogModuleScaffolderEntityModel,
+        scaffolderPlugin,
+        userInfoByGroup,
+        permissionsByPolicy,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: {
+              baseUrl: 'http://127.0.0.1',
+              listen: { host: '127.0.0.1' },
+            },
+            permission: { enabled: true },
+            catalog: {
+              rules: appConfig.catalog.rules,
+              locations: appConfig.catalog.locations,
+            },
+            gpuCluster: { policy: POLICY },
+          },
+        }),
+      ],
+    });
+    const { port } = backend.server.address() as AddressInfo;
+    base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const template = await call(
+        ALICE,
+        'GET',
+        '/api/catalog/entities/by-name/template/default/gke-gpu-cluster',
+      );
+      if (template.status === 200) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `the template never appeared: ${JSON.stringify(template.body)}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 250));
+    }
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+  });
+
+  it('serves the "Create GPU cluster" form whole to a member, only its first page to anyone else', async () => {
+    const schema = (user: string) =>
+      call(
+        user,
+        'GET',
+        '/api/scaffolder/v2/templates/default/template/gke-gpu-cluster/parameter-schema',
+      );
+    const alice = await schema(ALICE);
+    expect(alice.status).toBe(200);
+    expect(alice.body.steps.map((s: any) => s.title)).toEqual([
+      'GPU cluster',
+      'Advanced settings',
+      'What will happen',
+    ]);
+    // Page 1 stays: it tells eve why she cannot create a GPU cluster and whom to ask.
+    const eve = await schema(EVE);
+    expect(eve.status).toBe(200);
+    expect(eve.body.steps.map((s: any) => s.title)).toEqual(['GPU cluster']);
+  });
+
+  it('leaves the provisioning steps out of a task someone outside the policy starts', async () => {
+    const values = {
+      identity: {
+        projectId: 'ml-project-1',
+        namePrefix: 'authz',
+        owner: 'group:default/ml-platform',
+      },
+    };
+    const stepsOfTask = async (user: string) => {
+      const created = await call(user, 'POST', '/api/scaffolder/v2/tasks', {
+        templateRef: 'template:default/gke-gpu-cluster',
+        values,
+      });
+      expect(created.status).toBe(201);
+      const task = await call(
+        user,
+        'GET',
+        `/api/scaffolder/v2/tasks/${created.body.id}`,
+      );
+      expect(task.status).toBe(200);
+      return task.body.spec.steps.map((s: any) => s.id);
+    };
+    expect(await stepsOfTask(ALICE)).toEqual([
+      'validate',
+      'render',
+      'terraform',
+      'kubectl',
+      'register',
+      'failure-guidance',
+      'refused-guidance',
+    ]);
+    expect(await stepsOfTask(EVE)).toEqual([
+      'validate',
+      'failure-guidance',
+      'refused-guidance',
+    ]);
   });
 });

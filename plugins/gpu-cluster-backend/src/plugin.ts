@@ -2,9 +2,15 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { gpuClusterStatusPermissions } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  readGpuClusterPolicy,
+  StackPolicyResolver,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import { createRouter } from './router';
 import { clusterRegistrationStoreServiceRef } from './services/ClusterRegistrationStore';
+import { createStackPolicyRouter } from './stackPolicyRouter';
 import { createStackPreviewRouter } from './stackPreviewRouter';
 import { clusterStatusServiceRef } from './services/ClusterStatusService';
 import { clusterSupplierServiceRef } from './services/ClusterSupplier';
@@ -12,8 +18,8 @@ import { clusterSupplierServiceRef } from './services/ClusterSupplier';
 /**
  * The gpu-cluster backend plugin: `/api/gpu-cluster/clusters/:namespace/:name/status`, the
  * "why is it not running" explanation of a workload, the record of clusters the Create GPU
- * cluster template registered, and `POST /stack/preview` (what the "Create GPU cluster" form
- * would create).
+ * cluster template registered, `GET /stack/policy` (what gpuCluster.policy lets the signed-in
+ * user create) and `POST /stack/preview` (what the "Create GPU cluster" form would create).
  *
  * @public
  */
@@ -23,26 +29,38 @@ export const gpuClusterPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         auth: coreServices.auth,
+        catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        userInfo: coreServices.userInfo,
         supplier: clusterSupplierServiceRef,
         status: clusterStatusServiceRef,
         registrations: clusterRegistrationStoreServiceRef,
       },
       async init({
         auth,
+        catalog,
         config,
         httpAuth,
         httpRouter,
         permissions,
         permissionsRegistry,
+        userInfo,
         supplier,
         status,
         registrations,
       }) {
+        // The same view of gpuCluster.policy the template's actions decide with.
+        const policy = new StackPolicyResolver({
+          policy: readGpuClusterPolicy(config),
+          permissions,
+          userInfo,
+          auth,
+          catalog,
+        });
         permissionsRegistry.addPermissions(gpuClusterStatusPermissions);
         httpRouter.use(
           await createRouter({
@@ -54,8 +72,14 @@ export const gpuClusterPlugin = createBackendPlugin({
             registrations,
           }),
         );
+        httpRouter.use(await createStackPolicyRouter({ httpAuth, policy }));
         httpRouter.use(
-          await createStackPreviewRouter({ httpAuth, permissions, config }),
+          await createStackPreviewRouter({
+            httpAuth,
+            permissions,
+            config,
+            policy,
+          }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

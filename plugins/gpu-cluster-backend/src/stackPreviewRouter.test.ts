@@ -1,4 +1,8 @@
 import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
   mockCredentials,
   mockErrorHandler,
   mockServices,
@@ -7,6 +11,10 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { gpuClusterStackPreviewPermission } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  readGpuClusterPolicy,
+  StackPolicyResolver,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import express from 'express';
 import request from 'supertest';
 import { createStackPreviewRouter } from './stackPreviewRouter';
@@ -19,10 +27,24 @@ const identity = {
   owner: 'group:default/platform-team',
 };
 
+/** The policy of these tests: the caller's team may create stacks in ml-research-1. */
+const POLICY = {
+  adminGroups: [],
+  groups: [
+    {
+      group: 'group:default/platform-team',
+      projects: ['ml-research-1'],
+      stateBucket: 'platform-tfstate',
+      maxGpusPerStack: 64,
+    },
+  ],
+};
+
 async function appWith(
   options: {
     result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     backend?: string;
+    groups?: string[];
   } = {},
 ) {
   const permissions = mockServices.permissions.mock({
@@ -30,13 +52,31 @@ async function appWith(
       requests.map(() => ({ result: options.result ?? AuthorizeResult.ALLOW })),
     ),
   });
+  const config = mockServices.rootConfig({
+    data: {
+      gpuCluster: {
+        policy: POLICY,
+        ...(options.backend ? { terraform: { backend: options.backend } } : {}),
+      },
+    },
+  });
+  const user = mockCredentials.user().principal.userEntityRef;
   const router = await createStackPreviewRouter({
     httpAuth: mockServices.httpAuth(),
     permissions,
-    config: mockServices.rootConfig({
-      data: options.backend
-        ? { gpuCluster: { terraform: { backend: options.backend } } }
-        : {},
+    config,
+    policy: new StackPolicyResolver({
+      policy: readGpuClusterPolicy(config),
+      permissions,
+      userInfo: mockServices.userInfo({
+        userEntityRef: user,
+        ownershipEntityRefs: [
+          user,
+          ...(options.groups ?? ['group:default/platform-team']),
+        ],
+      }),
+      auth: mockServices.auth(),
+      catalog: catalogServiceMock(),
     }),
   });
   return {
@@ -92,15 +132,60 @@ describe('POST /stack/preview', () => {
     });
   });
 
-  it('defaults to Cloud Storage state, named after the project and prefix', async () => {
+  it('puts the state where gpuCluster.policy puts it, as the actions will', async () => {
     const { app } = await appWith();
     const res = await request(app)
       .post('/stack/preview')
       .send({ values: { identity } })
       .expect(200);
     expect(res.body.preview.state.location).toBe(
-      'gs://aiinfra-terraform-ml-research-1/research-deployment/terraform/state',
+      'gs://platform-tfstate/gpu-clusters/default/platform-team/research',
     );
+  });
+
+  it("answers what the policy refuses with the actions' message and field", async () => {
+    const { app } = await appWith();
+    const foreign = await request(app)
+      .post('/stack/preview')
+      .send({
+        values: { identity: { ...identity, projectId: 'other-project-1' } },
+      })
+      .expect(200);
+    validateResponse('/stack/preview', 200, foreign.body, 'post');
+    expect(foreign.body).toEqual({
+      valid: false,
+      issues: [
+        {
+          path: 'identity.projectId',
+          message:
+            'Project other-project-1 is not allowed for group:default/platform-team (gpuCluster.policy.groups: ml-research-1)',
+        },
+      ],
+    });
+    const big = await request(app)
+      .post('/stack/preview')
+      .send({ values: { identity, nodePools: [{ maxNodes: 10 }] } })
+      .expect(200);
+    expect(big.body.issues).toEqual([
+      {
+        path: 'nodePools',
+        message:
+          'The node pools can hold 80 GPUs; group:default/platform-team may have at most 64 per stack (gpuCluster.policy)',
+      },
+    ]);
+    const outsider = (await appWith({ groups: ['group:default/finance'] })).app;
+    const refused = await request(outsider)
+      .post('/stack/preview')
+      .send({ values: { identity } })
+      .expect(200);
+    expect(refused.body.issues).toEqual([
+      {
+        path: 'identity.owner',
+        message: expect.stringContaining(
+          'Ask the platform team to add one of your groups (group:default/finance)',
+        ),
+      },
+    ]);
   });
 
   it('refuses users without the permission, anonymous callers and bodies that are not form values', async () => {
@@ -145,7 +230,22 @@ describe('POST /stack/preview', () => {
 describe('the gpu-cluster backend plugin', () => {
   it('serves the preview at /api/gpu-cluster/stack/preview', async () => {
     const { server } = await startTestBackend({
-      features: [gpuClusterPlugin, catalogServiceMock.factory()],
+      features: [
+        gpuClusterPlugin,
+        catalogServiceMock.factory(),
+        mockServices.rootConfig.factory({
+          data: { gpuCluster: { policy: POLICY } },
+        }),
+        // The caller is a member of platform-team.
+        createServiceFactory({
+          service: coreServices.userInfo,
+          deps: {},
+          factory: () =>
+            mockServices.userInfo({
+              ownershipEntityRefs: ['group:default/platform-team'],
+            }),
+        }),
+      ],
     });
     const res = await request(server)
       .post('/api/gpu-cluster/stack/preview')

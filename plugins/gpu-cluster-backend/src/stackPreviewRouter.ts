@@ -6,11 +6,15 @@ import type {
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  evaluateStackForView,
   gpuClusterStackPreviewPermission,
   parseGpuStackSpec,
   type StackPreviewResponse,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { previewStack } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+import {
+  previewStack,
+  type StackPolicyResolver,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import express from 'express';
 import Router from 'express-promise-router';
 
@@ -19,6 +23,8 @@ export interface StackPreviewRouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   config: RootConfigService;
+  /** `gpuCluster.policy`, as the template's actions apply it. */
+  policy: StackPolicyResolver;
 }
 
 /** Form values are a few kilobytes; anything near this is not a stack spec. */
@@ -26,15 +32,16 @@ const MAX_BODY = '100kb';
 
 /**
  * `POST /stack/preview` with `{ values }` (the "Create GPU cluster" form data): parses the values
- * as the template's validate step does and, when valid, answers what Create would do — rendered
- * with gpu-cluster-node's `renderTfvars`/`renderManifests` in memory, never applied. Invalid
- * values are an answer too (`valid: false` with every issue and its field path), not an error.
- * Needs user credentials and `gpuCluster.stack.preview`.
+ * and checks them against `gpuCluster.policy` for the caller as the template's validate step
+ * does and, when both pass, answers what Create would do — with the state location the policy
+ * derives, rendered with gpu-cluster-node's `renderTfvars`/`renderManifests` in memory, never
+ * applied. Invalid values are an answer too (`valid: false` with every issue and its field
+ * path), not an error. Needs user credentials and `gpuCluster.stack.preview`.
  */
 export async function createStackPreviewRouter(
   options: StackPreviewRouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, config } = options;
+  const { httpAuth, permissions, config, policy } = options;
   // Where the template's terraform step keeps state (scaffolder module config, same app config).
   const stateBackend =
     config.getOptionalString('gpuCluster.terraform.backend') ?? 'gcs';
@@ -64,9 +71,23 @@ export async function createStackPreviewRouter(
         );
       }
       const parsed = parseGpuStackSpec(values);
-      const body: StackPreviewResponse = parsed.ok
-        ? { valid: true, preview: previewStack(parsed.spec, { stateBackend }) }
-        : { valid: false, issues: parsed.issues };
+      if (!parsed.ok) {
+        res.json({ valid: false, issues: parsed.issues });
+        return;
+      }
+      const verdict = evaluateStackForView(
+        await policy.viewFor(credentials),
+        parsed.spec,
+      );
+      const body: StackPreviewResponse = verdict.allowed
+        ? {
+            valid: true,
+            preview: previewStack(verdict.spec, { stateBackend }),
+          }
+        : {
+            valid: false,
+            issues: [{ path: verdict.field, message: verdict.message }],
+          };
       res.json(body);
     },
   );

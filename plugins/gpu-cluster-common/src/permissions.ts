@@ -49,6 +49,16 @@ export const gpuClusterStackUpdatePermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
+/**
+ * The scaffolder permission tag (`backstage:permissions: { tags: [...] }`) of the "Create GPU
+ * cluster" template's parameter pages and steps that are for GPU cluster creators only: the
+ * backend's permission policy lets `scaffolder.template.parameter.read` and
+ * `scaffolder.template.step.read` see them for the groups of gpuCluster.policy and its admins.
+ *
+ * @public
+ */
+export const GPU_CLUSTER_TEMPLATE_TAG = 'gpu-cluster';
+
 /** The permissions the status backend checks (registered by the gpu-cluster backend). @public */
 export const gpuClusterStatusPermissions = [
   gpuClusterStatusReadPermission,

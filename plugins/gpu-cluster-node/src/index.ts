@@ -15,6 +15,7 @@ export * from './destroy';
 export * from './preview';
 export * from './gke';
 export * from './config';
+export * from './policy';
 export * from './process';
 export * from './plan';
 export { runCli, type CliIo } from './cli/cli';

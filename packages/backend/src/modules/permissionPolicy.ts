@@ -31,9 +31,11 @@ import {
   taskCancelPermission,
   taskReadPermission,
   templateParameterReadPermission,
+  templateStepReadPermission,
 } from '@backstage/plugin-scaffolder-common/alpha';
 import {
   GPU_CLUSTER_ANNOTATIONS,
+  GPU_CLUSTER_TEMPLATE_TAG,
   gpuClusterStackCreatePermission,
   gpuClusterStackUpdatePermission,
   isPolicyAdmin,
@@ -51,9 +53,6 @@ export const GPU_CLUSTER_ACTION_IDS = [
   'gpu-cluster:catalog:register',
 ];
 
-/** Template parameter pages and steps tagged with this are for GPU cluster creators only. */
-export const GPU_CLUSTER_TEMPLATE_TAG = 'gpu-cluster';
-
 const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };
 const deny: PolicyDecision = { result: AuthorizeResult.DENY };
 
@@ -65,6 +64,8 @@ const deny: PolicyDecision = { result: AuthorizeResult.DENY };
  *   run the `gpu-cluster:*` scaffolder actions; the actions check project, state and budget;
  * - only a cluster's owners may change it (`gpuCluster.stack.update`) or delete its catalog
  *   entity (conditional on `isEntityOwner`);
+ * - template parameter pages and steps tagged `gpu-cluster` (the "Create GPU cluster" template's
+ *   pages after the first and its provisioning steps) are for those members only;
  * - scaffolder task logs (dry runs return theirs to the caller only) are readable and
  *   cancellable by their initiator only;
  * - everything else is allowed, as before.
@@ -123,7 +124,10 @@ export class GpuClusterPermissionPolicy implements PermissionPolicy {
         not: { anyOf: [first, ...others] },
       });
     }
-    if (isPermission(permission, templateParameterReadPermission)) {
+    if (
+      isPermission(permission, templateParameterReadPermission) ||
+      isPermission(permission, templateStepReadPermission)
+    ) {
       if (creator) return allow;
       return createScaffolderTemplateConditionalDecision(permission, {
         not: scaffolderTemplateConditions.hasTag({

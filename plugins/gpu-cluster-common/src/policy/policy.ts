@@ -1,4 +1,4 @@
-import { resolveNodePools } from '../spec/derive';
+import { resolveNodePools, stackNames } from '../spec/derive';
 import type { GpuStackSpec } from '../spec/schema';
 
 /**
@@ -79,20 +79,6 @@ export function normalizeOwnerRef(ref: string): string {
   return `${kind}:${namespace}/${name}`;
 }
 
-/** Whether the user belongs to one of the policy's admin groups. @public */
-export function isPolicyAdmin(policy: GpuClusterPolicy, user: PolicyUser) {
-  const owned = new Set(user.ownershipEntityRefs.map(normalizeOwnerRef));
-  return policy.adminGroups.some(group => owned.has(group));
-}
-
-/** Whether the user belongs to a group that may create GPU clusters at all. @public */
-export function mayCreateStacks(policy: GpuClusterPolicy, user: PolicyUser) {
-  const owned = new Set(user.ownershipEntityRefs.map(normalizeOwnerRef));
-  return (
-    isPolicyAdmin(policy, user) || policy.groups.some(g => owned.has(g.group))
-  );
-}
-
 /** Most GPUs a stack can hold: max nodes × GPUs per node over every pool it creates. @public */
 export function stackGpuCapacity(spec: GpuStackSpec): number {
   return resolveNodePools(spec).reduce(
@@ -113,51 +99,224 @@ export function policyStateLocation(
 }
 
 /**
- * Decides whether a user may create (or re-apply) a stack: the owner must be a group of the
- * policy the user belongs to (or the user an admin), the project one of that group's, the state
- * location the one the policy derives from owner and stack name (a spec may leave it empty or
- * repeat it, never change it), and the GPUs within the group's budget.
+ * A GPU cluster registered in the catalog for a group, with the GPUs it can hold (its
+ * `gpu-platform.dev/max-gpus` annotation): what counts against the group's `maxGpusTotal`.
  *
  * @public
  */
-export function evaluateStackRequest(
-  policy: GpuClusterPolicy,
-  request: {
-    user: PolicyUser;
-    spec: GpuStackSpec;
-    /** GPUs of the group's other stacks (for `maxGpusTotal`). */
-    otherStacksGpus?: number;
-  },
-): StackDecision {
-  const { user, spec } = request;
-  const owner = normalizeOwnerRef(spec.identity.owner);
-  const group = policy.groups.find(g => g.group === owner);
-  if (!group) {
-    return {
-      allowed: false,
-      field: 'identity.owner',
-      message: `${owner} may not create GPU clusters: it is not one of the groups in gpuCluster.policy.groups`,
-    };
-  }
+export interface RegisteredStack {
+  /** The cluster's catalog entity (`resource:default/<cluster name>`). */
+  entityRef: string;
+  gpus: number;
+}
+
+/** One group a user may create GPU clusters for, as configured, with its registered clusters. @public */
+export interface StackPolicyGroupView extends GpuClusterGroupPolicy {
+  /** The clusters registered for the group; re-applying one of them does not count it twice. */
+  stacks: RegisteredStack[];
+  /** `maxGpusTotal` minus the GPUs of the registered clusters (absent without `maxGpusTotal`). */
+  remainingGpus?: number;
+}
+
+/**
+ * What `gpuCluster.policy` lets one user create: the part of the policy that user may see (the
+ * groups they may create for, never other teams' entries). The actions decide with it, and the
+ * form checks with the same view (`GET /api/gpu-cluster/stack/policy`), so both always agree.
+ *
+ * @public
+ */
+export interface StackPolicyView {
+  userEntityRef: string;
+  /** The user and their groups (normalised entity references). */
+  ownershipEntityRefs: string[];
+  /** Whether they belong to one of `gpuCluster.policy.adminGroups` (then every group of the policy is theirs to create for). */
+  admin: boolean;
+  /** The groups they may create GPU clusters for. */
+  groups: StackPolicyGroupView[];
+  /** Why they may not create any GPU cluster, naming what to ask for; absent when they may. */
+  refusal?: string;
+}
+
+/** Whether the user belongs to one of the policy's admin groups. @public */
+export function isPolicyAdmin(policy: GpuClusterPolicy, user: PolicyUser) {
   const owned = new Set(user.ownershipEntityRefs.map(normalizeOwnerRef));
-  if (!owned.has(owner) && !isPolicyAdmin(policy, user)) {
+  return policy.adminGroups.some(group => owned.has(group));
+}
+
+/**
+ * The groups of the policy a user may create stacks for: the policy's groups they belong to, or
+ * every group of the policy for an admin.
+ *
+ * @public
+ */
+export function creatableGroups(
+  policy: GpuClusterPolicy,
+  user: PolicyUser,
+): GpuClusterGroupPolicy[] {
+  if (isPolicyAdmin(policy, user)) return policy.groups;
+  const owned = new Set(user.ownershipEntityRefs.map(normalizeOwnerRef));
+  return policy.groups.filter(g => owned.has(g.group));
+}
+
+/** Whether the user belongs to a group that may create GPU clusters at all. @public */
+export function mayCreateStacks(policy: GpuClusterPolicy, user: PolicyUser) {
+  return (
+    isPolicyAdmin(policy, user) || creatableGroups(policy, user).length > 0
+  );
+}
+
+/** The catalog entity of a stack's cluster (what `gpu-cluster:catalog:register` registers). @public */
+export function stackEntityRef(spec: GpuStackSpec): string {
+  return `resource:default/${stackNames(spec).clusterName}`;
+}
+
+function askFor(groups: string[]) {
+  return `Ask the platform team to add ${
+    groups.length
+      ? `one of your groups (${groups.join(', ')})`
+      : 'a group of yours'
+  } to gpuCluster.policy.groups, with the Google Cloud projects, Terraform state bucket and GPU budget it may use.`;
+}
+
+/**
+ * The view of the policy for one user (see {@link StackPolicyView}).
+ *
+ * @param stacks - the registered clusters of the user's creatable groups, by owner group
+ * @param options - `permitted`: whether the permission policy grants them `gpuCluster.stack.create`
+ * @public
+ */
+export function stackPolicyView(
+  policy: GpuClusterPolicy,
+  user: PolicyUser,
+  stacks: ReadonlyMap<string, RegisteredStack[]>,
+  options: { permitted: boolean },
+): StackPolicyView {
+  const ownershipEntityRefs = [
+    ...new Set(user.ownershipEntityRefs.map(normalizeOwnerRef)),
+  ];
+  const memberOf = ownershipEntityRefs.filter(ref => ref.startsWith('group:'));
+  const admin = isPolicyAdmin(policy, user);
+  const base = {
+    userEntityRef: user.userEntityRef,
+    ownershipEntityRefs,
+    admin,
+  };
+  if (!options.permitted) {
+    return {
+      ...base,
+      groups: [],
+      refusal: `${
+        user.userEntityRef
+      } may not create GPU clusters (permission gpuCluster.stack.create; a platform engineer grants it through gpuCluster.policy.groups). ${askFor(
+        memberOf,
+      )}`,
+    };
+  }
+  const groups = creatableGroups(policy, user).map(
+    (group): StackPolicyGroupView => {
+      const registered = stacks.get(group.group) ?? [];
+      const used = registered.reduce((sum, s) => sum + s.gpus, 0);
+      return {
+        ...group,
+        stacks: registered,
+        ...(group.maxGpusTotal !== undefined
+          ? { remainingGpus: Math.max(0, group.maxGpusTotal - used) }
+          : {}),
+      };
+    },
+  );
+  if (groups.length === 0) {
+    return {
+      ...base,
+      groups,
+      refusal: `${user.userEntityRef} may not create GPU clusters: ${
+        admin
+          ? 'gpuCluster.policy.groups lists no group yet'
+          : 'none of their groups is in gpuCluster.policy.groups'
+      }. ${askFor(memberOf)}`,
+    };
+  }
+  return { ...base, groups };
+}
+
+/** A refusal of the owner or project, which need no complete spec (the form checks them early). */
+function ownerAndProject(
+  view: StackPolicyView,
+  owner: string,
+  projectId: string | undefined,
+): DeniedStack | { group: StackPolicyGroupView } {
+  const ref = normalizeOwnerRef(owner);
+  const group = view.groups.find(g => g.group === ref);
+  if (!group) {
+    // Said the same way whether or not another team's group is in the policy: a user learns
+    // nothing about entries that are not theirs.
+    const ownGroup = view.admin || view.ownershipEntityRefs.includes(ref);
     return {
       allowed: false,
       field: 'identity.owner',
-      message: `${user.userEntityRef} is not a member of ${owner} and may not create GPU clusters for it`,
+      message: ownGroup
+        ? `${ref} may not create GPU clusters: it is not one of the groups in gpuCluster.policy.groups`
+        : `${view.userEntityRef} is not a member of ${ref} and may not create GPU clusters for it`,
     };
   }
-  if (!group.projects.includes(spec.identity.projectId)) {
+  if (projectId !== undefined && !group.projects.includes(projectId)) {
     return {
       allowed: false,
       field: 'identity.projectId',
-      message: `Project ${
-        spec.identity.projectId
-      } is not allowed for ${owner} (gpuCluster.policy.groups: ${
+      message: `Project ${projectId} is not allowed for ${ref} (gpuCluster.policy.groups: ${
         group.projects.join(', ') || 'no projects'
       })`,
     };
   }
+  return { group };
+}
+
+/**
+ * The policy's verdict on the owner and project alone, for values that are not a complete spec
+ * yet (the form's page 1): the same messages and fields as {@link evaluateStackForView}.
+ *
+ * @public
+ */
+export function identityPolicyIssue(
+  view: StackPolicyView,
+  identity: { owner?: unknown; projectId?: unknown },
+): DeniedStack | undefined {
+  if (typeof identity.owner !== 'string' || identity.owner.trim() === '')
+    return undefined;
+  const result = ownerAndProject(
+    view,
+    identity.owner,
+    typeof identity.projectId === 'string' && identity.projectId !== ''
+      ? identity.projectId
+      : undefined,
+  );
+  return 'allowed' in result ? result : undefined;
+}
+
+/**
+ * Decides whether the user a {@link StackPolicyView} is about may create (or re-apply) a stack:
+ * the owner must be one of the groups they may create for, the project one of that group's,
+ * the state location the one the policy derives from owner and stack name (a spec may leave it
+ * empty or repeat it, never change it), and the GPUs within the group's budget (its other
+ * registered clusters count towards `maxGpusTotal`; the cluster itself, when re-applied, not).
+ *
+ * @public
+ */
+export function evaluateStackForView(
+  view: StackPolicyView,
+  spec: GpuStackSpec,
+): StackDecision {
+  if (view.refusal) {
+    return { allowed: false, field: 'identity.owner', message: view.refusal };
+  }
+  const checked = ownerAndProject(
+    view,
+    spec.identity.owner,
+    spec.identity.projectId,
+  );
+  if ('allowed' in checked) return checked;
+  const { group } = checked;
+  const owner = group.group;
   const state = policyStateLocation(group, spec);
   if (
     spec.terraformState.bucket !== undefined &&
@@ -187,7 +346,11 @@ export function evaluateStackRequest(
       message: `The node pools can hold ${gpus} GPUs; ${owner} may have at most ${group.maxGpusPerStack} per stack (gpuCluster.policy)`,
     };
   }
-  const total = (request.otherStacksGpus ?? 0) + gpus;
+  const self = stackEntityRef(spec);
+  const others = group.stacks
+    .filter(s => s.entityRef !== self)
+    .reduce((sum, s) => sum + s.gpus, 0);
+  const total = others + gpus;
   if (group.maxGpusTotal !== undefined && total > group.maxGpusTotal) {
     return {
       allowed: false,
@@ -195,9 +358,10 @@ export function evaluateStackRequest(
       message: `${owner} would hold ${total} GPUs with this stack; its budget is ${group.maxGpusTotal} (gpuCluster.policy)`,
     };
   }
+  const { stacks: _stacks, remainingGpus: _remaining, ...configured } = group;
   const effective: GpuStackSpec = {
     ...spec,
     terraformState: { ...spec.terraformState, ...state },
   };
-  return { allowed: true, group, spec: effective, gpus };
+  return { allowed: true, group: configured, spec: effective, gpus };
 }

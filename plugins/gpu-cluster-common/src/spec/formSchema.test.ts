@@ -31,6 +31,14 @@ describe('template parameters generated from the spec and its presentation', () 
     );
   });
 
+  it('tags the pages for creators only for the scaffolder permissions, page 1 for everyone', () => {
+    expect(pages.map(p => p['backstage:permissions'])).toEqual([
+      undefined,
+      { tags: ['gpu-cluster'] },
+      { tags: ['gpu-cluster'] },
+    ]);
+  });
+
   it('gives every field a human title and help, and no spec reference text', () => {
     const all = pages.flatMap(page =>
       Object.entries<any>(page.properties).flatMap(([name, node]) =>

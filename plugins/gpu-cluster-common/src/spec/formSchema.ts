@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { GPU_CLUSTER_TEMPLATE_TAG } from '../permissions';
 import { gpuStackSpecJsonSchema } from './parse';
 import {
   FIELD_PRESENTATION,
@@ -193,7 +194,8 @@ function present(node: Json, key: string): Json {
 /**
  * The template's `spec.parameters`: one JSON Schema page per {@link FORM_PAGES} entry, each
  * section of the spec's draft-07 JSON Schema (what the scaffolder form validates with) decorated
- * with its presentation. The form data is a spec input as-is.
+ * with its presentation. The form data is a spec input as-is. Pages for creators only carry the
+ * scaffolder permission tag {@link GPU_CLUSTER_TEMPLATE_TAG}.
  * @public
  */
 export function gpuStackTemplateParameters(): Json[] {
@@ -222,6 +224,9 @@ export function gpuStackTemplateParameters(): Json[] {
     return {
       title: page.title,
       description: page.description,
+      ...(page.creatorsOnly
+        ? { 'backstage:permissions': { tags: [GPU_CLUSTER_TEMPLATE_TAG] } }
+        : {}),
       type: 'object',
       ...(page.required?.length ? { required: [...page.required] } : {}),
       'ui:order': [...Object.keys(properties), '*'],

@@ -113,9 +113,15 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
     help: 'Where the cluster is created and which team owns it.',
     field: GPU_STACK_FIELD_EXTENSIONS.section,
   },
+  'identity.owner': {
+    title: 'Owner',
+    help: 'The team that owns the cluster: it appears as owner in the catalog and as the owner label on every cloud resource. You can choose the groups gpuCluster.policy lets you create GPU clusters for.',
+    field: 'OwnerPicker',
+    fieldOptions: { catalogFilter: [{ kind: 'Group' }] },
+  },
   'identity.projectId': {
     title: 'Google Cloud project',
-    help: 'The project ID (not its name or number) that will hold the cluster, its networks and buckets. You need GPU quota there.',
+    help: 'The project that will hold the cluster, its networks and buckets: one of those gpuCluster.policy allows the owner. You need GPU quota there.',
     placeholder: 'ml-research-1',
   },
   'identity.namePrefix': {
@@ -131,12 +137,6 @@ export const FIELD_PRESENTATION: Readonly<Record<string, FieldPresentation>> = {
     title: 'Zones',
     help: 'Zones of the region where the chosen machine type is offered. GPU nodes start only in these zones; RDMA machines need exactly one.',
     widget: 'checkboxes',
-  },
-  'identity.owner': {
-    title: 'Owner',
-    help: 'The team that owns the cluster: it appears as owner in the catalog and as the owner label on every cloud resource.',
-    field: 'OwnerPicker',
-    fieldOptions: { catalogFilter: [{ kind: 'Group' }] },
   },
   'identity.system': {
     title: 'System',
@@ -959,9 +959,19 @@ export interface FormPage {
   required?: readonly string[];
   /** The "What will happen" page: a form-only field that never holds a value. */
   review?: { property: string; title: string };
+  /**
+   * Shown only to the users gpuCluster.policy lets create GPU clusters: the page is tagged
+   * `GPU_CLUSTER_TEMPLATE_TAG` for the scaffolder's `scaffolder.template.parameter.read`.
+   */
+  creatorsOnly?: boolean;
 }
 
-/** The form's pages; every spec section is on exactly one. @public */
+/**
+ * The form's pages; every spec section is on exactly one. The first page is everyone's: a user
+ * the policy lets create nothing sees there why and what to ask the platform team for (and
+ * cannot go on); the others only creators see.
+ * @public
+ */
 export const FORM_PAGES: readonly FormPage[] = [
   {
     title: 'GPU cluster',
@@ -974,6 +984,7 @@ export const FORM_PAGES: readonly FormPage[] = [
     title: 'Advanced settings',
     description:
       'Optional. Every section starts with working defaults; open one only to change it.',
+    creatorsOnly: true,
     sections: [
       'cluster',
       'network',
@@ -992,6 +1003,7 @@ export const FORM_PAGES: readonly FormPage[] = [
       'What Create will provision, what it may cost in GPUs and quota, and how the provisioning mode behaves.',
     sections: [],
     review: { property: 'whatWillHappen', title: 'What will happen' },
+    creatorsOnly: true,
   },
 ];
 

@@ -6,6 +6,7 @@ import {
 import { ResponseError } from '@backstage/errors';
 import type {
   ClusterStatus,
+  StackPolicyView,
   StackPreviewResponse,
   WorkloadExplanation,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
@@ -19,7 +20,15 @@ export interface GpuClusterApi {
   ): Promise<WorkloadExplanation>;
   /** What the "Create GPU cluster" template would create for these form values. */
   previewStack(values: Record<string, unknown>): Promise<StackPreviewResponse>;
+  /** What gpuCluster.policy lets the signed-in user create (the groups, projects and budgets). */
+  getStackPolicy(): Promise<StackPolicyView>;
 }
+
+/**
+ * How long one answer of `GET /stack/policy` serves further calls: every section of the form
+ * checks against it on Next, and the remaining GPU budget changes only as clusters register.
+ */
+const POLICY_REUSE_MS = 10_000;
 
 /** @public */
 export const gpuClusterApiRef = createApiRef<GpuClusterApi>({
@@ -28,8 +37,15 @@ export const gpuClusterApiRef = createApiRef<GpuClusterApi>({
 
 /** Client over discoveryApi + fetchApi (which attaches the user's Backstage token). @public */
 export class GpuClusterClient implements GpuClusterApi {
+  private policy?: { at: number; answer: Promise<StackPolicyView> };
+
   constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+    private readonly deps: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+      /** Milliseconds since the epoch (tests move it). */
+      now?: () => number;
+    },
   ) {}
 
   getStatus(ref: { namespace: string; name: string }) {
@@ -59,6 +75,21 @@ export class GpuClusterClient implements GpuClusterApi {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ values }),
     });
+  }
+
+  getStackPolicy(): Promise<StackPolicyView> {
+    const now = (this.deps.now ?? Date.now)();
+    if (this.policy && now - this.policy.at < POLICY_REUSE_MS) {
+      return this.policy.answer;
+    }
+    const answer = this.get<StackPolicyView>('/stack/policy');
+    const entry = { at: now, answer };
+    this.policy = entry;
+    // A failed answer is not reused.
+    answer.catch(() => {
+      if (this.policy === entry) this.policy = undefined;
+    });
+    return answer;
   }
 
   private async get<T>(path: string, init?: RequestInit): Promise<T> {

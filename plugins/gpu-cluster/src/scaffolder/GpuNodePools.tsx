@@ -15,6 +15,7 @@ import Typography from '@material-ui/core/Typography';
 import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import { useMemo, type ComponentType } from 'react';
 import { narrowNodePool } from './catalogChoices';
+import { PolicyRefusal, useStackPolicy } from './useStackPolicy';
 import {
   liftMultiSelectErrors,
   openWhereErrors,
@@ -77,7 +78,8 @@ function clone<T>(value: T): T {
  * The GPU node pools: a preset picker ("8× H200, DWS queued, for training", …) that fills the
  * first pool, then each pool with its essentials in view and the rest in a collapsed "Node pool
  * details" group. GPU model and count are limited to what the machine type carries; fields of
- * other provisioning modes are dropped when the mode changes.
+ * other provisioning modes are dropped when the mode changes. A user whom gpuCluster.policy lets
+ * create no GPU cluster sees why and what to ask the platform team for instead.
  */
 export function GpuNodePools(
   props: FieldExtensionComponentProps<Pool[], { section?: string }>,
@@ -109,6 +111,7 @@ export function GpuNodePools(
   const title = (schema as RJSFSchema).title ?? 'GPU node pools';
   const help = (schema as RJSFSchema).description;
   const listErrors = (errorSchema as ErrorSchema | undefined)?.__errors ?? [];
+  const policy = useStackPolicy(true);
 
   const setPools = (next: Pool[]) => onChange(next);
   const choosePreset = (id: string) => {
@@ -116,6 +119,14 @@ export function GpuNodePools(
     if (!chosen) return;
     setPools([clone(chosen.nodePool) as Pool, ...pools.slice(1)]);
   };
+
+  if (policy.value?.refusal) {
+    return (
+      <Box mb={2}>
+        <PolicyRefusal refusal={policy.value.refusal} />
+      </Box>
+    );
+  }
 
   return (
     <Box mb={2}>

@@ -21,10 +21,7 @@ async function choose(user: User, label: RegExp, option: string | RegExp) {
 }
 
 async function fillIdentity(user: User) {
-  await user.type(
-    screen.getByRole('textbox', { name: /Google Cloud project/ }),
-    identityValues.projectId,
-  );
+  await choose(user, /^Google Cloud project/, identityValues.projectId);
   await user.type(
     screen.getByRole('textbox', { name: /Name prefix/ }),
     identityValues.namePrefix,
@@ -32,6 +29,15 @@ async function fillIdentity(user: User) {
   await user.type(
     screen.getByRole('textbox', { name: 'Owner' }),
     identityValues.owner,
+  );
+}
+
+/** Page 1 once the policy has loaded (the identity section waits for it; a cold start is slow). */
+async function formReady() {
+  await screen.findByRole(
+    'button',
+    { name: /^Google Cloud project/ },
+    { timeout: 10_000 },
   );
 }
 
@@ -50,6 +56,7 @@ function zoneCheckboxes() {
 describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field extensions)', () => {
   it('keeps page 1 to the decisions: preset, machine, mode, size, project, region, zones, owner', async () => {
     await renderStackForm();
+    await formReady();
     expect(
       await screen.findByRole('button', {
         name: /Preset 8× H200, DWS queued, for training/,
@@ -92,7 +99,7 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
     const { onCreate, fetch } = await renderStackForm({
       preview: () => ({ valid: true, preview: previewFixture }),
     });
-    await screen.findByRole('button', { name: /^Preset/ });
+    await formReady();
     await fillIdentity(user);
     await next(user);
 
@@ -120,7 +127,10 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
       'http://backend/api/gpu-cluster/stack/preview',
       expect.objectContaining({ method: 'POST' }),
     );
-    const sent = JSON.parse(String(fetch.mock.calls[0][1]?.body)).values;
+    const previewCall = fetch.mock.calls.find(([url]) =>
+      url.endsWith('/stack/preview'),
+    )!;
+    const sent = JSON.parse(String(previewCall[1]?.body)).values;
     expect(sent.identity).toMatchObject(identityValues);
     expect(sent).not.toHaveProperty('whatWillHappen');
 
@@ -149,7 +159,7 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
   it('fills the node pool from a preset and shows reservation fields only in reservation mode', async () => {
     const user = userEvent.setup();
     await renderStackForm();
-    await screen.findByRole('button', { name: /^Preset/ });
+    await formReady();
 
     await choose(user, /^Preset/, 'L4 Spot for inference');
     expect(
@@ -213,7 +223,7 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
   it('opens a collapsed group when a cross-field rule fails inside it', async () => {
     const user = userEvent.setup();
     await renderStackForm();
-    await screen.findByRole('button', { name: /^Preset/ });
+    await formReady();
     await fillIdentity(user);
     const details = screen.getByRole('button', { name: /Node pool details/ });
     await user.click(details);
@@ -249,7 +259,7 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
   it('moves the zones along with the region, to a zone offering the machine type', async () => {
     const user = userEvent.setup();
     await renderStackForm();
-    await screen.findByRole('button', { name: /^Preset/ });
+    await formReady();
     await choose(user, /^Region/, 'europe-west1 (Belgium)');
     await waitFor(() =>
       expect(zoneCheckboxes()).toEqual([['europe-west1-b', true]]),
@@ -259,7 +269,7 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
   it('moves the zone when the machine type is not offered there', async () => {
     const user = userEvent.setup();
     await renderStackForm();
-    await screen.findByRole('button', { name: /^Preset/ });
+    await formReady();
     expect(zoneCheckboxes()).toEqual([['us-central1-b', true]]);
     await choose(user, /^Machine type/, /^a2-ultragpu-8g/);
     await waitFor(() =>
@@ -273,7 +283,7 @@ describe('the "Create GPU cluster" form (scaffolder Stepper + gpu-cluster field 
   it('limits GPU model and count to what the machine type carries', async () => {
     const user = userEvent.setup();
     await renderStackForm();
-    await screen.findByRole('button', { name: /^Preset/ });
+    await formReady();
     await choose(user, /^Machine type/, /^n1-standard-8/);
     await user.click(screen.getByRole('button', { name: /Node pool details/ }));
     await user.click(

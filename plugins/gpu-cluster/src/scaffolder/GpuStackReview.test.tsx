@@ -18,7 +18,12 @@ async function openReviewPage(preview: (values: any) => unknown) {
     initialState: { identity },
     preview,
   });
-  await screen.findByRole('button', { name: /^Preset/ });
+  // Page 1, once the identity section has the user's view of the policy.
+  await screen.findByRole(
+    'button',
+    { name: /^Google Cloud project/ },
+    { timeout: 10_000 },
+  );
   await user.click(screen.getByRole('button', { name: 'Next' }));
   await screen.findByRole('button', { name: /^Cluster/ });
   await user.click(screen.getByRole('button', { name: 'Next' }));
@@ -71,8 +76,11 @@ describe('GpuStackReview ("What will happen")', () => {
       await screen.findByText('RayCluster default/ray'),
     ).toBeInTheDocument();
 
-    expect(fetch).toHaveBeenCalledTimes(1);
-    const { values } = JSON.parse(String(fetch.mock.calls[0][1]?.body));
+    const previews = fetch.mock.calls.filter(([url]) =>
+      url.endsWith('/stack/preview'),
+    );
+    expect(previews).toHaveLength(1);
+    const { values } = JSON.parse(String(previews[0][1]?.body));
     expect(values.identity).toMatchObject(identity);
     expect(values.nodePools[0].machineType).toBe('a3-ultragpu-8g');
   });

@@ -1,5 +1,7 @@
+import { Progress } from '@backstage/core-components';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import type { JsonObject } from '@backstage/types';
+import Typography from '@material-ui/core/Typography';
 import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import { useEffect, useMemo, useRef } from 'react';
 import {
@@ -14,6 +16,12 @@ import {
   openWhereErrors,
   withGroupedTemplate,
 } from './GroupedObjectFieldTemplate';
+import {
+  narrowIdentityToPolicy,
+  ownerAllowance,
+  ownerGroup,
+} from './policyChoices';
+import { PolicyUnavailable, useStackPolicy } from './useStackPolicy';
 
 /** `ui:options` of a section (set by the template generator from the presentation layer). */
 export interface GpuStackSectionOptions {
@@ -27,7 +35,8 @@ export interface GpuStackSectionOptions {
  * fields as the form theme renders them, with the presentation's collapsed groups, the section
  * collapsed when the presentation says so, and whatever holds an error opened. For `identity`,
  * region and zones are chosen from where the node pools' machine types are offered, and changing
- * the region moves the zones along.
+ * the region moves the zones along; owner and project are limited to what gpuCluster.policy lets
+ * the signed-in user create.
  */
 export function GpuStackSection(
   props: FieldExtensionComponentProps<JsonObject, GpuStackSectionOptions>,
@@ -60,7 +69,9 @@ export function GpuStackSection(
     if (zones) onChange({ ...formData, zones });
   }, [section, machineKey, formData, onChange]);
 
-  const field: SchemaAndUi =
+  const policy = useStackPolicy(section === 'identity');
+
+  let field: SchemaAndUi =
     section === 'identity'
       ? narrowIdentity(
           schema as RJSFSchema,
@@ -72,6 +83,9 @@ export function GpuStackSection(
           schema: schema as RJSFSchema,
           uiSchema: (uiSchema ?? {}) as UiSchema,
         };
+  if (section === 'identity' && policy.value) {
+    field = narrowIdentityToPolicy(field, formData, policy.value);
+  }
 
   const handleChange: typeof onChange = (value, ...rest) => {
     let next = value;
@@ -90,7 +104,14 @@ export function GpuStackSection(
   };
 
   const { ObjectField } = registry.fields;
-  return (
+  if (section === 'identity') {
+    // The owner picker reads its catalog filter once, when it mounts: wait for the policy.
+    if (policy.loading) return <Progress />;
+    // Nothing to choose: the node pools field says why and what to ask for.
+    if (policy.value?.refusal) return null;
+  }
+  const allowed = policy.value && ownerGroup(policy.value, formData?.owner);
+  const objectField = (
     <ObjectField
       {...(props as any)}
       errorSchema={liftMultiSelectErrors(
@@ -105,5 +126,17 @@ export function GpuStackSection(
       registry={groupedRegistry}
       onChange={handleChange}
     />
+  );
+  if (section !== 'identity') return objectField;
+  return (
+    <>
+      {policy.error && <PolicyUnavailable error={policy.error} />}
+      {objectField}
+      {allowed && (
+        <Typography variant="body2" color="textSecondary">
+          {ownerAllowance(allowed)}
+        </Typography>
+      )}
+    </>
   );
 }

@@ -5,6 +5,7 @@ import {
   stackInputFromForm,
 } from './stackIssues';
 import { gpuStackSectionValidation } from './validation';
+import { PLATFORM_TEAM_POLICY } from './__testUtils__/renderStackForm';
 
 const identity = {
   projectId: 'ml-research-1',
@@ -53,6 +54,34 @@ describe('stack issues of the form', () => {
       },
     ]);
     expect(stackFormIssues({ identity })).toEqual([]);
+  });
+
+  it("add what gpuCluster.policy refuses, with the actions' field and message", () => {
+    expect(
+      stackFormIssues(
+        { identity: { ...identity, projectId: 'other-project-1' } },
+        PLATFORM_TEAM_POLICY,
+      ),
+    ).toEqual([
+      {
+        path: ['identity', 'projectId'],
+        message:
+          'Project other-project-1 is not allowed for group:default/platform-team (gpuCluster.policy.groups: ml-research-1, ml-research-2)',
+      },
+    ]);
+    expect(
+      stackFormIssues(
+        { identity, nodePools: [{ maxNodes: 9 }] },
+        PLATFORM_TEAM_POLICY,
+      ),
+    ).toEqual([
+      {
+        path: ['nodePools'],
+        message:
+          'The node pools can hold 72 GPUs; group:default/platform-team may have at most 64 per stack (gpuCluster.policy)',
+      },
+    ]);
+    expect(stackFormIssues({ identity }, PLATFORM_TEAM_POLICY)).toEqual([]);
   });
 
   it('send what the scaffolder sends: JSON, without the review page property', () => {

@@ -1,8 +1,11 @@
 import {
+  evaluateStackForView,
   FORM_PAGES,
+  identityPolicyIssue,
   parseGpuStackSpec,
   parseIssuePath,
   zoneAvailabilityIssues,
+  type StackPolicyView,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import type { FieldValidation } from '@rjsf/utils';
 
@@ -27,21 +30,63 @@ export function stackInputFromForm(formData: unknown): Record<string, unknown> {
   return input;
 }
 
+/** What the policy refuses of owner and project while the rest of the spec is incomplete. */
+function earlyPolicyIssue(
+  policy: StackPolicyView | undefined,
+  identity: unknown,
+): { field: string; message: string } | undefined {
+  if (!policy) return undefined;
+  if (policy.refusal)
+    return { field: 'identity.owner', message: policy.refusal };
+  if (!identity || typeof identity !== 'object' || Array.isArray(identity)) {
+    return undefined;
+  }
+  return identityPolicyIssue(policy, identity as Record<string, unknown>);
+}
+
 /**
  * Every issue of the form's values: the spec's own validation (`parseGpuStackSpec`, exactly what
- * the template's validate step runs, so the messages and field paths are the same), plus zones
- * where the accelerator catalog says a node pool's machine type is not offered (the form offers
- * only catalog zones; the spec itself accepts newer ones).
+ * the template's validate step runs, so the messages and field paths are the same), zones where
+ * the accelerator catalog says a node pool's machine type is not offered (the form offers only
+ * catalog zones; the spec itself accepts newer ones), and, with the user's view of
+ * gpuCluster.policy, what the actions' policy check would refuse (`evaluateStackForView`, the
+ * function the actions decide with). Owner and project are checked even before the rest of the
+ * spec is complete.
  */
-export function stackFormIssues(formData: unknown): StackFormIssue[] {
-  const result = parseGpuStackSpec(stackInputFromForm(formData));
+export function stackFormIssues(
+  formData: unknown,
+  policy?: StackPolicyView,
+): StackFormIssue[] {
+  const input = stackInputFromForm(formData);
+  const result = parseGpuStackSpec(input);
+  const issues: StackFormIssue[] = [];
   if (!result.ok) {
-    return result.issues.map(issue => ({
-      path: parseIssuePath(issue.path),
-      message: issue.message,
-    }));
+    issues.push(
+      ...result.issues.map(issue => ({
+        path: parseIssuePath(issue.path),
+        message: issue.message,
+      })),
+    );
+    const early = earlyPolicyIssue(policy, input.identity);
+    if (early) {
+      issues.push({
+        path: parseIssuePath(early.field),
+        message: early.message,
+      });
+    }
+    return issues;
   }
-  return zoneAvailabilityIssues(result.spec);
+  issues.push(...zoneAvailabilityIssues(result.spec));
+  if (policy) {
+    const verdict = evaluateStackForView(policy, result.spec);
+    if (!verdict.allowed) {
+      issues.push({
+        path: parseIssuePath(verdict.field),
+        message: verdict.message,
+      });
+    }
+  }
+  return issues;
 }
 
 /** A node of RJSF's error schema; `__errors` only where there are messages (see below). */

@@ -15,6 +15,7 @@ import {
   configFrom,
   testCatalog,
   testGuard,
+  TEST_POLICY,
   VALUES,
 } from '../__testUtils__/actionContext';
 import { createSpecValidateAction } from './validate';
@@ -126,7 +127,20 @@ describe('gpu-cluster actions', () => {
     });
 
     it('refuses a user outside the owner group, naming the field', async () => {
-      const bob = testGuard(configFrom(), {
+      const config = configFrom({
+        policy: {
+          ...TEST_POLICY,
+          groups: [
+            ...TEST_POLICY.groups,
+            {
+              group: 'group:default/research',
+              projects: ['research-project-1'],
+              stateBucket: 'research-tfstate',
+            },
+          ],
+        },
+      });
+      const bob = testGuard(config, {
         user: {
           userEntityRef: 'user:default/bob',
           ownershipEntityRefs: ['user:default/bob', 'group:default/research'],
@@ -136,6 +150,16 @@ describe('gpu-cluster actions', () => {
       expect(error).toBeInstanceOf(NotAllowedError);
       expect(error.message).toBe(
         'identity.owner: user:default/bob is not a member of group:default/ml-platform and may not create GPU clusters for it',
+      );
+      // In no group of the policy: what to ask the platform team for.
+      const eve = testGuard(config, {
+        user: {
+          userEntityRef: 'user:default/eve',
+          ownershipEntityRefs: ['user:default/eve', 'group:default/finance'],
+        },
+      });
+      expect((await run(VALUES, eve)).message).toBe(
+        'identity.owner: user:default/eve may not create GPU clusters: none of their groups is in gpuCluster.policy.groups. Ask the platform team to add one of your groups (group:default/finance) to gpuCluster.policy.groups, with the Google Cloud projects, Terraform state bucket and GPU budget it may use.',
       );
     });
 
@@ -174,6 +198,52 @@ describe('gpu-cluster actions', () => {
           })
         ).message,
       ).toMatch(/^terraformState\.prefix:/);
+    });
+
+    it("counts the group's registered clusters against maxGpusTotal, a re-applied one once", async () => {
+      const cluster = (name: string, gpus: number) => ({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name,
+          namespace: 'default',
+          annotations: {
+            'gpu-platform.dev/cluster-name': name,
+            'gpu-platform.dev/project-id': 'e2e-project-1',
+            'gpu-platform.dev/max-gpus': String(gpus),
+          },
+        },
+        spec: {
+          type: 'kubernetes-cluster',
+          owner: 'group:default/ml-platform',
+        },
+        relations: [
+          { type: 'ownedBy', targetRef: 'group:default/ml-platform' },
+        ],
+      });
+      const config = configFrom({
+        policy: {
+          ...TEST_POLICY,
+          groups: [{ ...TEST_POLICY.groups[0], maxGpusTotal: 48 }],
+        },
+      });
+      // 24 GPUs elsewhere + this stack's 32 exceed 48.
+      const full = testGuard(config, {
+        catalog: testCatalog([cluster('other-gke', 24)]),
+      });
+      const error = await run(VALUES, full);
+      expect(error).toBeInstanceOf(NotAllowedError);
+      expect(error.message).toBe(
+        'nodePools: group:default/ml-platform would hold 56 GPUs with this stack; its budget is 48 (gpuCluster.policy)',
+      );
+      // Re-applying the registered e2e-gke (32) next to 16 elsewhere fits.
+      const reapply = testGuard(config, {
+        catalog: testCatalog([
+          cluster('e2e-gke', 32),
+          cluster('small-gke', 16),
+        ]),
+      });
+      expect(await run(VALUES, reapply)).not.toBeInstanceOf(Error);
     });
 
     it("refuses a cluster another team's entity already names", async () => {

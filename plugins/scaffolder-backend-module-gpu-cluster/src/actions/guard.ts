@@ -9,18 +9,20 @@ import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  evaluateStackRequest,
+  evaluateStackForView,
   GPU_CLUSTER_ANNOTATIONS,
-  gpuClusterStackCreatePermission,
   gpuClusterStackUpdatePermission,
   normalizeOwnerRef,
+  stackEntityRef,
   stackNames,
   type GpuClusterGroupPolicy,
   type GpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { Redactor } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+import {
+  Redactor,
+  StackPolicyResolver,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import type { GpuClusterScaffolderConfig } from '../config';
-import { clusterResourceEntity } from '../entity';
 import { parseStackValues, publicError } from './stack';
 
 /** The part of an action context the guard needs. */
@@ -72,7 +74,14 @@ const ownerOf = (entity: Entity): string | undefined => {
  * @public
  */
 export class StackGuard {
-  constructor(private readonly options: StackGuardOptions) {}
+  private readonly policy: StackPolicyResolver;
+
+  constructor(private readonly options: StackGuardOptions) {
+    this.policy = new StackPolicyResolver({
+      ...options,
+      policy: options.config.policy,
+    });
+  }
 
   /** A redactor for one action run: configured secrets, the workspace shown as `<workspace>`. */
   redactorFor(workspacePath: string): Redactor {
@@ -93,7 +102,7 @@ export class StackGuard {
   }
 
   async authorize(ctx: GuardedContext): Promise<AuthorizedStack> {
-    const { config, permissions, userInfo } = this.options;
+    const { permissions } = this.options;
     const parsed = parseStackValues(ctx.input.values);
     const credentials = await ctx.getInitiatorCredentials();
     if (!this.options.auth.isPrincipal(credentials, 'user')) {
@@ -101,20 +110,15 @@ export class StackGuard {
         'Only a signed-in user may create GPU clusters (the task has no user initiator)',
       );
     }
-    const user = await userInfo.getUserInfo(credentials);
-    const [decision] = await permissions.authorize(
-      [{ permission: gpuClusterStackCreatePermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `${user.userEntityRef} may not create GPU clusters (permission ${gpuClusterStackCreatePermission.name}; a platform engineer grants it through gpuCluster.policy.groups)`,
-      );
+    // The same view of gpuCluster.policy the form checks with (GET /stack/policy):
+    // gpuCluster.stack.create, the user's groups, their projects, state and GPU budget.
+    const view = await this.policy.viewFor(credentials);
+    if (view.refusal) {
+      throw new NotAllowedError(`identity.owner: ${view.refusal}`);
     }
     const names = stackNames(parsed);
-    const entityRef = stringifyEntityRef(clusterResourceEntity(parsed));
+    const entityRef = stackEntityRef(parsed);
     const owner = normalizeOwnerRef(parsed.identity.owner);
-    const others = await this.otherClusters(owner, entityRef);
     const existing = await this.existingClusters(parsed, entityRef);
     for (const entity of existing) {
       const entityOwner = ownerOf(entity);
@@ -128,11 +132,7 @@ export class StackGuard {
         );
       }
     }
-    const result = evaluateStackRequest(config.policy, {
-      user,
-      spec: parsed,
-      otherStacksGpus: others,
-    });
+    const result = evaluateStackForView(view, parsed);
     if (!result.allowed) {
       throw new NotAllowedError(`${result.field}: ${result.message}`);
     }
@@ -148,7 +148,7 @@ export class StackGuard {
       );
       if (update.result !== AuthorizeResult.ALLOW) {
         throw new NotAllowedError(
-          `identity.namePrefix: ${user.userEntityRef} may not change ${entityRef} (permission ${gpuClusterStackUpdatePermission.name}: only its owners may)`,
+          `identity.namePrefix: ${view.userEntityRef} may not change ${entityRef} (permission ${gpuClusterStackUpdatePermission.name}: only its owners may)`,
         );
       }
     }
@@ -157,7 +157,7 @@ export class StackGuard {
       group: result.group,
       entityRef,
       existing: existing.length > 0,
-      userEntityRef: user.userEntityRef,
+      userEntityRef: view.userEntityRef,
       credentials,
       redactor: this.redactorFor(ctx.workspacePath),
     };
@@ -200,21 +200,5 @@ export class StackGuard {
         found.set(stringifyEntityRef(entity), entity);
     }
     return [...found.values()];
-  }
-
-  /** GPUs of the group's other registered clusters (for the total budget). */
-  private async otherClusters(owner: string, entityRef: string) {
-    const credentials = await this.serviceCredentials();
-    const { items } = await this.options.catalog.getEntities(
-      { filter: { kind: 'Resource', 'relations.ownedBy': owner } },
-      { credentials },
-    );
-    return items
-      .filter(entity => stringifyEntityRef(entity) !== entityRef)
-      .map(entity =>
-        Number(entity.metadata.annotations?.[GPU_CLUSTER_ANNOTATIONS.maxGpus]),
-      )
-      .filter(gpus => Number.isFinite(gpus) && gpus > 0)
-      .reduce((sum, gpus) => sum + gpus, 0);
   }
 }

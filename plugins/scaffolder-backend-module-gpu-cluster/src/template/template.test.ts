@@ -3,6 +3,7 @@ import path from 'node:path';
 import { templateEntityV1beta3Validator } from '@backstage/plugin-scaffolder-common';
 import {
   GPU_CLUSTER_PRESETS,
+  GPU_CLUSTER_TEMPLATE_TAG,
   PROVISIONING_MODES,
   gpuStackSpecJsonSchema,
   parseGpuStackSpec,
@@ -154,6 +155,22 @@ describe('templates/gke-gpu-cluster/template.yaml', () => {
       '${{ failure() and not steps.validate.output.stateBucket }}',
     );
     expect(steps[6].input?.message).not.toContain('gs://');
+    // The provisioning steps are left out of tasks of users outside gpuCluster.policy; validate
+    // stays so that such a task fails with the refusal.
+    expect(
+      template.spec.steps.map((s: any) => [
+        s.id,
+        s['backstage:permissions']?.tags,
+      ]),
+    ).toEqual([
+      ['validate', undefined],
+      ['render', [GPU_CLUSTER_TEMPLATE_TAG]],
+      ['terraform', [GPU_CLUSTER_TEMPLATE_TAG]],
+      ['kubectl', [GPU_CLUSTER_TEMPLATE_TAG]],
+      ['register', [GPU_CLUSTER_TEMPLATE_TAG]],
+      ['failure-guidance', undefined],
+      ['refused-guidance', undefined],
+    ]);
     expect(template.spec.output.links.map((l: any) => l.title)).toEqual([
       'Cluster in the catalog',
       'GKE console',

@@ -20,6 +20,7 @@ const apiReturning = (impl: Partial<GpuClusterApi>): GpuClusterApi => ({
   getStatus: jest.fn(async () => demoStatus),
   explain: jest.fn(),
   previewStack: jest.fn(),
+  getStackPolicy: jest.fn(),
   ...impl,
 });
 
