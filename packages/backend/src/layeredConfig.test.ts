@@ -29,6 +29,13 @@ describe('the embedded default and production, layered', () => {
         'gpuCluster.terraform.env.TF_SCHEMA_PROVIDER_GKE_ENDPOINT',
       ),
     ).toBe('127.0.0.1:8443');
+    // Terraform state in the policy's bucket, as in production, held by the Cloud Storage
+    // emulator (scripts/start.sh and playwright.config.ts start it on :4443).
+    expect(config.getString('gpuCluster.terraform.backend')).toBe('gcs');
+    expect(
+      config.getString('gpuCluster.terraform.env.STORAGE_EMULATOR_HOST'),
+    ).toBe('http://127.0.0.1:4443');
+    expect(config.has('gpuCluster.terraform.localStateDirectory')).toBe(false);
     // Created clusters are discovered, not configured by a kubeconfig on disk.
     expect(config.has('gpuCluster.kubectl.kubeconfigPath')).toBe(false);
   });
@@ -37,6 +44,9 @@ describe('the embedded default and production, layered', () => {
     const config = layered('app-config.yaml', 'app-config.production.yaml');
     expect(config.has('gpuCluster.gke.endpoint')).toBe(false);
     expect(config.has('gpuCluster.terraform.env')).toBe(false);
+    expect(config.has('gpuCluster.terraform.env.STORAGE_EMULATOR_HOST')).toBe(
+      false,
+    );
     expect(config.has('gpuCluster.kubectl.env')).toBe(false);
     expect(config.getConfigArray('gpuCluster.clusters')).toEqual([]);
     expect(config.getString('gpuCluster.discovery')).toBe('gke');

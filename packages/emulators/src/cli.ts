@@ -1,7 +1,8 @@
 /* eslint-disable no-console */
 /**
  * Starts the development emulators with the demo cluster: Kubernetes API (default
- * https://127.0.0.1:6443) and, when present, the GKE ClusterManager gRPC emulator.
+ * https://127.0.0.1:6443), the GKE ClusterManager gRPC emulator (:8443), the GCE metadata server
+ * (:8988) and the Cloud Storage JSON API emulator (http://127.0.0.1:4443, Terraform state).
  * Development and test only; production configuration never runs this.
  *
  *   yarn workspace @gpu-platform/emulators start --out-dir .emulators
@@ -22,7 +23,8 @@ const HELP = `Usage: emulators [options]
   --host <addr>        interface to listen on (default 127.0.0.1, env EMULATOR_HOST)
   --kube-port <n>      Kubernetes API port (default 6443, env KUBE_EMULATOR_PORT)
   --gke-port <n>       GKE ClusterManager gRPC port (default 8443, env GKE_EMULATOR_PORT; 0 = off)
-  --gcs-port <n>       Cloud Storage JSON API port (default 0 = off, env GCS_EMULATOR_PORT)
+  --gcs-port <n>       Cloud Storage JSON API port, for Terraform's gcs backend and the state
+                       bucket (default 4443, env GCS_EMULATOR_PORT; 0 = off)
   --token <t>          bearer token for both emulators (default random, env EMULATOR_TOKEN)
   --metadata-port <n>  GCE metadata server (Application Default Credentials) port
                        (default 8988, env METADATA_EMULATOR_PORT; 0 = off)
@@ -68,7 +70,7 @@ async function main() {
     values['operation-step-ms'] ?? process.env.GKE_OPERATION_STEP_MS ?? 1000,
   );
   const gcsPort = Number(
-    values['gcs-port'] ?? process.env.GCS_EMULATOR_PORT ?? 0,
+    values['gcs-port'] ?? process.env.GCS_EMULATOR_PORT ?? 4443,
   );
   const fixtures = (values.fixtures ?? 'demo') === 'empty' ? 'empty' : 'demo';
   const token = values.token ?? process.env.EMULATOR_TOKEN;

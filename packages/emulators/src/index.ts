@@ -49,6 +49,8 @@ export { demoClusterObjects } from './demo/demoCluster';
 export { demoNodePools } from './demo/nodePools';
 export { DEMO } from './demo/names';
 export * from './gke';
+export { kubeEmulatorControlPlanes } from './controlPlanes';
+export type { KubeControlPlanes } from './controlPlanes';
 export { createLoopbackTls, sharedLoopbackTls } from './tls';
 export type { LoopbackTls } from './tls';
 export {

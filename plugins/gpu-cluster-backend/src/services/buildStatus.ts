@@ -445,17 +445,15 @@ export function buildClusterStatus(input: BuildStatusInput): ClusterStatus {
     }
   }
   for (const w of workloads) {
+    // Eviction resets every check to Pending; one still in Retry after it blocks re-admission for
+    // good, even once the backoff finished (Requeued=True in kueue#5129's report).
     const retry = w.admissionChecks.find(a => a.state === 'Retry');
-    if (
-      retry &&
-      isTrue(w.conditions, 'Evicted') &&
-      !isTrue(w.conditions, 'Requeued')
-    ) {
+    if (retry && isTrue(w.conditions, 'Evicted')) {
       flags.push({
         severity: 'warning',
         code: 'RetryWithoutRequeue',
         subject: `Workload ${w.namespace}/${w.name}`,
-        message: `Admission check ${retry.name} is in Retry and the workload is evicted; if it is not requeued, delete the Workload to re-trigger the check.`,
+        message: `Admission check ${retry.name} is still in Retry on the evicted workload, so Kueue will not admit it again (eviction should have reset the check to Pending): delete the Workload to re-trigger the check.`,
         reference: 'https://github.com/kubernetes-sigs/kueue/issues/5129',
       });
     }

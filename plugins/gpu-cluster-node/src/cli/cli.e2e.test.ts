@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,15 +8,24 @@ import {
   KubernetesObjectApi,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import type { ClusterManagerClient } from '@google-cloud/container';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import {
+  assertGpuStackSpec,
+  stackNames,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
   ManualClock,
+  createEmulatorClusterManagerClient,
+  createLoopbackTls,
+  demoClusterObjects,
+  gkeNodePool,
+  kubeEmulatorControlPlanes,
   startGcsEmulator,
   startGkeEmulator,
-  startKubeEmulator,
-  demoClusterObjects,
   type GcsEmulator,
   type GkeEmulator,
+  type KubeControlPlanes,
   type KubeEmulator,
   writeKueueReleaseStandIn,
 } from '@gpu-platform/emulators';
@@ -24,14 +34,18 @@ import {
   type TerraformSandbox,
 } from '@gpu-platform/terraform-schema-provider';
 import { NCCL_TEST_JOB_NAME } from '../manifests';
+import { emulatedNodePools } from '../__testUtils__/emulatedNodePools';
 import { runCli } from './cli';
 
 /**
- * `gpu-cluster apply` / `destroy` on a fresh emulated project, offline: the real terraform
- * (schema-serving google provider) keeps its state in the GCS emulator through its gcs backend,
- * the CLI creates that state bucket first, reads the cluster's credentials from the GKE emulator
- * (DNS endpoint) into a private kubeconfig, and the real kubectl applies to the Kubernetes API
- * emulator. The GKE cluster is seeded as Terraform would have created it.
+ * `gpu-cluster apply` / `destroy` on a fresh emulated project, offline, wired as the embedded
+ * default is: the real terraform (schema-serving google provider) keeps its state in the GCS
+ * emulator through its gcs backend, and the provider's GKE backend creates, updates and deletes
+ * the cluster and node pools in the GKE emulator. GKE starts a Kubernetes API emulator for the
+ * created cluster (with the stack's node pools and the scripted Kueue, DWS, KubeRay and Job
+ * controllers) and stops it when the cluster is deleted. The CLI creates the state bucket
+ * first, reads the cluster's credentials from GKE (DNS endpoint) into a private kubeconfig, and
+ * the real kubectl applies to the cluster's API.
  */
 
 const VALUES = `identity:
@@ -62,15 +76,38 @@ const KUEUE_CLUSTERQUEUE_CRD: Obj = {
   metadata: { name: 'clusterqueues.kueue.x-k8s.io' },
 };
 
+const SPEC = assertGpuStackSpec(parseYaml(VALUES));
+const NAMES = stackNames(SPEC);
+const PROJECT = SPEC.identity.projectId;
+/** The cluster Terraform creates, as GKE names it. */
+const CLUSTER_PATH = `projects/${PROJECT}/locations/${NAMES.clusterLocation}/clusters/${NAMES.clusterName}`;
+
+/** What the node pools of the stack look like in GKE (from ListNodePools). */
+interface GkePoolSummary {
+  name: string;
+  machineType: string;
+  flexStart: boolean;
+  queuedProvisioning: boolean;
+  additionalNetworks: string[];
+}
+
+/** The GPU pools' extra NICs: the gVNIC network, then one RDMA subnetwork per NIC. */
+const GPU_POOL_NETWORKS = [
+  'e2e-gvnic-net/e2e-gvnic-sub',
+  ...Array.from({ length: 8 }, (_, n) => `e2e-rdma-net/e2e-rdma-sub-${n}`),
+];
+
 describe('gpu-cluster apply and destroy, end to end offline', () => {
-  let emu: KubeEmulator;
+  let controlPlanes: KubeControlPlanes;
   let gke: GkeEmulator;
+  let gkeClient: ClusterManagerClient;
   let gcs: GcsEmulator;
   let sandbox: TerraformSandbox;
   let dir: string;
   let out: string;
   let env: NodeJS.ProcessEnv;
-  let objects: KubernetesObjectApi;
+  /** Google's access token and the clusters' bearer token (one identity, as in production). */
+  const token = randomBytes(24).toString('hex');
   const files: Record<string, string> = {};
 
   const cli = async (args: string[]) => {
@@ -80,7 +117,7 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       stdout: t => (stdout += t),
       stderr: t => (stderr += t),
       env,
-      googleAccessToken: async () => emu.token,
+      googleAccessToken: async () => token,
     });
     return { code, stdout, stderr };
   };
@@ -132,6 +169,78 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     }
     return byAddress;
   };
+
+  /** The Kubernetes API emulator GKE started for the stack's cluster. */
+  const cluster = (): KubeEmulator => {
+    const emu = controlPlanes.emulators.get(CLUSTER_PATH);
+    if (!emu)
+      throw new Error(`GKE serves no control plane for ${CLUSTER_PATH}`);
+    return emu;
+  };
+  /** The cluster's API over HTTPS, as a client with the cluster's kubeconfig sees it. */
+  const objects = () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(cluster().kubeconfig());
+    return KubernetesObjectApi.makeApiClient(kc);
+  };
+  /** Every cluster GKE holds in the project, in any location. */
+  const gkeClusters = async () =>
+    (
+      await gkeClient.listClusters({
+        parent: `projects/${PROJECT}/locations/-`,
+      })
+    )[0].clusters ?? [];
+  /** The stack cluster's node pools as GKE reports them. */
+  const gkeNodePools = async (): Promise<GkePoolSummary[]> =>
+    (
+      (await gkeClient.listNodePools({ parent: CLUSTER_PATH }))[0].nodePools ??
+      []
+    )
+      .map(pool => ({
+        name: pool.name!,
+        machineType: pool.config?.machineType ?? '',
+        flexStart: Boolean(pool.config?.flexStart),
+        queuedProvisioning: Boolean(pool.queuedProvisioning?.enabled),
+        additionalNetworks: (
+          pool.networkConfig?.additionalNodeNetworkConfigs ?? []
+        ).map(n => `${n.network}/${n.subnetwork}`),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  /** Whether nothing listens on the port any more (bounded wait: the stop is asynchronous). */
+  const closedSoon = async (port: number) => {
+    const refused = () =>
+      new Promise<boolean>(resolve => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', error =>
+          resolve((error as NodeJS.ErrnoException).code === 'ECONNREFUSED'),
+        );
+      });
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (await refused()) return true;
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    return false;
+  };
+  /**
+   * After destroy: GKE holds no cluster (so no node pool) in the project, the cluster's API
+   * server is stopped, and the GCS emulator holds only the state bucket, with an empty state.
+   * Returns the stopped emulator, whose store is what the cluster held when it went away.
+   */
+  const expectNothingLeft = async (stopped: KubeEmulator) => {
+    expect(await gkeClusters()).toEqual([]);
+    await expect(
+      gkeClient.listNodePools({ parent: CLUSTER_PATH }),
+    ).rejects.toMatchObject({ code: 5 /* NOT_FOUND */ });
+    expect([...controlPlanes.emulators.keys()]).toEqual([]);
+    expect(await closedSoon(Number(new URL(stopped.url).port))).toBe(true);
+    expect([...gcs.store.buckets.keys()]).toEqual([STATE_BUCKET]);
+    expect([...(await stateResources()).keys()]).toEqual([]);
+  };
+
   /** The objects of the rendered manifest files, in apply order. */
   const renderedObjects = async (
     which: 'all' | 'createOnce' = 'all',
@@ -153,11 +262,19 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     return docs;
   };
   const read = (o: Obj) =>
-    objects.read({
+    objects().read({
       apiVersion: o.apiVersion,
       kind: o.kind,
       metadata: { name: o.metadata!.name!, namespace: o.metadata?.namespace },
     }) as Promise<Obj>;
+  /** An object as a stopped cluster held it when GKE deleted the cluster. */
+  const heldAtDeletion = (stopped: KubeEmulator, o: Obj) =>
+    stopped.client.get(
+      o.apiVersion!,
+      o.kind!,
+      o.metadata!.name!,
+      o.metadata?.namespace,
+    );
   const id = (o: Obj) =>
     `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${
       o.metadata?.name
@@ -165,7 +282,7 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
   /** resourceVersion of every rendered object (and Kueue's Deployment), read over HTTPS. */
   const resourceVersions = async () => {
     // Let queued controller reactions (e.g. queue status) land before reading.
-    emu.scenarios.engine.tick();
+    cluster().scenarios.engine.tick();
     const versions: Record<string, string | undefined> = {};
     for (const o of [
       ...(await renderedObjects()),
@@ -178,38 +295,33 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
   };
 
   beforeAll(async () => {
-    // Scripted time stands still (ManualClock): only immediate controller reactions run, on the
-    // emulator's ticker. Kueue's Deployment becomes available at once; Ray, DWS and Job flows stay put,
-    // so resourceVersions change only when apply writes.
-    emu = await startKubeEmulator({
-      fixtures: 'empty',
-      clock: new ManualClock(),
-      scenarios: { timings: { deploymentReadyMs: 0 }, tickIntervalMs: 50 },
-    });
-    // GKE and Kubernetes accept the same Google token, as they would in production.
-    gke = await startGkeEmulator({ fixtures: 'empty', token: emu.token });
-    gcs = await startGcsEmulator();
-    // What terraform apply leaves in GKE: the stack's cluster, reached on its DNS endpoint.
-    gke.store.seedCluster(
-      { project: 'e2e-project-1', location: 'us-central1' },
-      {
-        name: 'e2e-gke',
-        controlPlaneEndpointsConfig: {
-          dnsEndpointConfig: {
-            endpoint: `localhost:${new URL(emu.url).port}`,
-            allowExternalTraffic: true,
-          },
-        },
-        privateClusterConfig: {
-          enablePrivateNodes: true,
-          enablePrivateEndpoint: true,
-          masterIpv4CidrBlock: '172.16.0.32/28',
-        },
-        masterAuth: {
-          clusterCaCertificate: Buffer.from(emu.caPem).toString('base64'),
+    // One CA for GKE and every cluster API it serves. The clusters' scripted time stands still
+    // (ManualClock): only immediate controller reactions run, on the emulator's ticker. Kueue's
+    // Deployment becomes available at once; Ray, DWS and Job flows move only when a test runs
+    // the clock, so resourceVersions change only when apply writes.
+    const tls = createLoopbackTls();
+    controlPlanes = kubeEmulatorControlPlanes({
+      token,
+      tls,
+      kube: {
+        clock: new ManualClock(),
+        scenarios: {
+          nodePools: emulatedNodePools(SPEC).map(gkeNodePool),
+          timings: { deploymentReadyMs: 0 },
+          tickIntervalMs: 50,
         },
       },
-    );
+    });
+    // GKE operations in short phases: the provider waits for each one as it would on GKE.
+    gke = await startGkeEmulator({
+      fixtures: 'empty',
+      token,
+      operationStepMs: 150,
+      controlPlanes,
+      tlsMaterial: tls,
+    });
+    gkeClient = createEmulatorClusterManagerClient(gke);
+    gcs = await startGcsEmulator();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gpu-cluster-e2e-'));
     files.gkeEndpoint = path.join(dir, 'gke-endpoint.yaml');
     await fs.writeFile(
@@ -221,20 +333,30 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
         token: gke.token,
       }),
     );
-    // The DNS endpoint has a publicly trusted certificate; here the system roots are the emulator's CA.
+    files.gkeCa = path.join(dir, 'gke-ca.pem');
+    await fs.writeFile(files.gkeCa, gke.caCertPem!);
+    // The DNS endpoint has a publicly trusted certificate; here the system roots are the emulators' CA.
     files.systemRoots = path.join(dir, 'system-roots.pem');
-    await fs.writeFile(files.systemRoots, emu.caPem);
+    await fs.writeFile(files.systemRoots, tls.caPem);
     // The user's own kubectl context, which the CLI must never use or touch.
     files.userKubeconfig = path.join(dir, 'user-kubeconfig');
     await fs.writeFile(
       files.userKubeconfig,
-      emu
-        .kubeconfig({ token: 'not-the-stack-token' })
-        .replace(emu.url, 'https://127.0.0.1:1'),
+      `apiVersion: v1
+kind: Config
+clusters:
+  - name: user
+    cluster: { server: 'https://127.0.0.1:1' }
+users:
+  - name: user
+    user: { token: not-the-stack-token }
+contexts:
+  - name: user
+    context: { cluster: user, user: user }
+current-context: user
+`,
     );
     out = path.join(dir, 'stack');
-    files.kubeconfig = path.join(dir, 'kubeconfig');
-    await emu.writeKubeconfig(files.kubeconfig);
     files.values = path.join(dir, 'values.yaml');
     await fs.writeFile(files.values, VALUES);
     files.kueue = await writeKueueReleaseStandIn(
@@ -250,21 +372,27 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       // Terraform's gcs backend: the emulator, and a token so it skips Application Default Credentials.
       STORAGE_EMULATOR_HOST: gcs.url,
       GOOGLE_OAUTH_ACCESS_TOKEN: 'emulator-token',
+      // The provider's GKE backend: clusters and node pools go to the GKE emulator.
+      TF_SCHEMA_PROVIDER_GKE_ENDPOINT: gke.address,
+      TF_SCHEMA_PROVIDER_GKE_CA_FILE: files.gkeCa,
+      TF_SCHEMA_PROVIDER_GKE_TOKEN: token,
+      TF_SCHEMA_PROVIDER_GKE_POLL_MS: '50',
     };
-    const kc = new KubeConfig();
-    kc.loadFromString(emu.kubeconfig());
-    objects = KubernetesObjectApi.makeApiClient(kc);
   });
 
   afterAll(async () => {
-    await emu?.stop();
+    await gkeClient?.close();
     await gke?.stop();
+    await controlPlanes?.stopAll();
     await gcs?.stop();
     await sandbox?.cleanup();
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('apply: creates the state bucket, terraform creates the GKE stack, then Kueue and the manifests land in the cluster through GKE credentials', async () => {
+  it('apply: creates the state bucket, terraform creates the cluster and node pools in GKE, then Kueue and the manifests land in the cluster through GKE credentials', async () => {
+    // A fresh project: GKE holds nothing, nothing serves a cluster API yet.
+    expect(await gkeClusters()).toEqual([]);
+    expect(controlPlanes.emulators.size).toBe(0);
     const userKubeconfig = await fs.readFile(files.userKubeconfig, 'utf8');
     // A .tf file planted in the stack directory is never run: terraform only runs the shipped,
     // verified module (this one would fail the plan and print the canary file if it ran).
@@ -310,6 +438,56 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       uniformBucketLevelAccess: true,
     });
     expect(stateGenerations()).toBeGreaterThan(0);
+
+    // Terraform created the cluster in GKE, and exactly the stack's node pools (GKE's
+    // default-pool removed): names, machine types, DWS flags and extra NICs as the stack asks.
+    const clusters = await gkeClusters();
+    expect(clusters.map(c => `${c.name} ${c.location} ${c.status}`)).toEqual([
+      'e2e-gke us-central1 RUNNING',
+    ]);
+    expect(clusters[0].networkConfig).toMatchObject({
+      enableMultiNetworking: true,
+      datapathProvider: 'ADVANCED_DATAPATH',
+    });
+    const expectedPools = emulatedNodePools(SPEC)
+      .map(
+        (pool): GkePoolSummary => ({
+          name: pool.name,
+          machineType: pool.machineType,
+          flexStart: Boolean(pool.flexStart),
+          queuedProvisioning: Boolean(pool.queuedProvisioning),
+          additionalNetworks: pool.accelerator ? GPU_POOL_NETWORKS : [],
+        }),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name));
+    expect(await gkeNodePools()).toEqual(expectedPools);
+    // The default stack: a CPU system pool and the H200 pool on DWS queued provisioning.
+    expect(expectedPools).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'h200-dws',
+          machineType: 'a3-ultragpu-8g',
+          flexStart: true,
+          queuedProvisioning: true,
+          additionalNetworks: GPU_POOL_NETWORKS,
+        },
+      ]),
+    );
+    expect(expectedPools).toHaveLength(2);
+
+    // GKE started the cluster's own API server and reports it as the DNS endpoint; the CLI read
+    // the credentials from there.
+    expect([...controlPlanes.emulators.keys()]).toEqual([CLUSTER_PATH]);
+    const port = new URL(cluster().url).port;
+    expect(
+      clusters[0].controlPlaneEndpointsConfig?.dnsEndpointConfig,
+    ).toMatchObject({
+      endpoint: `localhost:${port}`,
+      allowExternalTraffic: true,
+    });
+    expect(result.stderr).toContain(
+      `Credentials of e2e-gke from GKE (https://localhost:${port})`,
+    );
     // kubectl ran only with a private kubeconfig from GKE, now removed; the user's is untouched.
     const used = kubeconfigsUsed(result.stderr);
     expect(used).toHaveLength(1);
@@ -318,18 +496,17 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     expect(await fs.readFile(files.userKubeconfig, 'utf8')).toBe(
       userKubeconfig,
     );
-    expect(result.stderr).toContain(
-      `Credentials of e2e-gke from GKE (https://localhost:${
-        new URL(emu.url).port
-      })`,
-    );
 
     const state = await stateResources();
-    const cluster = state.get('module.cluster.google_container_cluster.this');
-    expect(cluster?.values).toMatchObject({
+    const clusterState = state.get(
+      'module.cluster.google_container_cluster.this',
+    );
+    expect(clusterState?.values).toMatchObject({
       project: 'e2e-project-1',
       enable_multi_networking: true,
       datapath_provider: 'ADVANCED_DATAPATH',
+      // What GKE computed came back into the state.
+      endpoint: clusters[0].endpoint,
     });
     const pool = state.get(
       'module.node_pool["h200-dws"].google_container_node_pool.this',
@@ -460,37 +637,18 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
 
   it('a second apply changes nothing: no terraform changes, same resourceVersions', async () => {
     const stateSerial = async () => liveState().serial;
-    // Kueue admits the verification Job and unsuspends it. This emulated cluster has no node
-    // pools, so its quota and checks are granted here by hand; the emulated Kueue's job
-    // framework then starts the Job. A re-apply must neither fight over the field nor undo
-    // the admission.
+    // The cluster's controllers run for ten scripted minutes: Kueue admits the verification Job
+    // on the stack's node pools (DWS provisions the queued pool) and unsuspends it. A re-apply
+    // must neither fight over the field nor undo the admission.
+    const emu = cluster();
+    emu.scenarios.engine.runFor(10 * 60_000);
     const workload = emu.client
       .list('kueue.x-k8s.io/v1beta2', 'Workload', 'default')
       .find(w => w.metadata.ownerReferences?.[0]?.name === NCCL_TEST_JOB_NAME)!;
-    emu.client.modify(
-      'kueue.x-k8s.io/v1beta2',
-      'Workload',
-      workload.metadata.name,
-      'default',
-      w => {
-        const granted = (type: string) => ({
-          type,
-          status: 'True',
-          reason: type,
-          message: 'granted by the test',
-          lastTransitionTime: emu.client.store.now(),
-        });
-        w.status = {
-          admission: {
-            clusterQueue: 'granted-by-test',
-            podSetAssignments: [{ name: 'main', flavors: {}, count: 2 }],
-          },
-          conditions: [granted('QuotaReserved'), granted('Admitted')],
-        };
-      },
-    );
-    // Runs the emulated controllers until the cluster is quiet again.
-    emu.scenarios.engine.tick();
+    expect(
+      workload.status?.conditions?.find((c: any) => c.type === 'Admitted'),
+    ).toMatchObject({ status: 'True' });
+    expect((await read(VERIFICATION_JOB)).spec.suspend).toBe(false);
     const versions = await resourceVersions();
     const serial = await stateSerial();
     const generations = stateGenerations();
@@ -507,6 +665,8 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     expect((await read(VERIFICATION_JOB)).spec.suspend).toBe(false);
     expect(await stateSerial()).toBe(serial);
     expect(stateGenerations()).toBe(generations);
+    // The same cluster, still served by the same API server.
+    expect(cluster()).toBe(emu);
     const plan = await cli([
       'plan',
       ...stackArgs().filter(
@@ -518,7 +678,68 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     expect(plan.stdout).toContain('(no changes)');
   });
 
-  it('destroy deletes the work in the cluster first, then the stack objects and Terraform, and says what it keeps', async () => {
+  it('exits 3 when the cluster cannot be reached', async () => {
+    const closedPort = await new Promise<number>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const unreachable = path.join(dir, 'unreachable-kubeconfig');
+    await fs.writeFile(
+      unreachable,
+      cluster()
+        .kubeconfig()
+        .replace(cluster().url, `https://127.0.0.1:${closedPort}`),
+    );
+    const result = await cli([
+      'apply',
+      ...stackArgs(),
+      '--skip-terraform',
+      '--kubeconfig',
+      unreachable,
+      '--kueue-manifest',
+      files.kueue,
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      'error: cannot reach the cluster with kubectl',
+    );
+    expect(result.stderr).toContain(
+      `The connection to the server 127.0.0.1:${closedPort} was refused`,
+    );
+  });
+
+  it("exits 1 with the API server's message when RBAC forbids a write", async () => {
+    const kubeconfig = path.join(dir, 'cluster-kubeconfig');
+    await cluster().writeKubeconfig(kubeconfig);
+    const allow = cluster().authorizer.forbid({
+      verb: 'patch',
+      group: 'networking.gke.io',
+      resource: 'gkenetworkparamsets',
+    });
+    try {
+      const result = await cli([
+        'apply',
+        ...stackArgs(),
+        '--skip-terraform',
+        '--kubeconfig',
+        kubeconfig,
+        '--kueue-manifest',
+        files.kueue,
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        'gkenetworkparamsets.networking.gke.io "gvnic-1" is forbidden: User "emulator-admin" cannot patch resource "gkenetworkparamsets" in API group "networking.gke.io" at the cluster scope',
+      );
+    } finally {
+      allow();
+    }
+  });
+
+  it('destroy deletes the work in the cluster first, then the stack objects and Terraform, and says what it keeps; nothing else is left', async () => {
     const rendered = await renderedObjects();
     // What Kueue and DWS made for queued work: a Workload and its ProvisioningRequest.
     const kueueMade = demoClusterObjects(new ManualClock())
@@ -536,8 +757,9 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
         spec: o.spec,
       })) as Obj[];
     expect(kueueMade).toHaveLength(2);
-    for (const o of kueueMade) await objects.create(o);
+    for (const o of kueueMade) await objects().create(o);
     const userKubeconfig = await fs.readFile(files.userKubeconfig, 'utf8');
+    const emu = cluster();
 
     const result = await cli(['destroy', ...stackArgs()]);
     expect(result.stderr).not.toContain('error:');
@@ -561,13 +783,18 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
         'provisioningrequest.autoscaling.x-k8s.io/job-llama-finetune-waiting-demo1-dws-prov-1',
       ]),
     );
+    // The cluster's API server stopped when GKE deleted the cluster: what its store still holds
+    // is what the cluster held then. The work and the stack's objects were gone before it;
+    // Kueue itself (installed, not owned by the stack) was still there.
     for (const o of [...rendered, ...kueueMade]) {
-      await expect(read(o)).rejects.toMatchObject({ code: 404 });
+      expect({ object: id(o), held: heldAtDeletion(emu, o) }).toEqual({
+        object: id(o),
+        held: undefined,
+      });
     }
-    expect((await read(KUEUE_DEPLOYMENT)).metadata?.name).toBe(
+    expect(heldAtDeletion(emu, KUEUE_DEPLOYMENT)?.metadata?.name).toBe(
       'kueue-controller-manager',
     );
-    expect([...(await stateResources()).keys()]).toEqual([]);
     // It says what it keeps: the training data and the (now empty) state.
     expect(result.stdout).toContain(
       'kept: gs://e2e-project-1-e2e-data — training data, no longer managed by this stack',
@@ -576,8 +803,9 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       `kept: gs://${STATE_BUCKET}/e2e-deployment/terraform/state — Terraform state of this stack`,
     );
     expect(result.stdout).toContain('destroyed');
-    // Nothing else is left in the emulated project: only the state bucket.
-    expect([...gcs.store.buckets.keys()]).toEqual([STATE_BUCKET]);
+    // Nothing else is left in the emulated project: no GKE cluster or node pool, no cluster API,
+    // only the state bucket.
+    await expectNothingLeft(emu);
     for (const kubeconfig of kubeconfigsUsed(result.stderr))
       await expect(fs.stat(kubeconfig)).rejects.toMatchObject({
         code: 'ENOENT',
@@ -587,14 +815,18 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
     );
   });
 
-  it('destroy --delete-data takes the training bucket with the stack', async () => {
+  it('destroy --delete-data takes the training bucket with the stack; nothing is left', async () => {
     const applied = await cli([
       'apply',
       ...stackArgs(),
       '--kueue-manifest',
       files.kueue,
     ]);
+    expect(applied.stderr).not.toContain('error:');
     expect(applied.code).toBe(0);
+    // GKE created the cluster again, with a new API server.
+    expect((await gkeClusters()).map(c => c.name)).toEqual(['e2e-gke']);
+    const emu = cluster();
     expect(
       (await stateResources()).get(
         'module.storage.google_storage_bucket.training[0]',
@@ -618,63 +850,6 @@ describe('gpu-cluster apply and destroy, end to end offline', () => {
       ),
     );
     expect(forceDestroyed).toBe(true);
-    expect([...(await stateResources()).keys()]).toEqual([]);
-  });
-
-  it('exits 3 when the cluster cannot be reached', async () => {
-    const closedPort = await new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
-    const unreachable = path.join(dir, 'unreachable-kubeconfig');
-    await fs.writeFile(
-      unreachable,
-      emu.kubeconfig().replace(emu.url, `https://127.0.0.1:${closedPort}`),
-    );
-    const result = await cli([
-      'apply',
-      ...stackArgs(),
-      '--skip-terraform',
-      '--kubeconfig',
-      unreachable,
-      '--kueue-manifest',
-      files.kueue,
-    ]);
-    expect(result.code).toBe(3);
-    expect(result.stderr).toContain(
-      'error: cannot reach the cluster with kubectl',
-    );
-    expect(result.stderr).toContain(
-      `The connection to the server 127.0.0.1:${closedPort} was refused`,
-    );
-  });
-
-  it("exits 1 with the API server's message when RBAC forbids a write", async () => {
-    const allow = emu.authorizer.forbid({
-      verb: 'patch',
-      group: 'networking.gke.io',
-      resource: 'gkenetworkparamsets',
-    });
-    try {
-      const result = await cli([
-        'apply',
-        ...stackArgs(),
-        '--skip-terraform',
-        '--kubeconfig',
-        files.kubeconfig,
-        '--kueue-manifest',
-        files.kueue,
-      ]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(
-        'gkenetworkparamsets.networking.gke.io "gvnic-1" is forbidden: User "emulator-admin" cannot patch resource "gkenetworkparamsets" in API group "networking.gke.io" at the cluster scope',
-      );
-    } finally {
-      allow();
-    }
+    await expectNothingLeft(emu);
   });
 });
