@@ -35,12 +35,22 @@ import { readGpuClusterPolicy } from '@gpu-platform/backstage-plugin-gpu-cluster
 jest.setTimeout(120_000);
 
 const repoRoot = path.resolve(__dirname, '../../..');
-const backendDir = path.resolve(__dirname, '..');
 const appConfig = parse(
   require('node:fs').readFileSync(
     path.join(repoRoot, 'app-config.yaml'),
     'utf8',
   ),
+);
+
+/**
+ * The configured locations with their file targets made absolute: relative targets resolve against
+ * the backend's working directory, packages/backend when the app runs, the repository root under Jest.
+ */
+const configuredLocations = appConfig.catalog.locations.map(
+  (location: { type: string; target: string }) =>
+    location.type === 'file'
+      ? { ...location, target: path.resolve(__dirname, '..', location.target) }
+      : location,
 );
 
 const ALICE = 'user:default/alice';
@@ -268,17 +278,7 @@ describe('the backend as configured, with two users in two groups', () => {
             // The catalog rules and locations of app-config.yaml, as they are.
             catalog: {
               rules: appConfig.catalog.rules,
-              // Relative targets resolve against the backend's working directory, which is
-              // packages/backend when the app runs and the repository root under Jest.
-              locations: appConfig.catalog.locations.map(
-                (location: { type: string; target: string }) =>
-                  location.type === 'file'
-                    ? {
-                        ...location,
-                        target: path.resolve(backendDir, location.target),
-                      }
-                    : location,
-              ),
+              locations: configuredLocations,
             },
             gpuCluster: {
               policy: POLICY,
@@ -520,7 +520,7 @@ describe('the scaffolder as configured, with two users', () => {
             permission: { enabled: true },
             catalog: {
               rules: appConfig.catalog.rules,
-              locations: appConfig.catalog.locations,
+              locations: configuredLocations,
             },
             gpuCluster: { policy: POLICY },
           },
