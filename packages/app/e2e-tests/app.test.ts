@@ -1,23 +1,11 @@
-import { test, expect, Page, TestInfo } from '@playwright/test';
-
-/** Saves a full-page screenshot as a named artifact of the test. */
-async function snapshot(page: Page, testInfo: TestInfo, name: string) {
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  const enter = page.getByRole('button', { name: 'Enter' });
-  await expect(enter).toBeVisible();
-  await enter.click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
+import { test, expect } from '@playwright/test';
+import {
+  BACKEND,
+  guestToken,
+  runCreateTemplate,
+  signInAsGuest,
+  snapshot,
+} from './gpuClusterPages';
 
 test('guest signs in and the catalog lists the components platform-team owns', async ({
   page,
@@ -60,15 +48,10 @@ test('the emulated demo cluster is in the catalog, owned by platform-team', asyn
 test('the backend reaches the emulated cluster through the kubernetes plugin', async ({
   request,
 }) => {
-  const backend = 'http://localhost:7007';
-  const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(refresh.ok()).toBeTruthy();
-  const token = (await refresh.json()).backstageIdentity.token as string;
+  const token = await guestToken(request);
 
   const queues = await request.get(
-    `${backend}/api/kubernetes/proxy/apis/kueue.x-k8s.io/v1beta2/clusterqueues`,
+    `${BACKEND}/api/kubernetes/proxy/apis/kueue.x-k8s.io/v1beta2/clusterqueues`,
     {
       headers: {
         Authorization: `Bearer ${token}`,
@@ -109,53 +92,22 @@ test('running the template provisions offline and registers the cluster, owned b
   page,
   request,
 }, testInfo) => {
-  const backend = 'http://localhost:7007';
-  const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  const token = (await refresh.json()).backstageIdentity.token as string;
-  const headers = { Authorization: `Bearer ${token}` };
+  const headers = { Authorization: `Bearer ${await guestToken(request)}` };
 
-  // The real actions: terraform against the schema-serving provider (local state) and kubectl
-  // against the emulated cluster, as the embedded default is configured.
-  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
+  // The real actions: terraform against the schema-serving provider and kubectl against the
+  // emulated cluster, as the embedded default is configured.
+  const id = await runCreateTemplate(
+    request,
     headers,
-    data: {
-      templateRef: 'template:default/gke-gpu-cluster',
-      values: {
-        identity: {
-          projectId: 'e2e-team-project',
-          namePrefix: 'e2eteam',
-          owner: 'group:default/platform-team',
-        },
+    {
+      identity: {
+        projectId: 'e2e-team-project',
+        namePrefix: 'e2eteam',
+        owner: 'group:default/platform-team',
       },
     },
-  });
-  expect(created.status()).toBe(201);
-  const { id } = await created.json();
-
-  let status = 'open';
-  for (let i = 0; i < 90 && ['open', 'processing'].includes(status); i++) {
-    await page.waitForTimeout(1_000);
-    const task = await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, {
-      headers,
-    });
-    status = (await task.json()).status;
-  }
-  if (status !== 'completed') {
-    const events = await request.get(
-      `${backend}/api/scaffolder/v2/tasks/${id}/events`,
-      { headers },
-    );
-    const log = ((await events.json()) as { body: { message?: string } }[])
-      .map(e => e.body.message)
-      .filter(Boolean)
-      .join('\n');
-    expect({ status, log }).toEqual({
-      status: 'completed',
-      log: expect.anything(),
-    });
-  }
+    90,
+  );
 
   await signInAsGuest(page);
   await page.goto(`/create/tasks/${id}`);
@@ -166,7 +118,7 @@ test('running the template provisions offline and registers the cluster, owned b
 
   await expect(async () => {
     const entity = await request.get(
-      `${backend}/api/catalog/entities/by-name/resource/default/e2eteam-gke`,
+      `${BACKEND}/api/catalog/entities/by-name/resource/default/e2eteam-gke`,
       { headers },
     );
     expect(entity.status()).toBe(200);

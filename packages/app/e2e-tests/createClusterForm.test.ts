@@ -8,7 +8,7 @@ import { signInAsGuest, snapshot } from './gpuClusterPages';
  * (terraform against the schema-serving provider, kubectl against the emulated cluster).
  */
 
-const BACKEND = 'http://localhost:7007';
+import { BACKEND } from './gpuClusterPages';
 // A template run takes some seconds; a run that needs minutes is a failure worth seeing.
 const RUN_TIMEOUT = 150_000;
 test.describe.configure({ timeout: 240_000 });

@@ -1,10 +1,11 @@
+import { test, expect } from '@playwright/test';
 import {
-  test,
-  expect,
-  Page,
-  TestInfo,
-  APIRequestContext,
-} from '@playwright/test';
+  BACKEND,
+  guestToken,
+  runCreateTemplate,
+  signInAsGuest,
+  snapshot,
+} from './gpuClusterPages';
 
 /**
  * The loop production runs, on the embedded default: the template creates the policy's state bucket
@@ -15,32 +16,6 @@ import {
  * backend finds it through GKE discovery. Then the cluster's "GPU cluster" tab shows it.
  */
 
-const backend = 'http://localhost:7007';
-
-async function snapshot(page: Page, testInfo: TestInfo, name: string) {
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-}
-
-async function guestToken(request: APIRequestContext) {
-  const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(refresh.ok()).toBeTruthy();
-  return (await refresh.json()).backstageIdentity.token as string;
-}
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
-
 test('a cluster the template creates is monitored: node pools, queues and Ray on its GPU cluster tab', async ({
   page,
   request,
@@ -48,41 +23,18 @@ test('a cluster the template creates is monitored: node pools, queues and Ray on
   test.setTimeout(360_000);
   const headers = { Authorization: `Bearer ${await guestToken(request)}` };
 
-  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
+  await runCreateTemplate(
+    request,
     headers,
-    data: {
-      templateRef: 'template:default/gke-gpu-cluster',
-      values: {
-        identity: {
-          projectId: 'e2e-team-project',
-          namePrefix: 'mon',
-          owner: 'group:default/platform-team',
-        },
+    {
+      identity: {
+        projectId: 'e2e-team-project',
+        namePrefix: 'mon',
+        owner: 'group:default/platform-team',
       },
     },
-  });
-  expect(created.status()).toBe(201);
-  const { id } = await created.json();
-
-  let status = 'open';
-  for (let i = 0; i < 240 && ['open', 'processing'].includes(status); i++) {
-    await page.waitForTimeout(1_000);
-    const task = await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, {
-      headers,
-    });
-    status = (await task.json()).status;
-  }
-  if (status !== 'completed') {
-    const events = await request.get(
-      `${backend}/api/scaffolder/v2/tasks/${id}/events`,
-      { headers },
-    );
-    const log = ((await events.json()) as { body: { message?: string } }[])
-      .map(e => e.body.message)
-      .filter(Boolean)
-      .join('\n');
-    expect(status, `the task failed:\n${log}`).toBe('completed');
-  }
+    240,
+  );
 
   // Seed 004 on the embedded default: the run created the policy's state bucket (platform-team's
   // in app-config.yaml) in the Cloud Storage emulator before terraform init, and Terraform's gcs
@@ -124,7 +76,7 @@ test('a cluster the template creates is monitored: node pools, queues and Ray on
   let annotations: Record<string, string> = {};
   await expect(async () => {
     const entity = await request.get(
-      `${backend}/api/catalog/entities/by-name/resource/default/mon-gke`,
+      `${BACKEND}/api/catalog/entities/by-name/resource/default/mon-gke`,
       { headers },
     );
     expect(entity.status()).toBe(200);
@@ -138,7 +90,7 @@ test('a cluster the template creates is monitored: node pools, queues and Ray on
   // The status backend reaches the new cluster through GKE discovery (no gpuCluster.clusters entry).
   await expect(async () => {
     const statusResponse = await request.get(
-      `${backend}/api/gpu-cluster/clusters/default/mon-gke/status`,
+      `${BACKEND}/api/gpu-cluster/clusters/default/mon-gke/status`,
       { headers },
     );
     expect(statusResponse.status()).toBe(200);

@@ -1,4 +1,4 @@
-import { expect, Page, TestInfo } from '@playwright/test';
+import { APIRequestContext, expect, Page, TestInfo } from '@playwright/test';
 
 /** Helpers shared by the browser tests of the GPU cluster pages (not a test file itself). */
 
@@ -19,4 +19,60 @@ export async function signInAsGuest(page: Page) {
       .getByRole('navigation', { name: 'sidebar nav' })
       .getByRole('link', { name: 'Catalog', exact: true }),
   ).toBeVisible();
+}
+
+/** The backend of the app under test (playwright.config.ts starts it). */
+export const BACKEND = 'http://localhost:7007';
+
+/** A Backstage token of the guest, as the frontend obtains it. */
+export async function guestToken(request: APIRequestContext) {
+  const refresh = await request.get(`${BACKEND}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(refresh.ok()).toBeTruthy();
+  return (await refresh.json()).backstageIdentity.token as string;
+}
+
+/**
+ * Starts "Create GPU cluster" with the given values through the scaffolder API and polls the task
+ * (at most `maxSeconds`) until it ends; a task that does not complete fails the test with its log.
+ * For tests about what follows a run; the form itself is worked by clicking in createClusterForm.
+ */
+export async function runCreateTemplate(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  values: Record<string, unknown>,
+  maxSeconds: number,
+): Promise<string> {
+  const created = await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
+    headers,
+    data: { templateRef: 'template:default/gke-gpu-cluster', values },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+
+  let status = 'open';
+  for (
+    let i = 0;
+    i < maxSeconds && ['open', 'processing'].includes(status);
+    i++
+  ) {
+    await new Promise(resolve => setTimeout(resolve, 1_000));
+    const task = await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${id}`, {
+      headers,
+    });
+    status = (await task.json()).status;
+  }
+  if (status !== 'completed') {
+    const events = await request.get(
+      `${BACKEND}/api/scaffolder/v2/tasks/${id}/events`,
+      { headers },
+    );
+    const log = ((await events.json()) as { body: { message?: string } }[])
+      .map(e => e.body.message)
+      .filter(Boolean)
+      .join('\n');
+    expect(status, `the task did not complete:\n${log}`).toBe('completed');
+  }
+  return id;
 }
