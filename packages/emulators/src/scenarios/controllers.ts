@@ -4,6 +4,7 @@ import { condition } from '../kube/objects';
 import type { StoredEvent } from '../kube/store/ObjectStore';
 import { DEMO } from '../demo/names';
 import { ScenarioEngine } from './ScenarioEngine';
+import { RAY_PORTS, rayHeadService } from './rayHead';
 import { deploymentRolloutStages, needsRollout } from './deployments';
 import { FIXTURE_ANNOTATION, KueueController } from './kueue/KueueController';
 import {
@@ -149,36 +150,11 @@ export function rayHeadObjects(
   rc: Record<string, any>,
   time: string,
 ) {
-  const ports = [
-    { name: 'dashboard', port: 8265 },
-    { name: 'client', port: 10001 },
-    { name: 'gcs-server', port: 6379 },
-    { name: 'metrics', port: 8080 },
-    { name: 'serve', port: 8000 },
-  ];
+  const { service, headIp: serviceIP } = rayHeadService(name, ns, svcName);
   const h = createHash('sha256').update(name).digest();
-  const serviceIP = `10.52.${h[0] % 200}.${10 + (h[1] % 200)}`;
   const podIP = `10.8.${h[2] % 200}.${10 + (h[3] % 200)}`;
   return {
-    service: {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: {
-        name: svcName,
-        namespace: ns,
-        labels: {
-          'ray.io/cluster': name,
-          'ray.io/node-type': 'head',
-          'app.kubernetes.io/created-by': 'kuberay-operator',
-        },
-      },
-      spec: {
-        type: 'ClusterIP',
-        clusterIP: serviceIP,
-        selector: { 'ray.io/cluster': name, 'ray.io/node-type': 'head' },
-        ports: ports.map(p => ({ ...p, protocol: 'TCP', targetPort: p.port })),
-      },
-    },
+    service,
     pod: {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -199,7 +175,9 @@ export function rayHeadObjects(
     status: {
       state: 'ready',
       head: { podIP, serviceIP, podName: headPod, serviceName: svcName },
-      endpoints: Object.fromEntries(ports.map(p => [p.name, String(p.port)])),
+      endpoints: Object.fromEntries(
+        RAY_PORTS.map(p => [p.name, String(p.port)]),
+      ),
       lastUpdateTime: time,
       conditions: [
         condition(

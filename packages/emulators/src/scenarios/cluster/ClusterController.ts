@@ -15,6 +15,7 @@ import {
   type Taint,
 } from './podSpec';
 import { toAmounts, type ResourceAmounts } from './quantity';
+import { RAY_PORTS, rayHeadService } from '../rayHead';
 
 type Obj = Record<string, any>;
 
@@ -69,14 +70,6 @@ const ownerRef = (o: Obj) => ({
 });
 const terminal = (pod: Obj) =>
   pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-
-const RAY_PORTS = [
-  { name: 'dashboard', port: 8265 },
-  { name: 'client', port: 10001 },
-  { name: 'gcs-server', port: 6379 },
-  { name: 'metrics', port: 8080 },
-  { name: 'serve', port: 8000 },
-];
 
 /**
  * GKE's ExtendedResourceToleration admission plugin (enabled on GKE): a pod requesting an
@@ -1209,36 +1202,4 @@ function podsPerNode(spec: Obj, pool: EmulatedNodePool) {
 
 function resourcePoolExhausted(project: string, zone: string) {
   return `Provisioning Request could not provision queued instances in the allocated time. The remaining received errors: [ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: The zone 'projects/${project}/zones/${zone}' does not have enough resources available to fulfill the request. Expected time is indefinite.]`;
-}
-
-/** The head Service KubeRay creates (`<name>-head-svc`, dashboard 8265). */
-export function rayHeadService(name: string, ns: string, svcName: string) {
-  const h = createHash('sha256').update(name).digest();
-  const headIp = `10.52.${h[0] % 200}.${10 + (h[1] % 200)}`;
-  return {
-    headIp,
-    service: {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: {
-        name: svcName,
-        namespace: ns,
-        labels: {
-          'ray.io/cluster': name,
-          'ray.io/node-type': 'head',
-          'app.kubernetes.io/created-by': 'kuberay-operator',
-        },
-      },
-      spec: {
-        type: 'ClusterIP',
-        clusterIP: headIp,
-        selector: { 'ray.io/cluster': name, 'ray.io/node-type': 'head' },
-        ports: RAY_PORTS.map(p => ({
-          ...p,
-          protocol: 'TCP',
-          targetPort: p.port,
-        })),
-      },
-    } as Obj,
-  };
 }
