@@ -450,6 +450,155 @@ describe('gpu-cluster backend against the emulators', () => {
   });
 });
 
+describe('gpu-cluster backend when one kind fails', () => {
+  let kube: KubeEmulator;
+  let gke: GkeEmulator;
+
+  beforeAll(async () => {
+    kube = await startKubeEmulator({
+      fixtures: 'demo',
+      scenarios: { enabled: false },
+    });
+    gke = await startGkeEmulator({ fixtures: 'demo' });
+  });
+
+  afterEach(() => kube.faults.clear());
+
+  afterAll(async () => {
+    await kube?.stop();
+    await gke?.stop();
+  });
+
+  /** A backend of its own, so its informers start while the fault is in place. */
+  async function withBackend(
+    use: (get: () => Promise<ClusterStatus>) => Promise<void>,
+  ) {
+    const backend = await startTestBackend({
+      features: [
+        gpuClusterPlugin,
+        mockServices.rootConfig.factory({ data: configFor(kube, gke) }),
+        catalogServiceMock.factory({ entities }),
+      ],
+    });
+    try {
+      await use(async () => {
+        const res = await request(backend.server).get(
+          `/api/gpu-cluster/clusters/default/${DEMO.cluster}/status`,
+        );
+        expect(res.status).toBe(200);
+        validateResponse('/clusters/{namespace}/{name}/status', 200, res.body);
+        expect(JSON.stringify(res.body)).not.toContain(kube.token);
+        return res.body as ClusterStatus;
+      });
+    } finally {
+      await backend.stop();
+    }
+  }
+
+  const kindOf = (status: ClusterStatus, kind: string) =>
+    status.sources
+      .find(s => s.name === 'kubernetes')
+      ?.kinds?.find(k => k.kind === kind);
+
+  it.each([
+    {
+      kind: 'pods',
+      path: /^\/api\/v1\/pods$/,
+      section: 'gpuUsage',
+      absent: ['gpusInUse'],
+      kept: ['gpusCapacity', 'pendingWorkloads'],
+      partial: ['workloads'],
+    },
+    {
+      kind: 'workloads',
+      path: /\/workloads$/,
+      section: 'workloads',
+      absent: ['pendingWorkloads', 'admittedWorkloads'],
+      kept: ['gpusInUse', 'waitingProvisioningRequests'],
+      partial: [],
+    },
+    {
+      kind: 'provisioningrequests',
+      path: /\/provisioningrequests$/,
+      section: 'provisioningRequests',
+      absent: ['waitingProvisioningRequests'],
+      kept: ['pendingWorkloads'],
+      partial: ['workloads'],
+    },
+    {
+      kind: 'clusterqueues',
+      path: /\/clusterqueues$/,
+      section: 'queues',
+      absent: [],
+      kept: ['pendingWorkloads'],
+      partial: ['workloads'],
+    },
+  ] as const)(
+    'says the $section section is missing when listing $kind is denied, and keeps the rest',
+    async ({ kind, path, section, absent, kept, partial }) => {
+      kube.faults.add({ path, status: 403 });
+      await withBackend(async get => {
+        const status = await get();
+        expect(status.sources[0]).toMatchObject({
+          name: 'kubernetes',
+          ok: true,
+        });
+        expect(kindOf(status, kind)).toMatchObject({
+          state: 'unavailable',
+          error: expect.stringContaining('403'),
+        });
+        expect(kindOf(status, 'nodes')?.state).toBe('synced');
+        expect(status.sections[section]).toMatchObject({
+          state: 'missing',
+          message: expect.stringContaining(kind),
+        });
+        for (const key of absent) expect(status.summary[key]).toBeUndefined();
+        for (const key of kept)
+          expect(status.summary[key]).toEqual(expect.any(Number));
+        for (const other of partial)
+          expect(status.sections[other].state).toBe('partial');
+        expect(status.sections.nodes.state).toBe('ok');
+      });
+    },
+  );
+
+  it('keeps the last Workloads as stale while their watch fails, and recovers', async () => {
+    // The watch ends every 200 ms, so the informer soon reconnects into the fault below.
+    const dropping = kube.faults.add({
+      path: /\/workloads$/,
+      dropWatchAfterMs: 200,
+    });
+    await withBackend(async get => {
+      const synced = await get();
+      expect(synced.sections.workloads.state).toBe('ok');
+      const count = synced.workloads.length;
+      expect(count).toBeGreaterThan(0);
+      dropping();
+      const removeFailure = kube.faults.add({
+        path: /\/workloads$/,
+        status: 500,
+      });
+      const stale = await eventually(
+        get,
+        s => s.sections.workloads.state === 'stale',
+      );
+      expect(stale.sections.workloads).toMatchObject({
+        message: expect.stringContaining('500'),
+        staleSince: expect.any(String),
+      });
+      expect(kindOf(stale, 'workloads')).toMatchObject({
+        state: 'stale',
+        syncedAt: expect.any(String),
+      });
+      // The last known data, not an empty list.
+      expect(stale.workloads).toHaveLength(count);
+      expect(stale.summary.pendingWorkloads).toEqual(expect.any(Number));
+      removeFailure();
+      await eventually(get, s => s.sections.workloads.state === 'ok', 20_000);
+    });
+  });
+});
+
 describe('gpu-cluster backend permissions', () => {
   it('answers 403 when gpuCluster.status.read is denied', async () => {
     const authorize = jest.fn(async (requests: unknown[]) =>

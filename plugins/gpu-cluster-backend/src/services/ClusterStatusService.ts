@@ -223,14 +223,19 @@ export class DefaultClusterStatusService implements ClusterStatusService {
       sources,
       now: this.now(),
     });
-    // Partial results are cached too, but not for long: a recovering source shows up quickly.
+    // Partial results (a source or a kind failing) are cached too, but not for long: a recovering
+    // source shows up quickly.
     await this.options.cache.set(
       `status:${keyOf(cluster)}:${entityRef}`,
       status as any,
       {
-        ttl: sources.every(s => s.ok)
-          ? this.options.config.statusCacheTtlMs
-          : Math.min(1000, this.options.config.statusCacheTtlMs),
+        ttl:
+          sources.every(s => s.ok) &&
+          Object.values(status.sections).every(s =>
+            ['ok', 'notInstalled'].includes(s.state),
+          )
+            ? this.options.config.statusCacheTtlMs
+            : Math.min(1000, this.options.config.statusCacheTtlMs),
       },
     );
     return status;

@@ -17,6 +17,7 @@ import type {
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import type { ClusterSnapshot } from './ClusterWatcher';
 import { explainWorkloads } from './explain';
+import { hasData, kindStatesOf, sectionStates } from './sections';
 import {
   JobIndex,
   PodIndex,
@@ -51,7 +52,10 @@ const isTrue = (conditions: StatusCondition[], type: string) =>
 
 /** GPUs one container asks for (the API server defaults requests to limits for extended resources). */
 const containerGpus = (c: any) =>
-  int(c?.resources?.requests?.[GPU_RESOURCE] ?? c?.resources?.limits?.[GPU_RESOURCE]);
+  int(
+    c?.resources?.requests?.[GPU_RESOURCE] ??
+      c?.resources?.limits?.[GPU_RESOURCE],
+  );
 
 /**
  * GPUs a pod holds on its node, as the scheduler counts them: app containers plus sidecars
@@ -362,6 +366,8 @@ export interface BuildStatusInput {
 /** Assembles the status model from informer contents and the GKE read. Pure. */
 export function buildClusterStatus(input: BuildStatusInput): ClusterStatus {
   const snap = input.snapshot;
+  const kinds = kindStatesOf(snap);
+  const sections = sectionStates(kinds);
   // Indexed once per rebuild: every lookup below is by key, not a scan.
   const pods = new PodIndex(snap?.pods ?? []);
   const provreqIndex = new ProvisioningRequestIndex(
@@ -454,35 +460,50 @@ export function buildClusterStatus(input: BuildStatusInput): ClusterStatus {
       });
     }
   }
-  const explanations = explainWorkloads({
-    snapshot: snap,
-    workloads,
-    provisioningRequests,
-    localQueues,
-    clusterQueues,
-    gke,
-    now: input.now,
-  }, pods);
+  const explanations = explainWorkloads(
+    {
+      snapshot: snap,
+      workloads,
+      provisioningRequests,
+      localQueues,
+      clusterQueues,
+      gke,
+      now: input.now,
+    },
+    pods,
+  );
   return {
     entityRef: input.entityRef,
     clusterName: input.clusterName,
     generatedAt: new Date(input.now).toISOString(),
-    sources: input.sources,
+    sources: input.sources.map(s =>
+      s.name === 'kubernetes' ? { ...s, kinds } : s,
+    ),
+    sections,
+    // A count whose data is missing is left out: absent says "unknown", 0 would say "none".
     summary: {
-      gpusCapacity: nodes.reduce((s, n) => s + n.gpus.capacity, 0),
-      gpusAllocatable: nodes.reduce((s, n) => s + n.gpus.allocatable, 0),
-      gpusInUse: nodes.reduce((s, n) => s + n.gpus.inUse, 0),
-      nodes: nodes.length,
-      readyNodes: nodes.filter(n => n.ready).length,
-      pendingWorkloads: workloads.filter(w =>
-        ['Pending', 'QuotaReserved', 'Evicted'].includes(w.phase),
-      ).length,
-      admittedWorkloads: workloads.filter(w =>
-        ['Admitted', 'Running'].includes(w.phase),
-      ).length,
-      waitingProvisioningRequests: provisioningRequests.filter(p =>
-        ['Pending', 'Accepted'].includes(p.state),
-      ).length,
+      ...(hasData(sections.nodes) && {
+        gpusCapacity: nodes.reduce((s, n) => s + n.gpus.capacity, 0),
+        gpusAllocatable: nodes.reduce((s, n) => s + n.gpus.allocatable, 0),
+        nodes: nodes.length,
+        readyNodes: nodes.filter(n => n.ready).length,
+      }),
+      ...(hasData(sections.gpuUsage) && {
+        gpusInUse: nodes.reduce((s, n) => s + n.gpus.inUse, 0),
+      }),
+      ...(hasData(sections.workloads) && {
+        pendingWorkloads: workloads.filter(w =>
+          ['Pending', 'QuotaReserved', 'Evicted'].includes(w.phase),
+        ).length,
+        admittedWorkloads: workloads.filter(w =>
+          ['Admitted', 'Running'].includes(w.phase),
+        ).length,
+      }),
+      ...(hasData(sections.provisioningRequests) && {
+        waitingProvisioningRequests: provisioningRequests.filter(p =>
+          ['Pending', 'Accepted'].includes(p.state),
+        ).length,
+      }),
     },
     gke,
     nodes,

@@ -165,8 +165,7 @@ export function explainWorkload(
       ? index.localQueues.get(nsKey(w.namespace, w.queueName))
       : undefined;
   const cqName = w.clusterQueue ?? lq?.clusterQueue;
-  const cq =
-    cqName !== undefined ? index.clusterQueues.get(cqName) : undefined;
+  const cq = cqName !== undefined ? index.clusterQueues.get(cqName) : undefined;
   const pr =
     w.provisioningRequest !== undefined
       ? index.provisioningRequests.get(
