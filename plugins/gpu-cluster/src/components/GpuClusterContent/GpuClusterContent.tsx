@@ -1,4 +1,4 @@
-import { Progress } from '@backstage/core-components';
+import { Progress, WarningPanel } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import { ClusterAccessPanel } from '../ClusterAccessPanel';
 import { ClusterHealthCard } from '../ClusterHealthCard';
@@ -9,13 +9,31 @@ import { RayClustersCard } from '../RayClustersCard';
 import { WhyNotRunning } from '../WhyNotRunning';
 import { useClusterStatus } from '../useClusterStatus';
 
+/** The last refresh failed: say so above the last good status instead of replacing it. */
+function StaleNotice(props: { generatedAt: string; error?: Error }) {
+  return (
+    <WarningPanel
+      severity="warning"
+      title={`Showing the status from ${props.generatedAt}: the last refresh failed`}
+      message={props.error?.message}
+    />
+  );
+}
+
 /** The "GPU cluster" entity tab. @public */
 export function GpuClusterContent() {
-  const { value, loading, error } = useClusterStatus();
-  if (error) return <ClusterAccessPanel error={error} />;
-  if (!value) return loading ? <Progress /> : null;
+  const { value, loading, error, stale } = useClusterStatus();
+  if (!value) {
+    if (error) return <ClusterAccessPanel error={error} />;
+    return loading ? <Progress /> : null;
+  }
   return (
     <Grid container spacing={3}>
+      {stale && (
+        <Grid item xs={12}>
+          <StaleNotice generatedAt={value.generatedAt} error={error} />
+        </Grid>
+      )}
       <Grid item xs={12} md={6}>
         <ClusterHealthCard status={value} />
       </Grid>
@@ -40,8 +58,15 @@ export function GpuClusterContent() {
 
 /** Summary card for the entity overview. @public */
 export function GpuClusterSummaryCard() {
-  const { value, loading, error } = useClusterStatus();
-  if (error) return <ClusterAccessPanel error={error} />;
-  if (!value) return loading ? <Progress /> : null;
-  return <ClusterHealthCard status={value} />;
+  const { value, loading, error, stale } = useClusterStatus();
+  if (!value) {
+    if (error) return <ClusterAccessPanel error={error} />;
+    return loading ? <Progress /> : null;
+  }
+  return (
+    <>
+      {stale && <StaleNotice generatedAt={value.generatedAt} error={error} />}
+      <ClusterHealthCard status={value} />
+    </>
+  );
 }

@@ -3,6 +3,7 @@ import type {
   ClusterStatus,
   ProvisioningRequestStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { SectionNotice, isMissing } from '../SectionNotice';
 
 type Row = ProvisioningRequestStatus & { id: string };
 
@@ -21,12 +22,21 @@ export function ProvisioningRequestsTable(props: { status: ClusterStatus }) {
     { title: 'Node pool', render: r => r.details.nodePool ?? '—' },
   ];
   return (
-    <Table<Row>
-      title="Provisioning requests (DWS)"
-      options={{ paging: false, search: false, padding: 'dense' }}
-      columns={columns}
-      data={rows}
-      emptyContent={<>No ProvisioningRequests.</>}
-    />
+    <>
+      <SectionNotice status={props.status} section="provisioningRequests" />
+      <Table<Row>
+        title="Provisioning requests (DWS)"
+        options={{ paging: false, search: false, padding: 'dense' }}
+        columns={columns}
+        data={rows}
+        emptyContent={
+          isMissing(props.status, 'provisioningRequests') ? (
+            <>ProvisioningRequests could not be read.</>
+          ) : (
+            <>No ProvisioningRequests.</>
+          )
+        }
+      />
+    </>
   );
 }
