@@ -390,6 +390,82 @@ describe('gpu-cluster backend against the emulators', () => {
     }
   });
 
+  it('serves workloads, ProvisioningRequests and nodes one filtered, sorted page at a time', async () => {
+    const base = `/api/gpu-cluster/clusters/default/${DEMO.cluster}`;
+    const page = async (list: string, query: string) => {
+      const res = await request(backend.server).get(`${base}/${list}?${query}`);
+      expect(res.status).toBe(200);
+      validateResponse(`/clusters/{namespace}/{name}/${list}`, 200, res.body);
+      return res.body as {
+        items: any[];
+        total: number;
+        offset: number;
+        limit: number;
+      };
+    };
+    const status = await getStatus();
+    const all = await page('workloads', 'limit=500');
+    expect(all.total).toBe(status.workloads.length);
+    expect(all.items.map(w => w.name)).toEqual(
+      status.workloads.map(w => w.name),
+    );
+    const first = await page('workloads', 'limit=1');
+    const second = await page('workloads', 'limit=1&offset=1');
+    expect([first.items.length, first.total, second.offset]).toEqual([
+      1,
+      status.workloads.length,
+      1,
+    ]);
+    expect(second.items[0].name).toBe(status.workloads[1].name);
+    const last = await page('workloads', 'limit=1&order=desc');
+    expect(last.items[0].name).toBe(status.workloads.at(-1)!.name);
+    const waiting = await page(
+      'workloads',
+      `namespace=${DEMO.queueNamespace}&queue=${DEMO.localQueue}&state=QuotaReserved`,
+    );
+    expect(waiting.total).toBeGreaterThan(0);
+    expect(
+      waiting.items.every(
+        w =>
+          w.phase === 'QuotaReserved' &&
+          w.namespace === DEMO.queueNamespace &&
+          w.queueName === DEMO.localQueue,
+      ),
+    ).toBe(true);
+    const byGpus = await page('workloads', 'sort=gpus&order=desc&limit=500');
+    const gpus = byGpus.items.map(w => w.gpus);
+    expect(gpus).toEqual([...gpus].sort((a, b) => b - a));
+    const accepted = await page('provisioningrequests', 'state=Accepted');
+    expect(accepted.items.map(p => p.state)).not.toContain('Provisioned');
+    expect(accepted.items.some(p => p.name.includes('llama'))).toBe(true);
+    const poolNodes = await page(
+      'nodes',
+      `nodePool=${DEMO.nodePool}&state=ready`,
+    );
+    expect(poolNodes.total).toBe(2);
+  });
+
+  it('refuses bad list queries with 400 naming the parameter', async () => {
+    const base = `/api/gpu-cluster/clusters/default/${DEMO.cluster}`;
+    for (const [query, named] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['offset=-1', 'offset'],
+      ['state=Bogus', 'state'],
+      ['sort=password', 'sort'],
+      ['namespace=..%2Fetc', 'namespace'],
+      ['queue[$ne]=x', 'queue'],
+      ['selector=app', 'selector'],
+    ]) {
+      const res = await request(backend.server).get(
+        `${base}/workloads?${query}`,
+      );
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      validateResponse('/clusters/{namespace}/{name}/workloads', 400, res.body);
+      expect(res.body.error.message).toContain(named);
+    }
+  });
+
   it('answers 503 naming the sources when a cluster is unreachable', async () => {
     const res = await request(backend.server).get(
       '/api/gpu-cluster/clusters/default/offline-cluster/status',

@@ -387,3 +387,18 @@ export interface WorkloadExplanation {
   steps: ExplanationStep[];
   clocks: ExplanationClock[];
 }
+
+/**
+ * One page of a status list (workloads, ProvisioningRequests, nodes), filtered and sorted by the
+ * backend so the page never carries the whole cluster.
+ * @public
+ */
+export interface PagedList<T> {
+  items: T[];
+  /** How many items match the filters (all pages). */
+  total: number;
+  offset: number;
+  limit: number;
+  /** Whether the list's data can be trusted (see `ClusterStatus.sections`). */
+  section?: StatusSectionState;
+}
