@@ -402,3 +402,22 @@ export interface PagedList<T> {
   /** Whether the list's data can be trusted (see `ClusterStatus.sections`). */
   section?: StatusSectionState;
 }
+
+/** The status lists the backend pages. @public */
+export type StatusListName = 'workloads' | 'provisioningrequests' | 'nodes';
+
+/**
+ * Filters, sort and page of a status list (`GET /clusters/:ns/:name/<list>`); which filters and
+ * sort keys each list takes is in the OpenAPI spec.
+ * @public
+ */
+export interface StatusListQuery {
+  namespace?: string;
+  queue?: string;
+  state?: string;
+  nodePool?: string;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+}

@@ -1,7 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { act, screen } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { gpuClusterApiRef, type GpuClusterApi } from '../../api';
 import { demoStatus } from '../../__testUtils__/demoStatus';
 import { POLL_INTERVAL_MS } from '../useClusterStatus';
@@ -22,6 +22,16 @@ const apiReturning = (impl: Partial<GpuClusterApi>): GpuClusterApi => ({
   getStatus: jest.fn(async () => demoStatus),
   explain: jest.fn(),
   previewStack: jest.fn(),
+  // The backend's paging over the demo status's ProvisioningRequests.
+  listStatus: jest.fn(async (_ref, _list, q) => ({
+    items: demoStatus.provisioningRequests.slice(
+      q.offset ?? 0,
+      (q.offset ?? 0) + (q.limit ?? 50),
+    ) as any[],
+    total: demoStatus.provisioningRequests.length,
+    offset: q.offset ?? 0,
+    limit: q.limit ?? 50,
+  })),
   getStackPolicy: jest.fn(),
   ...impl,
 });
@@ -234,5 +244,57 @@ describe('GpuClusterContent', () => {
     expect(
       await screen.findByText('Kueue is not installed in this cluster.'),
     ).toBeInTheDocument();
+  });
+
+  it('pages ProvisioningRequests on the server, with the state filter', async () => {
+    const many = Array.from({ length: 45 }, (_, i) => ({
+      ...demoStatus.provisioningRequests[0],
+      name: `job-train-${String(i).padStart(2, '0')}-dws-prov-1`,
+    }));
+    const listStatus = jest.fn(
+      async (_ref: unknown, _list: unknown, q: any) => ({
+        items: many.slice(q.offset, q.offset + q.limit) as any[],
+        total: many.length,
+        offset: q.offset,
+        limit: q.limit,
+      }),
+    );
+    await renderContent(apiReturning({ listStatus }));
+    expect(
+      await screen.findByText(/job-train-00-dws-prov-1/),
+    ).toBeInTheDocument();
+    expect(listStatus).toHaveBeenLastCalledWith(
+      { namespace: 'default', name: 'h200-dws-demo' },
+      'provisioningrequests',
+      expect.objectContaining({ offset: 0, limit: 20, sort: 'name' }),
+    );
+    expect(screen.queryByText(/job-train-20-dws-prov-1/)).toBeNull();
+    expect(screen.getAllByText(/1-20 of 45/).length).toBeGreaterThan(0);
+    await act(async () => {
+      screen.getAllByRole('button', { name: /next page/i })[0].click();
+    });
+    expect(
+      await screen.findByText(/job-train-20-dws-prov-1/),
+    ).toBeInTheDocument();
+    expect(listStatus).toHaveBeenLastCalledWith(
+      expect.anything(),
+      'provisioningrequests',
+      expect.objectContaining({ offset: 20, limit: 20 }),
+    );
+    // The filter, not the sortable "State" column header.
+    const filter = screen
+      .getAllByRole('button', { name: /^State/ })
+      .find(el => el.getAttribute('aria-haspopup') === 'listbox')!;
+    fireEvent.mouseDown(filter);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('option', { name: 'Accepted' }));
+    });
+    await waitFor(() =>
+      expect(listStatus).toHaveBeenLastCalledWith(
+        expect.anything(),
+        'provisioningrequests',
+        expect.objectContaining({ state: 'Accepted' }),
+      ),
+    );
   });
 });

@@ -8,6 +8,7 @@ import { ProvisioningRequestsTable } from '../ProvisioningRequestsTable';
 import { RayClustersCard } from '../RayClustersCard';
 import { WhyNotRunning } from '../WhyNotRunning';
 import { useClusterStatus } from '../useClusterStatus';
+import { useEntity } from '@backstage/plugin-catalog-react';
 
 /** The last refresh failed: say so above the last good status instead of replacing it. */
 function StaleNotice(props: { generatedAt: string; error?: Error }) {
@@ -22,6 +23,7 @@ function StaleNotice(props: { generatedAt: string; error?: Error }) {
 
 /** The "GPU cluster" entity tab. @public */
 export function GpuClusterContent() {
+  const { entity } = useEntity();
   const { value, loading, error, stale } = useClusterStatus();
   if (!value) {
     if (error) return <ClusterAccessPanel error={error} />;
@@ -47,7 +49,13 @@ export function GpuClusterContent() {
         <NodePoolsTable status={value} />
       </Grid>
       <Grid item xs={12}>
-        <ProvisioningRequestsTable status={value} />
+        <ProvisioningRequestsTable
+          status={value}
+          cluster={{
+            namespace: entity.metadata.namespace ?? 'default',
+            name: entity.metadata.name,
+          }}
+        />
       </Grid>
       <Grid item xs={12}>
         <RayClustersCard status={value} />
