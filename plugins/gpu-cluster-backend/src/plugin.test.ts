@@ -390,6 +390,82 @@ describe('gpu-cluster backend against the emulators', () => {
     }
   });
 
+  it('serves workloads, ProvisioningRequests and nodes one filtered, sorted page at a time', async () => {
+    const base = `/api/gpu-cluster/clusters/default/${DEMO.cluster}`;
+    const page = async (list: string, query: string) => {
+      const res = await request(backend.server).get(`${base}/${list}?${query}`);
+      expect(res.status).toBe(200);
+      validateResponse(`/clusters/{namespace}/{name}/${list}`, 200, res.body);
+      return res.body as {
+        items: any[];
+        total: number;
+        offset: number;
+        limit: number;
+      };
+    };
+    const status = await getStatus();
+    const all = await page('workloads', 'limit=500');
+    expect(all.total).toBe(status.workloads.length);
+    expect(all.items.map(w => w.name)).toEqual(
+      status.workloads.map(w => w.name),
+    );
+    const first = await page('workloads', 'limit=1');
+    const second = await page('workloads', 'limit=1&offset=1');
+    expect([first.items.length, first.total, second.offset]).toEqual([
+      1,
+      status.workloads.length,
+      1,
+    ]);
+    expect(second.items[0].name).toBe(status.workloads[1].name);
+    const last = await page('workloads', 'limit=1&order=desc');
+    expect(last.items[0].name).toBe(status.workloads.at(-1)!.name);
+    const waiting = await page(
+      'workloads',
+      `namespace=${DEMO.queueNamespace}&queue=${DEMO.localQueue}&state=QuotaReserved`,
+    );
+    expect(waiting.total).toBeGreaterThan(0);
+    expect(
+      waiting.items.every(
+        w =>
+          w.phase === 'QuotaReserved' &&
+          w.namespace === DEMO.queueNamespace &&
+          w.queueName === DEMO.localQueue,
+      ),
+    ).toBe(true);
+    const byGpus = await page('workloads', 'sort=gpus&order=desc&limit=500');
+    const gpus = byGpus.items.map(w => w.gpus);
+    expect(gpus).toEqual([...gpus].sort((a, b) => b - a));
+    const accepted = await page('provisioningrequests', 'state=Accepted');
+    expect(accepted.items.map(p => p.state)).not.toContain('Provisioned');
+    expect(accepted.items.some(p => p.name.includes('llama'))).toBe(true);
+    const poolNodes = await page(
+      'nodes',
+      `nodePool=${DEMO.nodePool}&state=ready`,
+    );
+    expect(poolNodes.total).toBe(2);
+  });
+
+  it('refuses bad list queries with 400 naming the parameter', async () => {
+    const base = `/api/gpu-cluster/clusters/default/${DEMO.cluster}`;
+    for (const [query, named] of [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['offset=-1', 'offset'],
+      ['state=Bogus', 'state'],
+      ['sort=password', 'sort'],
+      ['namespace=..%2Fetc', 'namespace'],
+      ['queue[$ne]=x', 'queue'],
+      ['selector=app', 'selector'],
+    ]) {
+      const res = await request(backend.server).get(
+        `${base}/workloads?${query}`,
+      );
+      expect({ query, status: res.status }).toEqual({ query, status: 400 });
+      validateResponse('/clusters/{namespace}/{name}/workloads', 400, res.body);
+      expect(res.body.error.message).toContain(named);
+    }
+  });
+
   it('answers 503 naming the sources when a cluster is unreachable', async () => {
     const res = await request(backend.server).get(
       '/api/gpu-cluster/clusters/default/offline-cluster/status',
@@ -447,6 +523,155 @@ describe('gpu-cluster backend against the emulators', () => {
       .get(statusPath)
       .set('Authorization', mockCredentials.none.header());
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('gpu-cluster backend when one kind fails', () => {
+  let kube: KubeEmulator;
+  let gke: GkeEmulator;
+
+  beforeAll(async () => {
+    kube = await startKubeEmulator({
+      fixtures: 'demo',
+      scenarios: { enabled: false },
+    });
+    gke = await startGkeEmulator({ fixtures: 'demo' });
+  });
+
+  afterEach(() => kube.faults.clear());
+
+  afterAll(async () => {
+    await kube?.stop();
+    await gke?.stop();
+  });
+
+  /** A backend of its own, so its informers start while the fault is in place. */
+  async function withBackend(
+    use: (get: () => Promise<ClusterStatus>) => Promise<void>,
+  ) {
+    const backend = await startTestBackend({
+      features: [
+        gpuClusterPlugin,
+        mockServices.rootConfig.factory({ data: configFor(kube, gke) }),
+        catalogServiceMock.factory({ entities }),
+      ],
+    });
+    try {
+      await use(async () => {
+        const res = await request(backend.server).get(
+          `/api/gpu-cluster/clusters/default/${DEMO.cluster}/status`,
+        );
+        expect(res.status).toBe(200);
+        validateResponse('/clusters/{namespace}/{name}/status', 200, res.body);
+        expect(JSON.stringify(res.body)).not.toContain(kube.token);
+        return res.body as ClusterStatus;
+      });
+    } finally {
+      await backend.stop();
+    }
+  }
+
+  const kindOf = (status: ClusterStatus, kind: string) =>
+    status.sources
+      .find(s => s.name === 'kubernetes')
+      ?.kinds?.find(k => k.kind === kind);
+
+  it.each([
+    {
+      kind: 'pods',
+      path: /^\/api\/v1\/pods$/,
+      section: 'gpuUsage',
+      absent: ['gpusInUse'],
+      kept: ['gpusCapacity', 'pendingWorkloads'],
+      partial: ['workloads'],
+    },
+    {
+      kind: 'workloads',
+      path: /\/workloads$/,
+      section: 'workloads',
+      absent: ['pendingWorkloads', 'admittedWorkloads'],
+      kept: ['gpusInUse', 'waitingProvisioningRequests'],
+      partial: [],
+    },
+    {
+      kind: 'provisioningrequests',
+      path: /\/provisioningrequests$/,
+      section: 'provisioningRequests',
+      absent: ['waitingProvisioningRequests'],
+      kept: ['pendingWorkloads'],
+      partial: ['workloads'],
+    },
+    {
+      kind: 'clusterqueues',
+      path: /\/clusterqueues$/,
+      section: 'queues',
+      absent: [],
+      kept: ['pendingWorkloads'],
+      partial: ['workloads'],
+    },
+  ] as const)(
+    'says the $section section is missing when listing $kind is denied, and keeps the rest',
+    async ({ kind, path, section, absent, kept, partial }) => {
+      kube.faults.add({ path, status: 403 });
+      await withBackend(async get => {
+        const status = await get();
+        expect(status.sources[0]).toMatchObject({
+          name: 'kubernetes',
+          ok: true,
+        });
+        expect(kindOf(status, kind)).toMatchObject({
+          state: 'unavailable',
+          error: expect.stringContaining('403'),
+        });
+        expect(kindOf(status, 'nodes')?.state).toBe('synced');
+        expect(status.sections[section]).toMatchObject({
+          state: 'missing',
+          message: expect.stringContaining(kind),
+        });
+        for (const key of absent) expect(status.summary[key]).toBeUndefined();
+        for (const key of kept)
+          expect(status.summary[key]).toEqual(expect.any(Number));
+        for (const other of partial)
+          expect(status.sections[other].state).toBe('partial');
+        expect(status.sections.nodes.state).toBe('ok');
+      });
+    },
+  );
+
+  it('keeps the last Workloads as stale while their watch fails, and recovers', async () => {
+    // The watch ends every 200 ms, so the informer soon reconnects into the fault below.
+    const dropping = kube.faults.add({
+      path: /\/workloads$/,
+      dropWatchAfterMs: 200,
+    });
+    await withBackend(async get => {
+      const synced = await get();
+      expect(synced.sections.workloads.state).toBe('ok');
+      const count = synced.workloads.length;
+      expect(count).toBeGreaterThan(0);
+      dropping();
+      const removeFailure = kube.faults.add({
+        path: /\/workloads$/,
+        status: 500,
+      });
+      const stale = await eventually(
+        get,
+        s => s.sections.workloads.state === 'stale',
+      );
+      expect(stale.sections.workloads).toMatchObject({
+        message: expect.stringContaining('500'),
+        staleSince: expect.any(String),
+      });
+      expect(kindOf(stale, 'workloads')).toMatchObject({
+        state: 'stale',
+        syncedAt: expect.any(String),
+      });
+      // The last known data, not an empty list.
+      expect(stale.workloads).toHaveLength(count);
+      expect(stale.summary.pendingWorkloads).toEqual(expect.any(Number));
+      removeFailure();
+      await eventually(get, s => s.sections.workloads.state === 'ok', 20_000);
+    });
   });
 });
 

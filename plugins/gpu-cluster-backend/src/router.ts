@@ -17,6 +17,7 @@ import { ClusterAccessError } from './services/ClusterAccessError';
 import type { ClusterRegistration } from './services/ClusterRegistrationStore';
 import type { ClusterStatusService } from './services/ClusterStatusService';
 import type { ClusterSupplier } from './services/ClusterSupplier';
+import { pageOf, type ListName } from './services/lists';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -88,6 +89,15 @@ export async function createRouter(
     const { entityRef, cluster } = await authorizeCluster(req);
     res.json(await status.getStatus(entityRef, cluster));
   });
+
+  /** The long lists of the status, one filtered and sorted page at a time. */
+  for (const list of ['workloads', 'provisioningrequests', 'nodes'] as const) {
+    router.get(`/clusters/:namespace/:name/${list}`, async (req, res) => {
+      const { entityRef, cluster } = await authorizeCluster(req);
+      const current = await status.getStatus(entityRef, cluster);
+      res.json(pageOf(list satisfies ListName, current, req.query));
+    });
+  }
 
   router.get(
     '/clusters/:namespace/:name/workloads/:workloadNamespace/:workloadName/explain',

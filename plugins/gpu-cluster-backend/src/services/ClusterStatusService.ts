@@ -62,6 +62,15 @@ export class DefaultClusterStatusService implements ClusterStatusService {
   private readonly watchers = new Map<string, ClusterWatcher>();
   private readonly gkeReaders = new Map<string, GkeReader>();
   private readonly inflight = new Map<string, Promise<ClusterStatus>>();
+  /**
+   * The statuses this replica assembled, for as long as they are cached: a hit here skips the
+   * cache service's serializer (hundreds of ms at 10k Workloads, on the one event loop). Other
+   * replicas still share them through the cache service.
+   */
+  private readonly assembled = new Map<
+    string,
+    { status: ClusterStatus; expiresAt: number }
+  >();
   private readonly now: () => number;
   private readonly identity: StatusIdentity;
 
@@ -77,6 +86,10 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     cluster: GpuClusterConfig,
   ): Promise<ClusterStatus> {
     const key = `status:${keyOf(cluster)}:${entityRef}`;
+    const local = this.assembled.get(key);
+    if (local && local.expiresAt > Date.now()) {
+      return local.status;
+    }
     const cached = (await this.options.cache.get(key)) as
       | ClusterStatus
       | undefined;
@@ -133,6 +146,7 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     );
     this.watchers.clear();
     this.gkeReaders.clear();
+    this.assembled.clear();
   }
 
   private watcher(cluster: GpuClusterConfig): ClusterWatcher {
@@ -223,16 +237,18 @@ export class DefaultClusterStatusService implements ClusterStatusService {
       sources,
       now: this.now(),
     });
-    // Partial results are cached too, but not for long: a recovering source shows up quickly.
-    await this.options.cache.set(
-      `status:${keyOf(cluster)}:${entityRef}`,
-      status as any,
-      {
-        ttl: sources.every(s => s.ok)
-          ? this.options.config.statusCacheTtlMs
-          : Math.min(1000, this.options.config.statusCacheTtlMs),
-      },
-    );
+    // Partial results (a source or a kind failing) are cached too, but not for long: a recovering
+    // source shows up quickly.
+    const ttl =
+      sources.every(s => s.ok) &&
+      Object.values(status.sections).every(s =>
+        ['ok', 'notInstalled'].includes(s.state),
+      )
+        ? this.options.config.statusCacheTtlMs
+        : Math.min(1000, this.options.config.statusCacheTtlMs);
+    const key = `status:${keyOf(cluster)}:${entityRef}`;
+    this.assembled.set(key, { status, expiresAt: Date.now() + ttl });
+    await this.options.cache.set(key, status as any, { ttl });
     return status;
   }
 }

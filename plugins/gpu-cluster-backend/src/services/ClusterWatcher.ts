@@ -64,7 +64,10 @@ export type KindState = 'starting' | 'synced' | 'missing' | 'error';
 export interface KindStatus {
   state: KindState;
   error?: string;
+  /** Last successful list or watch resumption. */
   syncedAt?: string;
+  /** When a kind that had synced started failing (its informer still holds the last data). */
+  staleSince?: string;
 }
 
 /** A read-only view of everything the informers hold for one cluster. */
@@ -82,7 +85,7 @@ export interface ClusterWatcherOptions {
   maxBackoffMs?: number;
 }
 
-const describeError = (err: unknown): string => {
+export const describeError = (err: unknown, secrets: string[] = []): string => {
   const e = err as {
     code?: number | string;
     statusCode?: number;
@@ -92,9 +95,15 @@ const describeError = (err: unknown): string => {
   const code = e?.code ?? e?.statusCode;
   const text = String(e?.message ?? err).split('\n')[0];
   // Bodies of API errors can be long; the first line and the code say enough.
-  return code !== undefined && !text.includes(String(code))
-    ? `${code}: ${text}`.slice(0, 300)
-    : text.slice(0, 300);
+  const described =
+    code !== undefined && !text.includes(String(code))
+      ? `${code}: ${text}`
+      : text;
+  // The message reaches the response: never let a credential an error echoes travel with it.
+  return secrets
+    .filter(x => x.length >= 8)
+    .reduce((m, x) => m.split(x).join('[redacted]'), described)
+    .slice(0, 300);
 };
 
 const isNotFound = (err: unknown) => {
@@ -168,9 +177,33 @@ export class ClusterWatcher {
   private readonly failures = new Map<WatchedKind, number>();
   private started?: Promise<void>;
   private stopped = false;
+  private readonly secrets: string[];
 
   constructor(private readonly options: ClusterWatcherOptions) {
     this.kc = createKubeConfig(options.clusterName, options.connection);
+    this.secrets = [options.connection.token ?? ''];
+  }
+
+  /** Records a failure; the data of a kind that had synced is now stale, not gone. */
+  private failed(kind: WatchedKind, err: unknown, missing = false) {
+    const before = this.states.get(kind);
+    this.states.set(kind, {
+      state: missing ? 'missing' : 'error',
+      error: describeError(err, this.secrets),
+      syncedAt: before?.syncedAt,
+      staleSince:
+        before?.state === 'synced'
+          ? new Date().toISOString()
+          : before?.staleSince,
+    });
+  }
+
+  private synced(kind: WatchedKind) {
+    this.states.set(kind, {
+      state: 'synced',
+      syncedAt: new Date().toISOString(),
+    });
+    this.failures.set(kind, 0);
   }
 
   /** Starts the informers once and waits (bounded) until every kind listed or failed. */
@@ -255,11 +288,7 @@ export class ClusterWatcher {
             async () => {
               try {
                 const result = await list();
-                this.states.set(kind, {
-                  state: 'synced',
-                  syncedAt: new Date().toISOString(),
-                });
-                this.failures.set(kind, 0);
+                this.synced(kind);
                 return result;
               } finally {
                 resolve();
@@ -269,21 +298,14 @@ export class ClusterWatcher {
             kind === 'jobs' ? JOB_SELECTOR : undefined,
           );
           informer.on('error', err => {
-            this.states.set(kind, {
-              ...this.states.get(kind),
-              state: isNotFound(err) ? 'missing' : 'error',
-              error: describeError(err),
-            });
+            this.failed(kind, err, isNotFound(err));
             resolve();
             this.scheduleRestart(kind, informer, isNotFound(err));
           });
           this.informers.set(kind, informer);
           this.states.set(kind, { state: 'starting' });
           informer.start().catch(err => {
-            this.states.set(kind, {
-              state: 'error',
-              error: describeError(err),
-            });
+            this.failed(kind, err);
             resolve();
             this.scheduleRestart(kind, informer, false);
           });
@@ -327,15 +349,11 @@ export class ClusterWatcher {
             this.failures.get(kind) === errorsBefore &&
             this.states.get(kind)?.state === 'error'
           ) {
-            this.states.set(kind, {
-              state: 'synced',
-              syncedAt: new Date().toISOString(),
-            });
-            this.failures.set(kind, 0);
+            this.synced(kind);
           }
         })
         .catch(err => {
-          this.states.set(kind, { state: 'error', error: describeError(err) });
+          this.failed(kind, err);
           this.scheduleRestart(kind, informer, false);
         });
     }, delay);

@@ -17,12 +17,17 @@ import type {
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import type { ClusterSnapshot } from './ClusterWatcher';
 import { explainWorkloads } from './explain';
+import { hasData, kindStatesOf, sectionStates } from './sections';
+import {
+  JobIndex,
+  PodIndex,
+  ProvisioningRequestIndex,
+  groupBy,
+} from './snapshotIndex';
 
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 export const MAX_RUN_ANNOTATION =
   'provreq.kueue.x-k8s.io/maxRunDurationSeconds';
-const CONSUME_ANNOTATION =
-  'cluster-autoscaler.kubernetes.io/consume-provisioning-request';
 /** Accepted for longer than this without being provisioned is worth a look. */
 const STUCK_ACCEPTED_MS = 6 * 60 * 60_000;
 
@@ -45,24 +50,41 @@ export const findCondition = (conditions: StatusCondition[], type: string) =>
 const isTrue = (conditions: StatusCondition[], type: string) =>
   findCondition(conditions, type)?.status === 'True';
 
-function toNode(node: any, pods: any[]): NodeStatus {
+/** GPUs one container asks for (the API server defaults requests to limits for extended resources). */
+const containerGpus = (c: any) =>
+  int(
+    c?.resources?.requests?.[GPU_RESOURCE] ??
+      c?.resources?.limits?.[GPU_RESOURCE],
+  );
+
+/**
+ * GPUs a pod holds on its node, as the scheduler counts them: app containers plus sidecars
+ * (init containers with restartPolicy Always), or the largest regular init container together
+ * with the sidecars started before it, whichever is more (KEP-753's effective request).
+ */
+export function podGpuRequest(pod: any): number {
+  let sidecars = 0;
+  let initPeak = 0;
+  for (const c of pod.spec?.initContainers ?? []) {
+    if (c.restartPolicy === 'Always') sidecars += containerGpus(c);
+    else initPeak = Math.max(initPeak, sidecars + containerGpus(c));
+  }
+  const app = (pod.spec?.containers ?? []).reduce(
+    (sum: number, c: any) => sum + containerGpus(c),
+    0,
+  );
+  return Math.max(app + sidecars, initPeak);
+}
+
+const isTerminated = (pod: any) =>
+  ['Succeeded', 'Failed'].includes(pod.status?.phase);
+
+function toNode(node: any, pods: PodIndex): NodeStatus {
   const labels = node.metadata?.labels ?? {};
   const gpuInUse = pods
-    .filter(
-      p =>
-        p.spec?.nodeName === node.metadata.name &&
-        !['Succeeded', 'Failed'].includes(p.status?.phase),
-    )
-    .flatMap(p => p.spec?.containers ?? [])
-    .reduce(
-      (sum: number, c: any) =>
-        sum +
-        int(
-          c.resources?.limits?.[GPU_RESOURCE] ??
-            c.resources?.requests?.[GPU_RESOURCE],
-        ),
-      0,
-    );
+    .onNode(node.metadata.name)
+    .filter(p => !isTerminated(p))
+    .reduce((sum: number, p: any) => sum + podGpuRequest(p), 0);
   const conditions = conditionsOf(node);
   return {
     name: node.metadata.name,
@@ -163,44 +185,28 @@ export function workloadPhase(wl: any): WorkloadPhase {
   return 'Pending';
 }
 
-/** The ProvisioningRequest of a workload: owner reference, consume annotation, or Kueue's naming. */
+/** The ProvisioningRequest of a workload: consume annotation, owner reference, or Kueue's naming. */
 export function provisioningRequestOf(
   wl: any,
-  provreqs: any[],
+  provreqs: any[] | ProvisioningRequestIndex,
 ): any | undefined {
-  const ns = wl.metadata.namespace;
-  const sameNs = provreqs.filter(p => p.metadata.namespace === ns);
-  const byOwner = sameNs.filter(p =>
-    (p.metadata.ownerReferences ?? []).some(
-      (o: any) => o.kind === 'Workload' && o.name === wl.metadata.name,
-    ),
-  );
-  const consumed = (wl.status?.admissionChecks ?? [])
-    .flatMap((a: any) => a.podSetUpdates ?? [])
-    .map((u: any) => u.annotations?.[CONSUME_ANNOTATION])
-    .find(Boolean);
-  const byName = sameNs.filter(p =>
-    p.metadata.name.startsWith(`${wl.metadata.name}-`),
-  );
-  const candidates = [
-    ...sameNs.filter(p => p.metadata.name === consumed),
-    ...byOwner,
-    ...byName,
-  ];
-  // Kueue suffixes retries with -1, -2...: the newest attempt is the one that matters.
-  return candidates.sort(
-    (a, b) =>
-      int(b.metadata.name.split('-').pop()) -
-      int(a.metadata.name.split('-').pop()),
-  )[0];
+  return (
+    provreqs instanceof ProvisioningRequestIndex
+      ? provreqs
+      : new ProvisioningRequestIndex(provreqs)
+  ).of(wl);
 }
 
-function toWorkload(wl: any, provreqs: any[], jobs: any[]): WorkloadStatus {
+function toWorkload(
+  wl: any,
+  provreqs: ProvisioningRequestIndex,
+  jobs: JobIndex,
+): WorkloadStatus {
   const owner =
     (wl.metadata.ownerReferences ?? []).find((o: any) => o.controller) ??
     wl.metadata.ownerReferences?.[0];
-  const pr = provisioningRequestOf(wl, provreqs);
-  const job = jobOf(wl, jobs);
+  const pr = provreqs.of(wl);
+  const job = jobs.of(wl);
   const gpus = (wl.spec?.podSets ?? []).reduce(
     (sum: number, ps: any) =>
       sum +
@@ -251,20 +257,8 @@ function toWorkload(wl: any, provreqs: any[], jobs: any[]): WorkloadStatus {
 }
 
 /** The Job behind a workload: its owner reference, else Kueue's `job-<name>-<hash>` naming. */
-export function jobOf(wl: any, jobs: any[]): any | undefined {
-  const ns = wl.metadata.namespace;
-  const owner = (wl.metadata.ownerReferences ?? []).find(
-    (o: any) => o.kind === 'Job',
-  );
-  if (owner) {
-    return jobs.find(
-      j => j.metadata.namespace === ns && j.metadata.name === owner.name,
-    );
-  }
-  const m = /^job-(.+)-[0-9a-z]{5}$/.exec(wl.metadata.name);
-  return m
-    ? jobs.find(j => j.metadata.namespace === ns && j.metadata.name === m[1])
-    : undefined;
+export function jobOf(wl: any, jobs: any[] | JobIndex): any | undefined {
+  return (jobs instanceof JobIndex ? jobs : new JobIndex(jobs)).of(wl);
 }
 
 export function provisioningState(
@@ -372,24 +366,32 @@ export interface BuildStatusInput {
 /** Assembles the status model from informer contents and the GKE read. Pure. */
 export function buildClusterStatus(input: BuildStatusInput): ClusterStatus {
   const snap = input.snapshot;
-  const pods = snap?.pods ?? [];
+  const kinds = kindStatesOf(snap);
+  const sections = sectionStates(kinds);
+  // Indexed once per rebuild: every lookup below is by key, not a scan.
+  const pods = new PodIndex(snap?.pods ?? []);
+  const provreqIndex = new ProvisioningRequestIndex(
+    snap?.provisioningrequests ?? [],
+  );
+  const jobIndex = new JobIndex(snap?.jobs ?? []);
   const nodes = (snap?.nodes ?? []).map(n => toNode(n, pods)).sort(byName);
   const provisioningRequests = (snap?.provisioningrequests ?? [])
     .map(toProvisioningRequest)
     .sort(byName);
   const workloads = (snap?.workloads ?? [])
-    .map(w => toWorkload(w, snap?.provisioningrequests ?? [], snap?.jobs ?? []))
+    .map(w => toWorkload(w, provreqIndex, jobIndex))
     .sort(byName);
   const clusterQueues = (snap?.clusterqueues ?? [])
     .map(toClusterQueue)
     .sort(byName);
   const localQueues = (snap?.localqueues ?? []).map(toLocalQueue).sort(byName);
   const rayJobs = (snap?.rayjobs ?? []).map(toRayJob).sort(byName);
+  const nodesPerPool = groupBy(nodes, n => n.nodePool);
   const gke = input.gke && {
     ...input.gke,
     nodePools: input.gke.nodePools.map(p => ({
       ...p,
-      nodeCount: nodes.filter(n => n.nodePool === p.name).length,
+      nodeCount: nodesPerPool.get(p.name)?.length ?? 0,
     })),
   };
   const flags: StatusFlag[] = [];
@@ -458,35 +460,50 @@ export function buildClusterStatus(input: BuildStatusInput): ClusterStatus {
       });
     }
   }
-  const explanations = explainWorkloads({
-    snapshot: snap,
-    workloads,
-    provisioningRequests,
-    localQueues,
-    clusterQueues,
-    gke,
-    now: input.now,
-  });
+  const explanations = explainWorkloads(
+    {
+      snapshot: snap,
+      workloads,
+      provisioningRequests,
+      localQueues,
+      clusterQueues,
+      gke,
+      now: input.now,
+    },
+    pods,
+  );
   return {
     entityRef: input.entityRef,
     clusterName: input.clusterName,
     generatedAt: new Date(input.now).toISOString(),
-    sources: input.sources,
+    sources: input.sources.map(s =>
+      s.name === 'kubernetes' ? { ...s, kinds } : s,
+    ),
+    sections,
+    // A count whose data is missing is left out: absent says "unknown", 0 would say "none".
     summary: {
-      gpusCapacity: nodes.reduce((s, n) => s + n.gpus.capacity, 0),
-      gpusAllocatable: nodes.reduce((s, n) => s + n.gpus.allocatable, 0),
-      gpusInUse: nodes.reduce((s, n) => s + n.gpus.inUse, 0),
-      nodes: nodes.length,
-      readyNodes: nodes.filter(n => n.ready).length,
-      pendingWorkloads: workloads.filter(w =>
-        ['Pending', 'QuotaReserved', 'Evicted'].includes(w.phase),
-      ).length,
-      admittedWorkloads: workloads.filter(w =>
-        ['Admitted', 'Running'].includes(w.phase),
-      ).length,
-      waitingProvisioningRequests: provisioningRequests.filter(p =>
-        ['Pending', 'Accepted'].includes(p.state),
-      ).length,
+      ...(hasData(sections.nodes) && {
+        gpusCapacity: nodes.reduce((s, n) => s + n.gpus.capacity, 0),
+        gpusAllocatable: nodes.reduce((s, n) => s + n.gpus.allocatable, 0),
+        nodes: nodes.length,
+        readyNodes: nodes.filter(n => n.ready).length,
+      }),
+      ...(hasData(sections.gpuUsage) && {
+        gpusInUse: nodes.reduce((s, n) => s + n.gpus.inUse, 0),
+      }),
+      ...(hasData(sections.workloads) && {
+        pendingWorkloads: workloads.filter(w =>
+          ['Pending', 'QuotaReserved', 'Evicted'].includes(w.phase),
+        ).length,
+        admittedWorkloads: workloads.filter(w =>
+          ['Admitted', 'Running'].includes(w.phase),
+        ).length,
+      }),
+      ...(hasData(sections.provisioningRequests) && {
+        waitingProvisioningRequests: provisioningRequests.filter(p =>
+          ['Pending', 'Accepted'].includes(p.state),
+        ).length,
+      }),
     },
     gke,
     nodes,

@@ -10,6 +10,7 @@ import type {
   WorkloadStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import type { ClusterSnapshot } from './ClusterWatcher';
+import { PodIndex, firstBy, nsKey } from './snapshotIndex';
 
 /** GKE books provisioned DWS capacity for 10 minutes; pods must land before it lapses. */
 export const BOOKING_MS = 10 * 60_000;
@@ -98,6 +99,30 @@ export interface ExplainInput {
   clusterQueues: ClusterQueueStatus[];
   gke?: GkeClusterStatus;
   now: number;
+  /** Lookups by key; built from the fields above when absent (explainWorkloads builds it once). */
+  index?: ExplainIndex;
+}
+
+/** The lookups one explanation needs, by key, so explaining every workload stays linear. */
+export interface ExplainIndex {
+  localQueues: Map<string, LocalQueueStatus>;
+  clusterQueues: Map<string, ClusterQueueStatus>;
+  provisioningRequests: Map<string, ProvisioningRequestStatus>;
+  pods: PodIndex;
+}
+
+export function buildExplainIndex(
+  input: Omit<ExplainInput, 'index'>,
+  pods?: PodIndex,
+): ExplainIndex {
+  return {
+    localQueues: firstBy(input.localQueues, q => nsKey(q.namespace, q.name)),
+    clusterQueues: firstBy(input.clusterQueues, q => q.name),
+    provisioningRequests: firstBy(input.provisioningRequests, p =>
+      nsKey(p.namespace, p.name),
+    ),
+    pods: pods ?? new PodIndex(input.snapshot?.pods ?? []),
+  };
 }
 
 /** The chain and verdict of one workload. Pure: derived only from condition types and reasons. */
@@ -134,14 +159,19 @@ export function explainWorkload(
     )?.message,
     at: (admitted ?? quota)?.lastTransitionTime,
   });
-  const lq = input.localQueues.find(
-    q => q.namespace === w.namespace && q.name === w.queueName,
-  );
+  const index = input.index ?? buildExplainIndex(input);
+  const lq =
+    w.queueName !== undefined
+      ? index.localQueues.get(nsKey(w.namespace, w.queueName))
+      : undefined;
   const cqName = w.clusterQueue ?? lq?.clusterQueue;
-  const cq = input.clusterQueues.find(q => q.name === cqName);
-  const pr = input.provisioningRequests.find(
-    p => p.namespace === w.namespace && p.name === w.provisioningRequest,
-  );
+  const cq = cqName !== undefined ? index.clusterQueues.get(cqName) : undefined;
+  const pr =
+    w.provisioningRequest !== undefined
+      ? index.provisioningRequests.get(
+          nsKey(w.namespace, w.provisioningRequest),
+        )
+      : undefined;
   for (const check of w.admissionChecks) {
     steps.push({
       kind: 'AdmissionCheck',
@@ -169,12 +199,7 @@ export function explainWorkload(
       ) as Record<string, string>,
     });
   }
-  const pods = (input.snapshot?.pods ?? []).filter(
-    p =>
-      p.metadata.namespace === w.namespace &&
-      job &&
-      p.metadata.labels?.['batch.kubernetes.io/job-name'] === job,
-  );
+  const pods = job ? index.pods.ofJob(w.namespace, job) : [];
   for (const pod of pods) {
     const nodeName = pod.spec?.nodeName;
     steps.push({
@@ -385,8 +410,15 @@ export function explainWorkload(
 }
 
 /** Explanations of every workload that has not finished. */
-export function explainWorkloads(input: ExplainInput): WorkloadExplanation[] {
+export function explainWorkloads(
+  input: ExplainInput,
+  pods?: PodIndex,
+): WorkloadExplanation[] {
+  const indexed = {
+    ...input,
+    index: input.index ?? buildExplainIndex(input, pods),
+  };
   return input.workloads
     .filter(w => w.phase !== 'Finished')
-    .map(w => explainWorkload(w, input));
+    .map(w => explainWorkload(w, indexed));
 }

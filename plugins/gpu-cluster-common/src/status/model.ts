@@ -12,14 +12,71 @@ export interface StatusCondition {
   lastTransitionTime?: string;
 }
 
+/** The Kubernetes kinds the status reads, one informer (list + watch) each. @public */
+export type StatusKind =
+  | 'nodes'
+  | 'pods'
+  | 'jobs'
+  | 'clusterqueues'
+  | 'localqueues'
+  | 'workloads'
+  | 'provisioningrequests'
+  | 'rayclusters'
+  | 'rayjobs';
+
+/**
+ * How one kind's informer stands. `synced`: listed and watching. `stale`: listed once, failing
+ * since `staleSince`, so its data is the last known. `unavailable`: never listed (denied,
+ * unreachable, timed out): there is no data. `notInstalled`: the API server does not serve the
+ * kind (its CRD is absent), so there is nothing of it. `starting`: the first list is under way.
+ * @public
+ */
+export interface KindSourceState {
+  kind: StatusKind;
+  state: 'starting' | 'synced' | 'stale' | 'unavailable' | 'notInstalled';
+  /** When the kind last listed or resumed its watch successfully. */
+  syncedAt?: string;
+  /** When a synced kind started failing. */
+  staleSince?: string;
+  /** The last failure: HTTP code and the first line of the message (never credentials). */
+  error?: string;
+}
+
 /** Which upstream a part of the status came from, and whether reading it worked. @public */
 export interface StatusSource {
   name: 'kubernetes' | 'gke';
+  /** False when the source answered nothing usable (Kubernetes: nodes could not be listed). */
   ok: boolean;
   /** Why it failed (no secrets); set when ok is false. */
   error?: string;
   /** When the data of this source was last known good. */
   observedAt?: string;
+  /** Kubernetes only: the state of every kind's informer, so a partial failure is visible. */
+  kinds?: KindSourceState[];
+}
+
+/** The parts of the page, each fed by some kinds. @public */
+export type StatusSectionName =
+  | 'nodes'
+  | 'gpuUsage'
+  | 'queues'
+  | 'workloads'
+  | 'provisioningRequests'
+  | 'ray';
+
+/**
+ * Whether a part of the status can be trusted. `ok`: its kinds are synced (or not installed).
+ * `stale`: the data is the last known, since `staleSince`. `partial`: its own kind is fine but a
+ * kind it is cross-checked with has no data (e.g. explanations without pods). `missing`: its kind
+ * has no data, so its lists are empty and its counts are absent, not zero. `notInstalled`: the
+ * cluster does not serve its kinds (Kueue or KubeRay absent), so empty is the truth.
+ * @public
+ */
+export interface StatusSectionState {
+  state: 'ok' | 'stale' | 'partial' | 'missing' | 'notInstalled';
+  /** The kinds behind a state other than ok, with their errors. */
+  message?: string;
+  staleSince?: string;
 }
 
 /** @public */
@@ -239,16 +296,21 @@ export interface StatusFlag {
   reference?: string;
 }
 
-/** @public */
+/**
+ * Counts over the cluster. A count whose data is missing (see `ClusterStatus.sections`) is
+ * absent rather than 0.
+ * @public
+ */
 export interface ClusterStatusSummary {
-  gpusCapacity: number;
-  gpusAllocatable: number;
-  gpusInUse: number;
-  nodes: number;
-  readyNodes: number;
-  pendingWorkloads: number;
-  admittedWorkloads: number;
-  waitingProvisioningRequests: number;
+  gpusCapacity?: number;
+  gpusAllocatable?: number;
+  /** What non-terminated pods bound to the nodes request (effective request per pod). */
+  gpusInUse?: number;
+  nodes?: number;
+  readyNodes?: number;
+  pendingWorkloads?: number;
+  admittedWorkloads?: number;
+  waitingProvisioningRequests?: number;
 }
 
 /** The whole status of one cluster entity. @public */
@@ -257,6 +319,8 @@ export interface ClusterStatus {
   clusterName: string;
   generatedAt: string;
   sources: StatusSource[];
+  /** Which parts are trustworthy; the UI says so where one is not. */
+  sections: Record<StatusSectionName, StatusSectionState>;
   summary: ClusterStatusSummary;
   gke?: GkeClusterStatus;
   nodes: NodeStatus[];
@@ -322,4 +386,38 @@ export interface WorkloadExplanation {
   nextStep?: string;
   steps: ExplanationStep[];
   clocks: ExplanationClock[];
+}
+
+/**
+ * One page of a status list (workloads, ProvisioningRequests, nodes), filtered and sorted by the
+ * backend so the page never carries the whole cluster.
+ * @public
+ */
+export interface PagedList<T> {
+  items: T[];
+  /** How many items match the filters (all pages). */
+  total: number;
+  offset: number;
+  limit: number;
+  /** Whether the list's data can be trusted (see `ClusterStatus.sections`). */
+  section?: StatusSectionState;
+}
+
+/** The status lists the backend pages. @public */
+export type StatusListName = 'workloads' | 'provisioningrequests' | 'nodes';
+
+/**
+ * Filters, sort and page of a status list (`GET /clusters/:ns/:name/<list>`); which filters and
+ * sort keys each list takes is in the OpenAPI spec.
+ * @public
+ */
+export interface StatusListQuery {
+  namespace?: string;
+  queue?: string;
+  state?: string;
+  nodePool?: string;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
 }

@@ -16,13 +16,42 @@ export const demoStatus: ClusterStatus = {
   clusterName: 'h200-dws-demo',
   generatedAt: '2026-09-01T08:00:00.000Z',
   sources: [
-    { name: 'kubernetes', ok: true, observedAt: '2026-09-01T08:00:00.000Z' },
+    {
+      name: 'kubernetes',
+      ok: true,
+      observedAt: '2026-09-01T08:00:00.000Z',
+      kinds: (
+        [
+          'nodes',
+          'pods',
+          'jobs',
+          'clusterqueues',
+          'localqueues',
+          'workloads',
+          'provisioningrequests',
+          'rayclusters',
+          'rayjobs',
+        ] as const
+      ).map(kind => ({
+        kind,
+        state: 'synced' as const,
+        syncedAt: '2026-09-01T07:00:00.000Z',
+      })),
+    },
     {
       name: 'gke',
       ok: false,
       error: 'gke gpu-launchpad-demo/us-central1/h200-dws-demo: 14 UNAVAILABLE',
     },
   ],
+  sections: {
+    nodes: { state: 'ok' },
+    gpuUsage: { state: 'ok' },
+    queues: { state: 'ok' },
+    workloads: { state: 'ok' },
+    provisioningRequests: { state: 'ok' },
+    ray: { state: 'ok' },
+  },
   summary: {
     gpusCapacity: 16,
     gpusAllocatable: 16,

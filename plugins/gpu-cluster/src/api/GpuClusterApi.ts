@@ -6,6 +6,9 @@ import {
 import { ResponseError } from '@backstage/errors';
 import type {
   ClusterStatus,
+  PagedList,
+  StatusListName,
+  StatusListQuery,
   StackPolicyView,
   StackPreviewResponse,
   WorkloadExplanation,
@@ -18,6 +21,12 @@ export interface GpuClusterApi {
     ref: { namespace: string; name: string },
     workload: { namespace: string; name: string },
   ): Promise<WorkloadExplanation>;
+  /** One filtered, sorted page of a long status list, served by the backend. */
+  listStatus<T>(
+    ref: { namespace: string; name: string },
+    list: StatusListName,
+    query: StatusListQuery,
+  ): Promise<PagedList<T>>;
   /** What the "Create GPU cluster" template would create for these form values. */
   previewStack(values: Record<string, unknown>): Promise<StackPreviewResponse>;
   /** What gpuCluster.policy lets the signed-in user create (the groups, projects and budgets). */
@@ -66,6 +75,22 @@ export class GpuClusterClient implements GpuClusterApi {
       )}/workloads/${encodeURIComponent(
         workload.namespace,
       )}/${encodeURIComponent(workload.name)}/explain`,
+    );
+  }
+
+  listStatus<T>(
+    ref: { namespace: string; name: string },
+    list: StatusListName,
+    query: StatusListQuery,
+  ) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(key, String(value));
+    }
+    return this.get<PagedList<T>>(
+      `/clusters/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
+        ref.name,
+      )}/${list}?${params}`,
     );
   }
 

@@ -32,6 +32,7 @@ const render = async (error: Error) => {
     }),
     explain: jest.fn(),
     previewStack: jest.fn(),
+    listStatus: jest.fn(),
     getStackPolicy: jest.fn(),
   };
   await renderInTestApp(

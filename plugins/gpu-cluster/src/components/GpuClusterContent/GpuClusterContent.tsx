@@ -1,4 +1,4 @@
-import { Progress } from '@backstage/core-components';
+import { Progress, WarningPanel } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import { ClusterAccessPanel } from '../ClusterAccessPanel';
 import { ClusterHealthCard } from '../ClusterHealthCard';
@@ -8,14 +8,34 @@ import { ProvisioningRequestsTable } from '../ProvisioningRequestsTable';
 import { RayClustersCard } from '../RayClustersCard';
 import { WhyNotRunning } from '../WhyNotRunning';
 import { useClusterStatus } from '../useClusterStatus';
+import { useEntity } from '@backstage/plugin-catalog-react';
+
+/** The last refresh failed: say so above the last good status instead of replacing it. */
+function StaleNotice(props: { generatedAt: string; error?: Error }) {
+  return (
+    <WarningPanel
+      severity="warning"
+      title={`Showing the status from ${props.generatedAt}: the last refresh failed`}
+      message={props.error?.message}
+    />
+  );
+}
 
 /** The "GPU cluster" entity tab. @public */
 export function GpuClusterContent() {
-  const { value, loading, error } = useClusterStatus();
-  if (error) return <ClusterAccessPanel error={error} />;
-  if (!value) return loading ? <Progress /> : null;
+  const { entity } = useEntity();
+  const { value, loading, error, stale } = useClusterStatus();
+  if (!value) {
+    if (error) return <ClusterAccessPanel error={error} />;
+    return loading ? <Progress /> : null;
+  }
   return (
     <Grid container spacing={3}>
+      {stale && (
+        <Grid item xs={12}>
+          <StaleNotice generatedAt={value.generatedAt} error={error} />
+        </Grid>
+      )}
       <Grid item xs={12} md={6}>
         <ClusterHealthCard status={value} />
       </Grid>
@@ -29,7 +49,13 @@ export function GpuClusterContent() {
         <NodePoolsTable status={value} />
       </Grid>
       <Grid item xs={12}>
-        <ProvisioningRequestsTable status={value} />
+        <ProvisioningRequestsTable
+          status={value}
+          cluster={{
+            namespace: entity.metadata.namespace ?? 'default',
+            name: entity.metadata.name,
+          }}
+        />
       </Grid>
       <Grid item xs={12}>
         <RayClustersCard status={value} />
@@ -40,8 +66,15 @@ export function GpuClusterContent() {
 
 /** Summary card for the entity overview. @public */
 export function GpuClusterSummaryCard() {
-  const { value, loading, error } = useClusterStatus();
-  if (error) return <ClusterAccessPanel error={error} />;
-  if (!value) return loading ? <Progress /> : null;
-  return <ClusterHealthCard status={value} />;
+  const { value, loading, error, stale } = useClusterStatus();
+  if (!value) {
+    if (error) return <ClusterAccessPanel error={error} />;
+    return loading ? <Progress /> : null;
+  }
+  return (
+    <>
+      {stale && <StaleNotice generatedAt={value.generatedAt} error={error} />}
+      <ClusterHealthCard status={value} />
+    </>
+  );
 }

@@ -1,12 +1,20 @@
 import { InfoCard, StatusError, StatusOK } from '@backstage/core-components';
 import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { SectionNotice, isMissing, isNotInstalled } from '../SectionNotice';
 
 /** Queue depth per ClusterQueue and LocalQueue, with GPU quota use. @public */
 export function KueueQueuesCard(props: { status: ClusterStatus }) {
   const { clusterQueues, localQueues } = props.status;
   return (
     <InfoCard title="Kueue queues">
-      {clusterQueues.length === 0 && <p>No ClusterQueues.</p>}
+      <SectionNotice status={props.status} section="queues" />
+      {clusterQueues.length === 0 && !isMissing(props.status, 'queues') && (
+        <p>
+          {isNotInstalled(props.status, 'queues')
+            ? 'Kueue is not installed in this cluster.'
+            : 'No ClusterQueues.'}
+        </p>
+      )}
       <ul>
         {clusterQueues.map(q => (
           <li key={q.name}>

@@ -3,21 +3,22 @@ import type {
   ClusterStatus,
   GkeNodePoolStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { SectionNotice, isMissing } from '../SectionNotice';
 
 type Row = GkeNodePoolStatus & { id: string; gpus: string };
 
 /** GKE node pools with their GPUs and the GPU nodes Kubernetes currently sees. @public */
 export function NodePoolsTable(props: { status: ClusterStatus }) {
   const { status } = props;
+  const usageUnknown =
+    isMissing(status, 'gpuUsage') || isMissing(status, 'nodes');
   const rows: Row[] = (status.gke?.nodePools ?? []).map(p => {
     const nodes = status.nodes.filter(n => n.nodePool === p.name);
     const cap = nodes.reduce((s, n) => s + n.gpus.allocatable, 0);
     const used = nodes.reduce((s, n) => s + n.gpus.inUse, 0);
-    return {
-      ...p,
-      id: p.name,
-      gpus: p.acceleratorType ? `${used} / ${cap}` : '—',
-    };
+    let gpus = '—';
+    if (p.acceleratorType) gpus = usageUnknown ? 'unknown' : `${used} / ${cap}`;
+    return { ...p, id: p.name, gpus };
   });
   const columns: TableColumn<Row>[] = [
     { title: 'Pool', field: 'name' },
@@ -45,12 +46,19 @@ export function NodePoolsTable(props: { status: ClusterStatus }) {
     { title: 'GPUs in use / allocatable', field: 'gpus' },
   ];
   return (
-    <Table<Row>
-      title="Node pools"
-      options={{ paging: false, search: false, padding: 'dense' }}
-      columns={columns}
-      data={rows}
-      emptyContent={<>No GKE node pools (GKE source unavailable?)</>}
-    />
+    <>
+      <SectionNotice status={status} section="nodes" />
+      {/* Without nodes, GPU usage is missing too: one notice says it. */}
+      {!isMissing(status, 'nodes') && (
+        <SectionNotice status={status} section="gpuUsage" />
+      )}
+      <Table<Row>
+        title="Node pools"
+        options={{ paging: false, search: false, padding: 'dense' }}
+        columns={columns}
+        data={rows}
+        emptyContent={<>No GKE node pools (GKE source unavailable?)</>}
+      />
+    </>
   );
 }

@@ -1,12 +1,20 @@
 import { InfoCard } from '@backstage/core-components';
 import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { SectionNotice, isMissing, isNotInstalled } from '../SectionNotice';
 
 /** Ray clusters (state, workers, dashboard access) and the state of their jobs. @public */
 export function RayClustersCard(props: { status: ClusterStatus }) {
   const { rayClusters, rayJobs } = props.status;
   return (
     <InfoCard title="Ray">
-      {rayClusters.length === 0 && <p>No RayClusters.</p>}
+      <SectionNotice status={props.status} section="ray" />
+      {rayClusters.length === 0 && !isMissing(props.status, 'ray') && (
+        <p>
+          {isNotInstalled(props.status, 'ray')
+            ? 'KubeRay is not installed in this cluster.'
+            : 'No RayClusters.'}
+        </p>
+      )}
       {rayClusters.map(rc => (
         <div key={`${rc.namespace}/${rc.name}`}>
           <p>

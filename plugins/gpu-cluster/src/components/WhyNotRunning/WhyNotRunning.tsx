@@ -5,6 +5,7 @@ import {
   StatusPending,
   StatusWarning,
 } from '@backstage/core-components';
+import { SectionNotice, isMissing } from '../SectionNotice';
 import type {
   ClusterStatus,
   WorkloadExplanation,
@@ -31,6 +32,7 @@ export function WhyNotRunning(props: { status: ClusterStatus }) {
   const { explanations, flags } = props.status;
   return (
     <InfoCard title="Why is it not running?">
+      <SectionNotice status={props.status} section="workloads" />
       {flags.map(f => (
         <p key={`${f.code}/${f.subject}`}>
           {f.severity === 'error' ? (
@@ -41,7 +43,9 @@ export function WhyNotRunning(props: { status: ClusterStatus }) {
           {f.message} {f.reference && <a href={f.reference}>upstream issue</a>}
         </p>
       ))}
-      {explanations.length === 0 && <p>No unfinished workloads.</p>}
+      {explanations.length === 0 && !isMissing(props.status, 'workloads') && (
+        <p>No unfinished workloads.</p>
+      )}
       {explanations.map(e => (
         <section
           key={`${e.namespace}/${e.workload}`}

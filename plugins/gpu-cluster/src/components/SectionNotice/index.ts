@@ -1,0 +1,1 @@
+export { SectionNotice, isMissing, isNotInstalled } from './SectionNotice';
