@@ -2,6 +2,7 @@ import { Progress } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import { ClusterAccessPanel } from '../ClusterAccessPanel';
 import { ClusterHealthCard } from '../ClusterHealthCard';
+import { DestroyClusterButton } from '../DestroyClusterButton';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
 import { ProvisioningRequestsTable } from '../ProvisioningRequestsTable';
@@ -12,10 +13,25 @@ import { useClusterStatus } from '../useClusterStatus';
 /** The "GPU cluster" entity tab. @public */
 export function GpuClusterContent() {
   const { value, loading, error } = useClusterStatus();
-  if (error) return <ClusterAccessPanel error={error} />;
+  // The owners' Destroy action stays available when the cluster cannot be shown.
+  const actions = (
+    <Grid item xs={12} container justifyContent="flex-end">
+      <DestroyClusterButton />
+    </Grid>
+  );
+  if (error)
+    return (
+      <Grid container spacing={3}>
+        {actions}
+        <Grid item xs={12}>
+          <ClusterAccessPanel error={error} />
+        </Grid>
+      </Grid>
+    );
   if (!value) return loading ? <Progress /> : null;
   return (
     <Grid container spacing={3}>
+      {actions}
       <Grid item xs={12} md={6}>
         <ClusterHealthCard status={value} />
       </Grid>
