@@ -151,6 +151,11 @@ describe('the permission policy of gpuCluster.policy', () => {
               resourceType: 'scaffolder-action',
               params: { actionId: 'gpu-cluster:terraform:apply' },
             },
+            {
+              rule: 'HAS_ACTION_ID',
+              resourceType: 'scaffolder-action',
+              params: { actionId: 'gpu-cluster:destroy' },
+            },
           ]),
         },
       },

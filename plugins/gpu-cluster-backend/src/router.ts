@@ -3,12 +3,15 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ENTITY_REF_PATTERN,
   gpuClusterStatusReadPermission,
   normalizeOwnerRef,
+  parseGpuStackSpec,
+  stackEntityRef,
+  stackNames,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -25,7 +28,11 @@ export interface RouterOptions {
   permissions: PermissionsService;
   supplier: ClusterSupplier;
   status: ClusterStatusService;
-  registrations: { record(registration: ClusterRegistration): Promise<void> };
+  registrations: {
+    record(registration: ClusterRegistration): Promise<void>;
+    get(entityRef: string): Promise<ClusterRegistration | undefined>;
+    remove(entityRef: string): Promise<boolean>;
+  };
 }
 
 /** Entity name / namespace: what the catalog accepts (63 characters at most). */
@@ -42,7 +49,45 @@ const registrationSchema = z.strictObject({
   location: z.string().regex(/^[a-z]+-[a-z]+\d+(?:-[a-z])?$/),
   clusterName: z.string().regex(/^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/),
   owner: z.string().max(300).regex(ENTITY_REF_PATTERN),
+  spec: z.record(z.string(), z.unknown()).optional(),
 });
+
+/**
+ * A registration's spec must be a valid stack spec naming the same cluster, project, location,
+ * owner and entity as the registration itself: the Destroy template trusts it.
+ */
+function checkRegisteredSpec(
+  registration: z.infer<typeof registrationSchema>,
+): void {
+  if (!registration.spec) return;
+  const parsed = parseGpuStackSpec(registration.spec);
+  if (!parsed.ok) {
+    throw new InputError(
+      `Invalid registration: spec: ${parsed.issues
+        .map(issue => `${issue.path || '(root)'}: ${issue.message}`)
+        .join('; ')}`,
+    );
+  }
+  const names = stackNames(parsed.spec);
+  const expected = {
+    entityRef: stackEntityRef(parsed.spec),
+    projectId: parsed.spec.identity.projectId,
+    location: names.clusterLocation,
+    clusterName: names.clusterName,
+    owner: normalizeOwnerRef(parsed.spec.identity.owner),
+  };
+  for (const [key, value] of Object.entries(expected)) {
+    const recorded =
+      key === 'owner'
+        ? normalizeOwnerRef(registration.owner)
+        : registration[key as Exclude<keyof typeof expected, 'owner'>];
+    if (recorded !== value) {
+      throw new InputError(
+        `Invalid registration: ${key} is ${recorded} but the spec names ${value}`,
+      );
+    }
+  }
+}
 
 /** The only caller allowed to record registrations: the scaffolder's gpu-cluster actions. */
 const REGISTRAR = 'plugin:scaffolder';
@@ -53,7 +98,8 @@ export async function createRouter(
   const { httpAuth, auth, permissions, supplier, status, registrations } =
     options;
   const router = Router();
-  router.use(express.json({ limit: '16kb' }));
+  // A stack spec with eight node pools and every option set stays far below this.
+  router.use(express.json({ limit: '64kb' }));
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -120,11 +166,8 @@ export async function createRouter(
     },
   );
 
-  /**
-   * Records that the Create GPU cluster template registered an entity for a GKE cluster (called
-   * by the scaffolder module's catalog:register action, service to service).
-   */
-  router.post('/registrations', async (req, res) => {
+  /** Only the scaffolder's gpu-cluster actions record, read and forget registrations. */
+  const assertRegistrar = async (req: express.Request) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['service'],
     });
@@ -136,6 +179,25 @@ export async function createRouter(
         'Only the scaffolder’s gpu-cluster actions record cluster registrations',
       );
     }
+  };
+  const registeredEntityRef = (req: express.Request) => {
+    const { namespace, name } = req.params;
+    if (!NAME.test(namespace) || !NAME.test(name)) {
+      throw new InputError(
+        'namespace and name must be catalog entity names (letters, digits, ".", "_", "-"; at most 63)',
+      );
+    }
+    return `resource:${namespace.toLocaleLowerCase(
+      'en-US',
+    )}/${name.toLocaleLowerCase('en-US')}`;
+  };
+
+  /**
+   * Records that the Create GPU cluster template registered an entity for a GKE cluster (called
+   * by the scaffolder module's catalog:register action, service to service).
+   */
+  router.post('/registrations', async (req, res) => {
+    await assertRegistrar(req);
     const parsed = registrationSchema.safeParse(req.body);
     if (!parsed.success) {
       throw new InputError(
@@ -144,10 +206,32 @@ export async function createRouter(
           .join('; ')}`,
       );
     }
+    checkRegisteredSpec(parsed.data);
     await registrations.record({
       ...parsed.data,
       owner: normalizeOwnerRef(parsed.data.owner),
     });
+    res.status(204).end();
+  });
+
+  /** What the template registered for an entity, with its spec (the Destroy action reads it). */
+  router.get('/registrations/:namespace/:name', async (req, res) => {
+    await assertRegistrar(req);
+    const entityRef = registeredEntityRef(req);
+    const registration = await registrations.get(entityRef);
+    if (!registration) {
+      throw new NotFoundError(
+        `${entityRef} was not registered by the Create GPU cluster template`,
+      );
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(registration);
+  });
+
+  /** Forgets a registration once the Destroy action removed the cluster. */
+  router.delete('/registrations/:namespace/:name', async (req, res) => {
+    await assertRegistrar(req);
+    await registrations.remove(registeredEntityRef(req));
     res.status(204).end();
   });
 

@@ -1,3 +1,4 @@
+import { backOff } from 'exponential-backoff';
 import {
   stackNames,
   type GpuStackSpec,
@@ -10,6 +11,7 @@ import {
 import { manifestApplyPlan } from './manifests';
 import {
   runTerraform,
+  TerraformError,
   terraformDestroy,
   terraformInit,
   type TerraformStackOptions,
@@ -38,7 +40,101 @@ export interface DestroyStackOptions {
   deleteData?: boolean;
   /** Bound of each in-cluster wait (default 300 s). */
   inClusterTimeoutSeconds?: number;
+  /** How often `terraform destroy` runs when GCP is still deleting (see {@link DESTROY_RETRY}). */
+  destroyRetry?: Partial<DestroyRetryOptions>;
   logger?: { info(message: string): void; warn(message: string): void };
+}
+
+/** Bounded retries of `terraform destroy`. @public */
+export interface DestroyRetryOptions {
+  /** Runs of `terraform destroy` at most (the first included). */
+  attempts: number;
+  /** Wait before the second run; doubled for each further one. */
+  delayMs: number;
+  /** Longest wait between two runs. */
+  maxDelayMs: number;
+}
+
+/**
+ * Seed 000: "You may have to run destroy more than once as some networking components take a
+ * while to be destroyed". A VPC whose subnetworks, firewall rules or peerings GCP is still
+ * deleting is refused until they are gone; a later run succeeds.
+ * @public
+ */
+export const DESTROY_RETRY: DestroyRetryOptions = {
+  attempts: 4,
+  delayMs: 30_000,
+  maxDelayMs: 120_000,
+};
+
+/**
+ * Failures of `terraform destroy` that a later run clears, as GCP words them (Compute Engine's
+ * error reasons, GKE's and Service Networking's messages).
+ */
+const TRANSIENT_DESTROY_ERRORS: RegExp[] = [
+  // "The network resource '…' is already being used by '…', resourceInUseByAnotherResource"
+  /resourceInUseByAnotherResource/,
+  /is already being used by/,
+  // "The resource '…' is not ready, resourceNotReady"
+  /resourceNotReady/,
+  // GKE: "Operation operation-… is currently … on cluster …. Please wait and try again."
+  /Please wait and try again/,
+  // Service Networking: "Producer services (e.g. CloudSQL, Cloud Memstore, etc.) are still using this connection."
+  /are still using this connection/,
+];
+
+/** Whether a failed `terraform destroy` is worth running again (not cancelled, not timed out). @public */
+export function isTransientDestroyError(error: unknown): boolean {
+  if (!(error instanceof TerraformError) || error.failure !== 'exit-code')
+    return false;
+  const text = `${error.message}\n${error.stderr}`;
+  return TRANSIENT_DESTROY_ERRORS.some(pattern => pattern.test(text));
+}
+
+/**
+ * `terraform destroy`, run again (bounded, with growing waits) while GCP is still deleting what
+ * the resources depend on. Any other failure, a cancellation or the last attempt's failure is
+ * thrown as is.
+ * @public
+ */
+export async function terraformDestroyWithRetries(
+  terraform: TerraformStackOptions,
+  options: Partial<DestroyRetryOptions> & {
+    logger?: { warn(message: string): void };
+  } = {},
+) {
+  const retry = { ...DESTROY_RETRY, ...options };
+  return backOff(() => terraformDestroy({ ...terraform, skipInit: true }), {
+    numOfAttempts: Math.max(1, retry.attempts),
+    startingDelay: retry.delayMs,
+    maxDelay: retry.maxDelayMs,
+    timeMultiple: 2,
+    // The first run goes at once; the waits come between runs.
+    delayFirstAttempt: false,
+    jitter: 'none',
+    retry: (error, attemptNumber) => {
+      if (terraform.signal?.aborted || !isTransientDestroyError(error))
+        return false;
+      options.logger?.warn(
+        `terraform destroy ${attemptNumber}/${
+          retry.attempts
+        } failed while GCP is still deleting (${transientReason(
+          error as Error,
+        )}); running it again`,
+      );
+      return true;
+    },
+  });
+}
+
+/** The line of terraform's diagnostics naming why GCP refused, for the log. */
+function transientReason(error: Error): string {
+  const lines = `${error.message}\n${
+    (error as { stderr?: string }).stderr ?? ''
+  }`.split('\n');
+  const line =
+    lines.find(l => TRANSIENT_DESTROY_ERRORS.some(p => p.test(l))) ?? lines[0];
+  return line.trim().slice(0, 300);
 }
 
 /** What a destroy did and what it left in place. @public */
@@ -53,7 +149,8 @@ export interface DestroyReport {
 
 /**
  * Removes a stack in order: the work running in the cluster (Ray, queued Jobs, Kueue Workloads,
- * ProvisioningRequests), the stack's own Kubernetes objects, then Terraform. Deletion protection
+ * ProvisioningRequests), the stack's own Kubernetes objects, then Terraform (run again, bounded,
+ * while GCP is still deleting network resources: {@link terraformDestroyWithRetries}). Deletion protection
  * (a guard against deletions outside this flow) is lifted first. Data is kept unless
  * `deleteData`: the training bucket leaves Terraform's state and stays; a stack with Filestore
  * shares is refused, since an instance cannot outlive the VPC it is attached to.
@@ -126,7 +223,10 @@ export async function destroyStack(
       note: `training data, no longer managed by this stack (delete it with gcloud storage rm --recursive gs://${names.trainingBucket}, or destroy with --delete-data)`,
     });
   }
-  await terraformDestroy({ ...terraform, skipInit: true });
+  await terraformDestroyWithRetries(terraform, {
+    ...options.destroyRetry,
+    logger,
+  });
   if (terraform.state?.backend === 'gcs') {
     report.kept.push({
       resource: `gs://${terraform.state.bucket}/${terraform.state.prefix}`,

@@ -28,3 +28,7 @@ export { KueueQueuesCard } from './components/KueueQueuesCard';
 export { ProvisioningRequestsTable } from './components/ProvisioningRequestsTable';
 export { RayClustersCard } from './components/RayClustersCard';
 export { WhyNotRunning } from './components/WhyNotRunning';
+export {
+  DestroyClusterButton,
+  destroyTemplateLink,
+} from './components/DestroyClusterButton';

@@ -7,6 +7,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { gpuClusterStackPermissions } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
   createCatalogRegisterAction,
+  createDestroyAction,
   createKubectlApplyAction,
   createSpecValidateAction,
   createStackRenderAction,
@@ -69,6 +70,11 @@ export const scaffolderModuleGpuCluster = createBackendModule({
           auth,
           catalog,
         });
+        const registrations = new ClusterRegistrationClient({
+          auth,
+          discovery,
+          logger,
+        });
         scaffolder.addActions(
           createSpecValidateAction({ guard }),
           createStackRenderAction({ guard }),
@@ -78,11 +84,14 @@ export const scaffolderModuleGpuCluster = createBackendModule({
             config,
             catalog,
             guard,
-            registrations: new ClusterRegistrationClient({
-              auth,
-              discovery,
-              logger,
-            }),
+            registrations,
+          }),
+          createDestroyAction({
+            config,
+            catalog,
+            permissions,
+            auth,
+            registrations,
           }),
         );
       },

@@ -51,6 +51,7 @@ export const GPU_CLUSTER_ACTION_IDS = [
   'gpu-cluster:terraform:apply',
   'gpu-cluster:kubectl:apply',
   'gpu-cluster:catalog:register',
+  'gpu-cluster:destroy',
 ];
 
 const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };

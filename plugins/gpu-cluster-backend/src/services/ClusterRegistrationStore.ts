@@ -14,6 +14,11 @@ export interface ClusterRegistration {
   location: string;
   clusterName: string;
   owner: string;
+  /**
+   * The validated stack spec the template applied (absent for registrations recorded before
+   * specs were kept): what the Destroy template tears down.
+   */
+  spec?: Record<string, unknown>;
 }
 
 const TABLE = 'gpu_cluster_registrations';
@@ -47,6 +52,7 @@ export class ClusterRegistrationStore {
         location: registration.location,
         cluster_name: registration.clusterName,
         owner: registration.owner,
+        spec: registration.spec ? JSON.stringify(registration.spec) : null,
         registered_at: new Date().toISOString(),
       })
       .onConflict('entity_ref')
@@ -62,8 +68,14 @@ export class ClusterRegistrationStore {
           location: row.location,
           clusterName: row.cluster_name,
           owner: row.owner,
+          ...(row.spec ? { spec: JSON.parse(row.spec) } : {}),
         }
       : undefined;
+  }
+
+  /** Forgets a registration (the cluster was destroyed); true when there was one. */
+  async remove(entityRef: string): Promise<boolean> {
+    return (await this.db(TABLE).where({ entity_ref: entityRef }).del()) > 0;
   }
 }
 

@@ -10,7 +10,10 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  assertGpuStackSpec,
   GPU_CLUSTER_ANNOTATIONS,
+  stackEntityRef,
+  stackNames,
   type ClusterStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
@@ -21,6 +24,7 @@ import {
   type KubeEmulator,
 } from '@gpu-platform/emulators';
 import request from 'supertest';
+import { validateResponse } from '../__testUtils__/validateResponse';
 import { gpuClusterPlugin } from '../plugin';
 import { clusterRegistrationStoreServiceRef } from './ClusterRegistrationStore';
 import {
@@ -320,5 +324,79 @@ describe('status of clusters discovered through GKE', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.message).toContain('projectId');
     expect((await get('forged')).status).toBe(403);
+  });
+
+  it('keeps the spec of a registration for the scaffolder only, and forgets it on delete', async () => {
+    const asScaffolder = (req: request.Test) =>
+      req.set(
+        'Authorization',
+        mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service('plugin:scaffolder'),
+          targetPluginId: 'gpu-cluster',
+        }),
+      );
+    const spec = assertGpuStackSpec({
+      identity: {
+        projectId: PROJECT,
+        namePrefix: 'kept',
+        owner: 'group:default/platform-team',
+      },
+    });
+    const names = stackNames(spec);
+    const recorded = {
+      entityRef: stackEntityRef(spec),
+      projectId: PROJECT,
+      location: names.clusterLocation,
+      clusterName: names.clusterName,
+      owner: 'group:default/platform-team',
+      spec,
+    };
+    // A spec naming another project than the registration is refused, naming the field.
+    const mismatched = await asScaffolder(
+      request(backend.server).post('/api/gpu-cluster/registrations'),
+    ).send({ ...recorded, projectId: OTHER_PROJECT });
+    expect(mismatched.status).toBe(400);
+    expect(mismatched.body.error.message).toContain(
+      `projectId is ${OTHER_PROJECT} but the spec names ${PROJECT}`,
+    );
+    const invalid = await asScaffolder(
+      request(backend.server).post('/api/gpu-cluster/registrations'),
+    ).send({ ...recorded, spec: { identity: { projectId: 'x' } } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.message).toContain('spec: identity');
+
+    const created = await asScaffolder(
+      request(backend.server).post('/api/gpu-cluster/registrations'),
+    ).send(recorded);
+    expect(created.status).toBe(204);
+    const path = `/api/gpu-cluster/registrations/default/${names.clusterName}`;
+    const read = await asScaffolder(request(backend.server).get(path));
+    expect(read.status).toBe(200);
+    validateResponse('/registrations/{namespace}/{name}', 200, read.body);
+    expect(read.body).toEqual(JSON.parse(JSON.stringify(recorded)));
+    // Users and other plugins learn nothing.
+    expect((await request(backend.server).get(path)).status).toBe(403);
+    const asCatalog = await request(backend.server)
+      .get(path)
+      .set(
+        'Authorization',
+        mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service('plugin:catalog'),
+          targetPluginId: 'gpu-cluster',
+        }),
+      );
+    expect(asCatalog.status).toBe(403);
+    expect((await request(backend.server).delete(path)).status).toBe(403);
+    const bad = await asScaffolder(
+      request(backend.server).get('/api/gpu-cluster/registrations/default/a$b'),
+    );
+    expect(bad.status).toBe(400);
+
+    expect(
+      (await asScaffolder(request(backend.server).delete(path))).status,
+    ).toBe(204);
+    const gone = await asScaffolder(request(backend.server).get(path));
+    expect(gone.status).toBe(404);
+    validateResponse('/registrations/{namespace}/{name}', 404, gone.body);
   });
 });

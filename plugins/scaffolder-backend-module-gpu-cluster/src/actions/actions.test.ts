@@ -552,6 +552,14 @@ describe('gpu-cluster actions', () => {
         location: 'us-central1',
         clusterName: 'e2e-gke',
         owner: 'group:default/ml-platform',
+        // The validated spec with the policy's state location, for gpu-cluster:destroy.
+        spec: expect.objectContaining({
+          identity: expect.objectContaining(VALUES.identity),
+          terraformState: {
+            bucket: 'e2e-tfstate',
+            prefix: 'gpu-clusters/default/ml-platform/e2e',
+          },
+        }),
       });
       const target = path.join(locations, 'default-e2e-gke.yaml');
       expect(catalog.addLocation).toHaveBeenCalledWith(

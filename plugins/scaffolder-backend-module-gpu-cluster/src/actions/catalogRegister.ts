@@ -114,6 +114,8 @@ export function createCatalogRegisterAction(options: {
           location: names.clusterLocation,
           clusterName: names.clusterName,
           owner: normalizeOwnerRef(spec.identity.owner),
+          // The validated spec with the policy's state location: gpu-cluster:destroy works from it.
+          spec: spec as unknown as Record<string, unknown>,
         });
         const locationDirectory = config.catalog.locationDirectory;
         if (!locationDirectory) {

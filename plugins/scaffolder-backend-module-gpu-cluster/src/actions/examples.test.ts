@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { catalogRegisterExamples } from './catalogRegister.examples';
+import { destroyExamples } from './destroy.examples';
 import { kubectlApplyExamples } from './kubectlApply.examples';
 import { renderExamples } from './render.examples';
 import { terraformApplyExamples } from './terraformApply.examples';
@@ -12,6 +13,7 @@ describe('action examples', () => {
     ['gpu-cluster:terraform:apply', terraformApplyExamples],
     ['gpu-cluster:kubectl:apply', kubectlApplyExamples],
     ['gpu-cluster:catalog:register', catalogRegisterExamples],
+    ['gpu-cluster:destroy', destroyExamples],
   ])('%s examples are template steps using the action', (id, examples) => {
     expect(examples.length).toBeGreaterThan(0);
     for (const example of examples) {

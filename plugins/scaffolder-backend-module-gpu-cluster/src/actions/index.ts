@@ -3,3 +3,4 @@ export { createStackRenderAction } from './render';
 export { createTerraformApplyAction } from './terraformApply';
 export { createKubectlApplyAction } from './kubectlApply';
 export { createCatalogRegisterAction } from './catalogRegister';
+export { createDestroyAction } from './destroy';

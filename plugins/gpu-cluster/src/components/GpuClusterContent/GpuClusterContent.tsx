@@ -2,6 +2,7 @@ import { Progress, WarningPanel } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import { ClusterAccessPanel } from '../ClusterAccessPanel';
 import { ClusterHealthCard } from '../ClusterHealthCard';
+import { DestroyClusterButton } from '../DestroyClusterButton';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
 import { ProvisioningRequestsTable } from '../ProvisioningRequestsTable';
@@ -25,12 +26,27 @@ function StaleNotice(props: { generatedAt: string; error?: Error }) {
 export function GpuClusterContent() {
   const { entity } = useEntity();
   const { value, loading, error, stale } = useClusterStatus();
+  // The owners' Destroy action stays available when the cluster cannot be shown.
+  const actions = (
+    <Grid item xs={12} container justifyContent="flex-end">
+      <DestroyClusterButton />
+    </Grid>
+  );
   if (!value) {
-    if (error) return <ClusterAccessPanel error={error} />;
+    if (error)
+      return (
+        <Grid container spacing={3}>
+          {actions}
+          <Grid item xs={12}>
+            <ClusterAccessPanel error={error} />
+          </Grid>
+        </Grid>
+      );
     return loading ? <Progress /> : null;
   }
   return (
     <Grid container spacing={3}>
+      {actions}
       {stale && (
         <Grid item xs={12}>
           <StaleNotice generatedAt={value.generatedAt} error={error} />

@@ -1,0 +1,5 @@
+export {
+  DestroyClusterButton,
+  DESTROY_TEMPLATE_PATH,
+  destroyTemplateLink,
+} from './DestroyClusterButton';
