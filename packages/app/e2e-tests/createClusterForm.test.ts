@@ -21,10 +21,10 @@ async function choose(page: Page, label: RegExp, option: string | RegExp) {
 
 async function openTemplate(page: Page) {
   await page.goto('/create');
-  const card = page
-    .locator('article, .MuiCard-root, [class*="Card"]')
-    .filter({ hasText: 'Create GPU cluster' })
-    .first();
+  // The card titled exactly so: the Destroy template's card sits beside it.
+  const card = page.locator('.MuiCard-root').filter({
+    has: page.getByText('Create GPU cluster', { exact: true }),
+  });
   await card.getByRole('button', { name: 'Choose' }).click();
   await expect(page.getByRole('button', { name: /^Preset/ })).toBeVisible();
 }
