@@ -148,8 +148,9 @@ describe('gpu-cluster backend against the emulators', () => {
   };
   /** Why a job's Workload is (not) running, asked of the explain endpoint as the tab does. */
   const whyOf = async (job: string) => {
-    const workload = (await listAll<WorkloadStatus>('workloads')).find(
-      w => w.owner?.name === job,
+    const [workload] = await listAll<WorkloadStatus>(
+      'workloads',
+      `owner=${job}`,
     );
     if (!workload) return undefined;
     const res = await request(backend.server).get(
@@ -492,6 +493,7 @@ describe('gpu-cluster backend against the emulators', () => {
       ['queue[$ne]=x', 'queue'],
       ['selector=app', 'selector'],
       ['unfinished=yes', 'unfinished'],
+      ['owner=Job%2Fx', 'owner'],
     ]) {
       const res = await request(backend.server).get(
         `${base}/workloads?${query}`,

@@ -59,6 +59,8 @@ export const LISTS = {
       state: z.enum(WORKLOAD_PHASES).optional(),
       /** true: the unfinished ones (every phase but Finished), the ones with an explanation. */
       unfinished: z.enum(['true', 'false']).optional(),
+      /** The name of the object that owns the Workload (its Job, RayJob, …). */
+      owner: K8S_NAME.optional(),
       sort: z.enum(['name', 'createdAt', 'phase', 'gpus']).default('name'),
       ...paging,
     }),
@@ -67,6 +69,7 @@ export const LISTS = {
       (!q.namespace || w.namespace === q.namespace) &&
       (!q.queue || w.queueName === q.queue || w.clusterQueue === q.queue) &&
       (!q.state || w.phase === q.state) &&
+      (!q.owner || w.owner?.name === q.owner) &&
       (!q.unfinished || (w.phase !== 'Finished') === (q.unfinished === 'true')),
     sortKeys: {
       name: byKey,

@@ -475,6 +475,8 @@ export interface StatusListQuery {
   state?: string;
   /** Workloads only: true lists the unfinished ones (every phase but Finished). */
   unfinished?: boolean;
+  /** Workloads only: the name of the owning object (Job, RayJob, …). */
+  owner?: string;
   nodePool?: string;
   sort?: string;
   order?: 'asc' | 'desc';
