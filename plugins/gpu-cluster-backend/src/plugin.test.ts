@@ -18,11 +18,15 @@ import {
 } from '@gpu-platform/emulators';
 import type {
   ClusterStatus,
+  NodeStatus,
+  ProvisioningRequestStatus,
   WorkloadExplanation,
+  WorkloadStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import request from 'supertest';
 import { gpuClusterPlugin } from './plugin';
 import { validateResponse } from './__testUtils__/validateResponse';
+import { SUMMARY_HEAD_LIMIT } from './services/summarize';
 
 denyGoogleCredentialDiscovery();
 // Starting two emulators and a backend takes a while on a loaded machine (setupTests says 60 s).
@@ -133,6 +137,27 @@ describe('gpu-cluster backend against the emulators', () => {
     expect(res.status).toBe(200);
     return res.body as ClusterStatus;
   };
+  const clusterPath = `/api/gpu-cluster/clusters/default/${DEMO.cluster}`;
+  /** A whole list of the demo cluster (small: one page of 500). */
+  const listAll = async <T>(list: string, query = '') => {
+    const res = await request(backend.server).get(
+      `${clusterPath}/${list}?limit=500&${query}`,
+    );
+    expect(res.status).toBe(200);
+    return res.body.items as T[];
+  };
+  /** Why a job's Workload is (not) running, asked of the explain endpoint as the tab does. */
+  const whyOf = async (job: string) => {
+    const [workload] = await listAll<WorkloadStatus>(
+      'workloads',
+      `owner=${job}`,
+    );
+    if (!workload) return undefined;
+    const res = await request(backend.server).get(
+      `${clusterPath}/workloads/${workload.namespace}/${workload.name}/explain`,
+    );
+    return res.status === 200 ? (res.body as WorkloadExplanation) : undefined;
+  };
 
   it('answers the demo cluster status from Kubernetes and GKE', async () => {
     const res = await request(backend.server).get(statusPath);
@@ -156,12 +181,18 @@ describe('gpu-cluster backend against the emulators', () => {
     });
     expect(pool?.additionalNetworks).toHaveLength(9);
     expect(status.summary.gpusCapacity).toBe(16);
-    expect(status.nodes.filter(n => n.nodePool === DEMO.nodePool)).toHaveLength(
-      2,
-    );
     expect(
-      status.nodes.find(n => n.nodePool === DEMO.nodePool)?.networks,
-    ).toContain('rdma-0');
+      status.nodePools.find(p => p.nodePool === DEMO.nodePool),
+    ).toMatchObject({ nodes: 2, readyNodes: 2, gpus: { capacity: 16 } });
+    // The long lists are not in the summary: they are paged.
+    for (const list of ['nodes', 'workloads', 'provisioningRequests']) {
+      expect(status).not.toHaveProperty(list);
+    }
+    const nodes = await listAll<NodeStatus>('nodes');
+    expect(nodes.filter(n => n.nodePool === DEMO.nodePool)).toHaveLength(2);
+    expect(nodes.find(n => n.nodePool === DEMO.nodePool)?.networks).toContain(
+      'rdma-0',
+    );
     const cq = status.clusterQueues.find(q => q.name === DEMO.clusterQueue);
     expect(cq).toMatchObject({
       active: true,
@@ -176,7 +207,10 @@ describe('gpu-cluster backend against the emulators', () => {
       status.localQueues.find(q => q.name === DEMO.localQueue)
         ?.pendingWorkloads,
     ).toBe(1);
-    const waiting = status.provisioningRequests.find(p =>
+    const provisioningRequests = await listAll<ProvisioningRequestStatus>(
+      'provisioningrequests',
+    );
+    const waiting = provisioningRequests.find(p =>
       p.name.includes('llama-finetune-waiting'),
     );
     expect(waiting).toMatchObject({
@@ -184,7 +218,7 @@ describe('gpu-cluster backend against the emulators', () => {
       reason: 'ResourcePoolExhausted',
       message: expect.stringContaining('Waiting for resources'),
     });
-    const provisioned = status.provisioningRequests.find(p =>
+    const provisioned = provisioningRequests.find(p =>
       p.name.includes('nccl-allreduce-test'),
     );
     expect(provisioned).toMatchObject({
@@ -201,7 +235,11 @@ describe('gpu-cluster backend against the emulators', () => {
       name: DEMO.rayJob,
       jobStatus: 'RUNNING',
     });
-    const why = status.explanations.find(
+    expect(status.explanations).toMatchObject({
+      limit: SUMMARY_HEAD_LIMIT,
+      total: 2,
+    });
+    const why = status.explanations.items.find(
       e => e.job === 'llama-finetune-waiting',
     );
     expect(why).toMatchObject({
@@ -217,8 +255,7 @@ describe('gpu-cluster backend against the emulators', () => {
   });
 
   it('explains one workload through its own endpoint', async () => {
-    const status = await getStatus();
-    const running = status.workloads.find(w =>
+    const running = (await listAll<WorkloadStatus>('workloads')).find(w =>
       w.name.includes('nccl-allreduce-test'),
     )!;
     const res = await request(backend.server).get(
@@ -277,11 +314,6 @@ describe('gpu-cluster backend against the emulators', () => {
       },
     });
 
-  const explanationOf = (status: ClusterStatus, job: string) =>
-    status.explanations.find(e => e.job === job) as
-      | WorkloadExplanation
-      | undefined;
-
   /** What each outcome must show besides its verdict. */
   const expectedFacts: Record<string, Record<string, unknown>> = {
     Running: { severity: 'info', runningOnNode: true },
@@ -311,7 +343,7 @@ describe('gpu-cluster backend against the emulators', () => {
       zoneNamed: why.summary.includes(DEMO.zone),
       provisioningState: pr?.state,
       provisioningReason: pr?.reason,
-      retryFlag: status.flags.some(
+      retryFlag: status.flags.items.some(
         f =>
           f.code === 'RetryWithoutRequeue' && f.subject.includes(why.workload),
       ),
@@ -328,20 +360,19 @@ describe('gpu-cluster backend against the emulators', () => {
     submit(job, { outcome });
     kube.scenarios.engine.runFor(3000);
     const pending = await eventually(
-      getStatus,
-      s => explanationOf(s, job)?.verdict === 'WaitingForCapacity',
+      () => whyOf(job),
+      w => w?.verdict === 'WaitingForCapacity',
     );
-    expect(explanationOf(pending, job)?.summary).toContain(
-      'Waiting for resources',
-    );
+    expect(pending?.summary).toContain('Waiting for resources');
     kube.scenarios.engine.runFor(runMs, 5000);
-    const done = await eventually(
-      getStatus,
-      s => explanationOf(s, job)?.verdict === verdict,
-    );
-    const why = explanationOf(done, job)!;
+    const why = (await eventually(
+      () => whyOf(job),
+      w => w?.verdict === verdict,
+    ))!;
     expect(why.summary.length).toBeGreaterThan(20);
-    expect(factsOf(why, done)).toMatchObject(expectedFacts[verdict]);
+    expect(factsOf(why, await getStatus())).toMatchObject(
+      expectedFacts[verdict],
+    );
   });
 
   it('explains a job sent to a LocalQueue whose ClusterQueue does not exist', async () => {
@@ -353,23 +384,22 @@ describe('gpu-cluster backend against the emulators', () => {
     });
     submit('scenario-orphan', { queue: 'orphan-queue' });
     kube.scenarios.engine.runFor(3000);
-    const status = await eventually(
-      getStatus,
-      s => explanationOf(s, 'scenario-orphan')?.verdict === 'QueueMissing',
+    const why = await eventually(
+      () => whyOf('scenario-orphan'),
+      w => w?.verdict === 'QueueMissing',
     );
-    expect(explanationOf(status, 'scenario-orphan')?.summary).toContain(
-      'no-such-cluster-queue',
+    expect(why?.summary).toContain('no-such-cluster-queue');
+    const status = await getStatus();
+    expect(status.flags.items.some(f => f.code === 'LocalQueueInactive')).toBe(
+      true,
     );
-    expect(status.flags.some(f => f.code === 'LocalQueueInactive')).toBe(true);
   });
 
   it('keeps serving after a dropped watch and answers partially when GKE fails', async () => {
     kube.faults.add({ path: /workloads/, dropWatchAfterMs: 1, times: 1 });
     submit('scenario-after-drop');
     kube.scenarios.engine.runFor(3000);
-    await eventually(getStatus, s =>
-      Boolean(explanationOf(s, 'scenario-after-drop')),
-    );
+    await eventually(() => whyOf('scenario-after-drop'), Boolean);
     const removeFault = gke.faults.add({ method: 'GetCluster', status: 503 });
     try {
       const res = await request(backend.server).get(statusPath);
@@ -384,7 +414,7 @@ describe('gpu-cluster backend against the emulators', () => {
           error: expect.stringContaining('gke'),
         }),
       ]);
-      expect(res.body.nodes.length).toBeGreaterThan(0);
+      expect(res.body.nodePools.length).toBeGreaterThan(0);
     } finally {
       removeFault();
     }
@@ -405,20 +435,26 @@ describe('gpu-cluster backend against the emulators', () => {
     };
     const status = await getStatus();
     const all = await page('workloads', 'limit=500');
-    expect(all.total).toBe(status.workloads.length);
-    expect(all.items.map(w => w.name)).toEqual(
-      status.workloads.map(w => w.name),
-    );
+    expect(all.total).toBe(all.items.length);
+    expect(all.total).toBeGreaterThanOrEqual(2);
+    const keys = all.items.map(w => `${w.namespace}/${w.name}`);
+    expect(keys).toEqual([...keys].sort((a, b) => a.localeCompare(b)));
     const first = await page('workloads', 'limit=1');
     const second = await page('workloads', 'limit=1&offset=1');
     expect([first.items.length, first.total, second.offset]).toEqual([
       1,
-      status.workloads.length,
+      all.total,
       1,
     ]);
-    expect(second.items[0].name).toBe(status.workloads[1].name);
+    expect(second.items[0].name).toBe(all.items[1].name);
     const last = await page('workloads', 'limit=1&order=desc');
-    expect(last.items[0].name).toBe(status.workloads.at(-1)!.name);
+    expect(last.items[0].name).toBe(all.items.at(-1)!.name);
+    // The unfinished ones are the workloads the summary's head of explanations counts.
+    const unfinished = await page('workloads', 'unfinished=true&limit=500');
+    expect(unfinished.items.every(w => w.phase !== 'Finished')).toBe(true);
+    expect(unfinished.total).toBe(status.explanations.total);
+    const finished = await page('workloads', 'unfinished=false&limit=500');
+    expect(finished.total + unfinished.total).toBe(all.total);
     const waiting = await page(
       'workloads',
       `namespace=${DEMO.queueNamespace}&queue=${DEMO.localQueue}&state=QuotaReserved`,
@@ -456,6 +492,8 @@ describe('gpu-cluster backend against the emulators', () => {
       ['namespace=..%2Fetc', 'namespace'],
       ['queue[$ne]=x', 'queue'],
       ['selector=app', 'selector'],
+      ['unfinished=yes', 'unfinished'],
+      ['owner=Job%2Fx', 'owner'],
     ]) {
       const res = await request(backend.server).get(
         `${base}/workloads?${query}`,
@@ -547,7 +585,10 @@ describe('gpu-cluster backend when one kind fails', () => {
 
   /** A backend of its own, so its informers start while the fault is in place. */
   async function withBackend(
-    use: (get: () => Promise<ClusterStatus>) => Promise<void>,
+    use: (
+      get: () => Promise<ClusterStatus>,
+      total: (list: string) => Promise<number>,
+    ) => Promise<void>,
   ) {
     const backend = await startTestBackend({
       features: [
@@ -557,15 +598,28 @@ describe('gpu-cluster backend when one kind fails', () => {
       ],
     });
     try {
-      await use(async () => {
-        const res = await request(backend.server).get(
-          `/api/gpu-cluster/clusters/default/${DEMO.cluster}/status`,
-        );
-        expect(res.status).toBe(200);
-        validateResponse('/clusters/{namespace}/{name}/status', 200, res.body);
-        expect(JSON.stringify(res.body)).not.toContain(kube.token);
-        return res.body as ClusterStatus;
-      });
+      await use(
+        async () => {
+          const res = await request(backend.server).get(
+            `/api/gpu-cluster/clusters/default/${DEMO.cluster}/status`,
+          );
+          expect(res.status).toBe(200);
+          validateResponse(
+            '/clusters/{namespace}/{name}/status',
+            200,
+            res.body,
+          );
+          expect(JSON.stringify(res.body)).not.toContain(kube.token);
+          return res.body as ClusterStatus;
+        },
+        async list => {
+          const res = await request(backend.server).get(
+            `/api/gpu-cluster/clusters/default/${DEMO.cluster}/${list}?limit=1`,
+          );
+          expect(res.status).toBe(200);
+          return res.body.total as number;
+        },
+      );
     } finally {
       await backend.stop();
     }
@@ -644,10 +698,10 @@ describe('gpu-cluster backend when one kind fails', () => {
       path: /\/workloads$/,
       dropWatchAfterMs: 200,
     });
-    await withBackend(async get => {
+    await withBackend(async (get, total) => {
       const synced = await get();
       expect(synced.sections.workloads.state).toBe('ok');
-      const count = synced.workloads.length;
+      const count = await total('workloads');
       expect(count).toBeGreaterThan(0);
       dropping();
       const removeFailure = kube.faults.add({
@@ -667,7 +721,7 @@ describe('gpu-cluster backend when one kind fails', () => {
         syncedAt: expect.any(String),
       });
       // The last known data, not an empty list.
-      expect(stale.workloads).toHaveLength(count);
+      expect(await total('workloads')).toBe(count);
       expect(stale.summary.pendingWorkloads).toEqual(expect.any(Number));
       removeFailure();
       await eventually(get, s => s.sections.workloads.state === 'ok', 20_000);

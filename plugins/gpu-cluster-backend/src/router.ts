@@ -140,7 +140,7 @@ export async function createRouter(
   for (const list of ['workloads', 'provisioningrequests', 'nodes'] as const) {
     router.get(`/clusters/:namespace/:name/${list}`, async (req, res) => {
       const { entityRef, cluster } = await authorizeCluster(req);
-      const current = await status.getStatus(entityRef, cluster);
+      const current = await status.getDetail(entityRef, cluster);
       res.json(pageOf(list satisfies ListName, current, req.query));
     });
   }

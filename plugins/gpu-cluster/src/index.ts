@@ -27,7 +27,9 @@ export { NodePoolsTable } from './components/NodePoolsTable';
 export { KueueQueuesCard } from './components/KueueQueuesCard';
 export { ProvisioningRequestsTable } from './components/ProvisioningRequestsTable';
 export { RayClustersCard } from './components/RayClustersCard';
-export { WhyNotRunning } from './components/WhyNotRunning';
+export { WhyNotRunning, ExplanationView } from './components/WhyNotRunning';
+export { WorkloadsTable } from './components/WorkloadsTable';
+export { NodesTable } from './components/NodesTable';
 export {
   DestroyClusterButton,
   destroyTemplateLink,

@@ -8,6 +8,7 @@ import {
 import { NotFoundError } from '@backstage/errors';
 import {
   type ClusterStatus,
+  type ClusterStatusDetail,
   type GkeClusterStatus,
   type StatusSource,
   type WorkloadExplanation,
@@ -23,16 +24,23 @@ import {
 import { createStatusIdentity, type StatusIdentity } from './statusIdentity';
 import { buildClusterStatus } from './buildStatus';
 import { explainWorkload } from './explain';
+import { summarizeStatus } from './summarize';
 
 /**
  * Assembles the status of a cluster the cluster supplier resolved: per-cluster informers and a
  * cached GKE read. Which cluster an entity may see is the supplier's decision, not this one's.
  */
 export interface ClusterStatusService {
+  /** The bounded summary the tab loads first (`GET /status`). */
   getStatus(
     entityRef: string,
     cluster: GpuClusterConfig,
   ): Promise<ClusterStatus>;
+  /** Everything assembled, for the paged lists; never sent whole. */
+  getDetail(
+    entityRef: string,
+    cluster: GpuClusterConfig,
+  ): Promise<ClusterStatusDetail>;
   explain(
     entityRef: string,
     cluster: GpuClusterConfig,
@@ -50,27 +58,31 @@ export interface DefaultClusterStatusServiceOptions {
   now?: () => number;
 }
 
+interface Assembled {
+  detail: ClusterStatusDetail;
+  status: ClusterStatus;
+  expiresAt: number;
+}
+
 /** Informers, readers and cache entries are per cluster key (the name for configured clusters). */
 const keyOf = (cluster: GpuClusterConfig) => cluster.key ?? cluster.name;
 
 /**
  * Status of resolved clusters from per-cluster informers (started on first use) and one cached
- * GKE read. The assembled status is kept in the shared cache for a few seconds, so replicas and
- * concurrent viewers reuse it instead of assembling it again.
+ * GKE read. What is assembled is kept in memory for a few seconds, so concurrent viewers reuse
+ * it instead of assembling it again; only the small summary goes through the shared cache
+ * service (the whole detail would cost its serializer hundreds of ms at 10k Workloads).
  */
 export class DefaultClusterStatusService implements ClusterStatusService {
   private readonly watchers = new Map<string, ClusterWatcher>();
   private readonly gkeReaders = new Map<string, GkeReader>();
-  private readonly inflight = new Map<string, Promise<ClusterStatus>>();
+  private readonly inflight = new Map<string, Promise<Assembled>>();
   /**
-   * The statuses this replica assembled, for as long as they are cached: a hit here skips the
-   * cache service's serializer (hundreds of ms at 10k Workloads, on the one event loop). Other
-   * replicas still share them through the cache service.
+   * What this replica assembled, for as long as it is fresh: the paged lists read the detail
+   * here, and a summary hit skips the cache service's serializer. Other replicas share the
+   * summary through the cache service; each has its own informers for the detail.
    */
-  private readonly assembled = new Map<
-    string,
-    { status: ClusterStatus; expiresAt: number }
-  >();
+  private readonly assembled = new Map<string, Assembled>();
   private readonly now: () => number;
   private readonly identity: StatusIdentity;
 
@@ -96,16 +108,35 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     if (cached) {
       return cached;
     }
-    // Concurrent viewers of a cold cache share one assembly.
+    return (await this.assembleOnce(key, entityRef, cluster)).status;
+  }
+
+  async getDetail(
+    entityRef: string,
+    cluster: GpuClusterConfig,
+  ): Promise<ClusterStatusDetail> {
+    const key = `status:${keyOf(cluster)}:${entityRef}`;
+    const local = this.assembled.get(key);
+    if (local && local.expiresAt > Date.now()) {
+      return local.detail;
+    }
+    return (await this.assembleOnce(key, entityRef, cluster)).detail;
+  }
+
+  /** Concurrent viewers of a cold entry share one assembly. */
+  private assembleOnce(
+    key: string,
+    entityRef: string,
+    cluster: GpuClusterConfig,
+  ): Promise<Assembled> {
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.assemble(entityRef, cluster).finally(() =>
+      pending = this.assemble(key, entityRef, cluster).finally(() =>
         this.inflight.delete(key),
       );
       this.inflight.set(key, pending);
     }
-    const status = await pending;
-    return status;
+    return pending;
   }
 
   async explain(
@@ -114,7 +145,7 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     namespace: string,
     workload: string,
   ) {
-    const status = await this.getStatus(entityRef, cluster);
+    const status = await this.getDetail(entityRef, cluster);
     const w = status.workloads.find(
       x => x.namespace === namespace && x.name === workload,
     );
@@ -185,9 +216,10 @@ export class DefaultClusterStatusService implements ClusterStatusService {
   }
 
   private async assemble(
+    key: string,
     entityRef: string,
     cluster: GpuClusterConfig,
-  ): Promise<ClusterStatus> {
+  ): Promise<Assembled> {
     const watcher = this.watcher(cluster);
     const observedAt = new Date(this.now()).toISOString();
     const [kube, gke] = await Promise.all([
@@ -229,7 +261,7 @@ export class DefaultClusterStatusService implements ClusterStatusService {
         'gpuCluster.clusters',
       );
     }
-    const status = buildClusterStatus({
+    const detail = buildClusterStatus({
       entityRef,
       clusterName: cluster.name,
       snapshot: watcher.snapshot(),
@@ -241,15 +273,19 @@ export class DefaultClusterStatusService implements ClusterStatusService {
     // source shows up quickly.
     const ttl =
       sources.every(s => s.ok) &&
-      Object.values(status.sections).every(s =>
+      Object.values(detail.sections).every(s =>
         ['ok', 'notInstalled'].includes(s.state),
       )
         ? this.options.config.statusCacheTtlMs
         : Math.min(1000, this.options.config.statusCacheTtlMs);
-    const key = `status:${keyOf(cluster)}:${entityRef}`;
-    this.assembled.set(key, { status, expiresAt: Date.now() + ttl });
-    await this.options.cache.set(key, status as any, { ttl });
-    return status;
+    const assembled = {
+      detail,
+      status: summarizeStatus(detail),
+      expiresAt: Date.now() + ttl,
+    };
+    this.assembled.set(key, assembled);
+    await this.options.cache.set(key, assembled.status as any, { ttl });
+    return assembled;
   }
 }
 

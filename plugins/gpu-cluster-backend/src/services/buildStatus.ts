@@ -1,7 +1,7 @@
 import type {
   AdmissionCheckState,
   ClusterQueueStatus,
-  ClusterStatus,
+  ClusterStatusDetail,
   GkeClusterStatus,
   LocalQueueStatus,
   NodeStatus,
@@ -364,7 +364,9 @@ export interface BuildStatusInput {
 }
 
 /** Assembles the status model from informer contents and the GKE read. Pure. */
-export function buildClusterStatus(input: BuildStatusInput): ClusterStatus {
+export function buildClusterStatus(
+  input: BuildStatusInput,
+): ClusterStatusDetail {
   const snap = input.snapshot;
   const kinds = kindStatesOf(snap);
   const sections = sectionStates(kinds);

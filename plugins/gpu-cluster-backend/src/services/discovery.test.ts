@@ -235,7 +235,7 @@ describe('status of clusters discovered through GKE', () => {
       status: 'RUNNING',
       privateEndpoint: true,
     });
-    expect(status.nodes.length).toBeGreaterThan(0);
+    expect(status.nodePools.length).toBeGreaterThan(0);
     // Every list and watch asks the token source, so informers survive token expiry.
     expect(tokenRequests).toBeGreaterThan(1);
     for (const secret of [kube.token, gke.token!]) {

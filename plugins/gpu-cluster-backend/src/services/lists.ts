@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import type {
-  ClusterStatus,
+  ClusterStatusDetail,
   NodeStatus,
   PagedList,
   ProvisioningRequestStatus,
@@ -42,7 +42,7 @@ const PROVISIONING_STATES = [
 
 interface ListSpec<T> {
   query: z.ZodType<any>;
-  items: (status: ClusterStatus) => T[];
+  items: (status: ClusterStatusDetail) => T[];
   matches: (item: T, q: any) => boolean;
   sortKeys: Record<string, (item: T) => string | number>;
 }
@@ -57,6 +57,10 @@ export const LISTS = {
       /** The LocalQueue (spec.queueName) or the ClusterQueue it was admitted to. */
       queue: K8S_NAME.optional(),
       state: z.enum(WORKLOAD_PHASES).optional(),
+      /** true: the unfinished ones (every phase but Finished), the ones with an explanation. */
+      unfinished: z.enum(['true', 'false']).optional(),
+      /** The name of the object that owns the Workload (its Job, RayJob, …). */
+      owner: K8S_NAME.optional(),
       sort: z.enum(['name', 'createdAt', 'phase', 'gpus']).default('name'),
       ...paging,
     }),
@@ -64,7 +68,9 @@ export const LISTS = {
     matches: (w, q) =>
       (!q.namespace || w.namespace === q.namespace) &&
       (!q.queue || w.queueName === q.queue || w.clusterQueue === q.queue) &&
-      (!q.state || w.phase === q.state),
+      (!q.state || w.phase === q.state) &&
+      (!q.owner || w.owner?.name === q.owner) &&
+      (!q.unfinished || (w.phase !== 'Finished') === (q.unfinished === 'true')),
     sortKeys: {
       name: byKey,
       createdAt: w => w.createdAt ?? '',
@@ -123,7 +129,7 @@ const SECTION_OF = {
  */
 export function pageOf(
   list: ListName,
-  status: ClusterStatus,
+  status: ClusterStatusDetail,
   rawQuery: unknown,
 ): PagedList<unknown> {
   const spec = LISTS[list] as ListSpec<any>;

@@ -313,13 +313,17 @@ export interface ClusterStatusSummary {
   waitingProvisioningRequests?: number;
 }
 
-/** The whole status of one cluster entity. @public */
-export interface ClusterStatus {
+/**
+ * Everything the backend assembles for one cluster entity: every node, Workload,
+ * ProvisioningRequest and explanation. The backend keeps it in memory and serves it only a page
+ * at a time (`PagedList`); `GET /status` answers the bounded `ClusterStatus` derived from it.
+ * @public
+ */
+export interface ClusterStatusDetail {
   entityRef: string;
   clusterName: string;
   generatedAt: string;
   sources: StatusSource[];
-  /** Which parts are trustworthy; the UI says so where one is not. */
   sections: Record<StatusSectionName, StatusSectionState>;
   summary: ClusterStatusSummary;
   gke?: GkeClusterStatus;
@@ -331,8 +335,62 @@ export interface ClusterStatus {
   rayClusters: RayClusterStatus[];
   rayJobs: RayJobStatus[];
   flags: StatusFlag[];
-  /** The "why is it not running" chain of every workload that is not running yet. */
+  /** The "why is it not running" chain of every unfinished workload. */
   explanations: WorkloadExplanation[];
+}
+
+/** The nodes of one node pool (by its GKE node-pool label), added up. @public */
+export interface NodePoolUsage {
+  /** Absent for nodes without a GKE node-pool label. */
+  nodePool?: string;
+  nodes: number;
+  readyNodes: number;
+  gpus: GpuQuantity;
+}
+
+/**
+ * The first items of a long list, most pressing first, with how many there are in all; the rest
+ * is served a page at a time.
+ * @public
+ */
+export interface StatusHead<T> {
+  items: T[];
+  /** At most this many items are in `items`. */
+  limit: number;
+  /** How many there are in all. */
+  total: number;
+}
+
+/**
+ * The status of one cluster entity as the tab shows it first (`GET /status`): counts, per-pool
+ * aggregates, the queues, Ray, the flags and a bounded head of the unfinished workloads with their
+ * explanations. Its size does not grow with the number of Workloads, nodes or
+ * ProvisioningRequests: those lists are paged (`GET /clusters/:ns/:name/<list>`).
+ * @public
+ */
+export interface ClusterStatus {
+  entityRef: string;
+  clusterName: string;
+  generatedAt: string;
+  sources: StatusSource[];
+  /** Which parts are trustworthy; the UI says so where one is not. */
+  sections: Record<StatusSectionName, StatusSectionState>;
+  summary: ClusterStatusSummary;
+  gke?: GkeClusterStatus;
+  /** Kubernetes nodes per node pool: count, ready and GPUs. */
+  nodePools: NodePoolUsage[];
+  clusterQueues: ClusterQueueStatus[];
+  localQueues: LocalQueueStatus[];
+  rayClusters: RayClusterStatus[];
+  rayJobs: RayJobStatus[];
+  /** The flags, errors first. */
+  flags: StatusHead<StatusFlag>;
+  /**
+   * The unfinished workloads' "why is it not running" chains, errors first then oldest first;
+   * the others are listed by `GET .../workloads?unfinished=true` and explained by
+   * `GET .../workloads/:ns/:name/explain`.
+   */
+  explanations: StatusHead<WorkloadExplanation>;
 }
 
 /** One link of the chain Job → Workload → admission check → ProvisioningRequest → nodes. @public */
@@ -415,6 +473,10 @@ export interface StatusListQuery {
   namespace?: string;
   queue?: string;
   state?: string;
+  /** Workloads only: true lists the unfinished ones (every phase but Finished). */
+  unfinished?: boolean;
+  /** Workloads only: the name of the owning object (Job, RayJob, …). */
+  owner?: string;
   nodePool?: string;
   sort?: string;
   order?: 'asc' | 'desc';

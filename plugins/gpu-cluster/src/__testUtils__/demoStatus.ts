@@ -1,4 +1,13 @@
-import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import type {
+  ClusterStatus,
+  NodeStatus,
+  PagedList,
+  ProvisioningRequestStatus,
+  StatusListName,
+  StatusListQuery,
+  WorkloadExplanation,
+  WorkloadStatus,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 
 const accepted = {
   type: 'Accepted',
@@ -10,7 +19,125 @@ const accepted = {
 const waitingMessage =
   'Waiting for resources. Currently there are not enough resources available to fulfill the request.';
 
-/** A status shaped like the backend's answer for the demo cluster (one waiting, one running job). */
+export const demoNodes: NodeStatus[] = [
+  {
+    name: 'gke-h200-dws-demo-h200-dws-k7p2',
+    nodePool: 'h200-dws',
+    zone: 'us-central1-b',
+    ready: true,
+    unschedulable: false,
+    gpus: { capacity: 8, allocatable: 8, inUse: 8 },
+    networks: ['rdma-0'],
+  },
+];
+
+export const demoProvisioningRequests: ProvisioningRequestStatus[] = [
+  {
+    namespace: 'default',
+    name: 'job-llama-finetune-waiting-demo1-dws-prov-1',
+    state: 'Accepted',
+    reason: 'ResourcePoolExhausted',
+    message: waitingMessage,
+    conditions: [accepted],
+    details: {},
+  },
+  {
+    namespace: 'default',
+    name: 'job-nccl-allreduce-test-demo1-dws-prov-1',
+    state: 'Provisioned',
+    reason: 'Provisioned',
+    message: 'Provisioning Request was successfully provisioned.',
+    conditions: [accepted],
+    details: { nodePool: 'h200-dws', selectedZone: 'us-central1-b' },
+  },
+];
+
+/** The demo's two Workloads: one waiting for DWS capacity, one running. */
+export const demoWorkloads: WorkloadStatus[] = [
+  {
+    namespace: 'default',
+    name: 'job-llama-finetune-waiting-demo1',
+    queueName: 'dws-local-queue',
+    clusterQueue: 'dws-cluster-queue',
+    owner: { kind: 'Job', name: 'llama-finetune-waiting' },
+    phase: 'QuotaReserved',
+    active: true,
+    createdAt: '2026-09-01T07:15:00Z',
+    gpus: 8,
+    conditions: [],
+    admissionChecks: [{ name: 'dws-prov', state: 'Pending' }],
+    provisioningRequest: 'job-llama-finetune-waiting-demo1-dws-prov-1',
+  },
+  {
+    namespace: 'default',
+    name: 'job-nccl-allreduce-test-demo1',
+    queueName: 'dws-local-queue',
+    clusterQueue: 'dws-cluster-queue',
+    owner: { kind: 'Job', name: 'nccl-allreduce-test' },
+    phase: 'Running',
+    active: true,
+    createdAt: '2026-09-01T07:40:00Z',
+    gpus: 8,
+    conditions: [],
+    admissionChecks: [{ name: 'dws-prov', state: 'Ready' }],
+    provisioningRequest: 'job-nccl-allreduce-test-demo1-dws-prov-1',
+  },
+];
+
+export const demoExplanations: WorkloadExplanation[] = [
+  {
+    namespace: 'default',
+    workload: 'job-llama-finetune-waiting-demo1',
+    job: 'llama-finetune-waiting',
+    verdict: 'WaitingForCapacity',
+    severity: 'info',
+    summary: `Quota is reserved; GKE is waiting for GPU capacity (ResourcePoolExhausted): ${waitingMessage}`,
+    nextStep:
+      'Nothing to do: DWS keeps the request queued (up to 7 days) and bills nothing while it waits.',
+    steps: [
+      {
+        kind: 'Job',
+        name: 'llama-finetune-waiting',
+        state: 'Active',
+        ok: true,
+      },
+      {
+        kind: 'AdmissionCheck',
+        name: 'dws-prov',
+        state: 'Pending',
+        ok: false,
+        message: waitingMessage,
+      },
+      {
+        kind: 'ProvisioningRequest',
+        name: 'job-llama-finetune-waiting-demo1-dws-prov-1',
+        state: 'Accepted',
+        ok: false,
+        reason: 'ResourcePoolExhausted',
+      },
+    ],
+    clocks: [],
+  },
+  {
+    namespace: 'default',
+    workload: 'job-nccl-allreduce-test-demo1',
+    job: 'nccl-allreduce-test',
+    verdict: 'Running',
+    severity: 'info',
+    summary: 'The workload is admitted and its pods are running.',
+    steps: [],
+    clocks: [
+      {
+        kind: 'maxRunDuration',
+        startedAt: '2026-09-01T07:45:00Z',
+        endsAt: '2026-09-02T07:45:00.000Z',
+        remainingSeconds: 85500,
+      },
+    ],
+  },
+];
+
+/** The summary the backend answers for the demo cluster (one waiting, one running job). */
 export const demoStatus: ClusterStatus = {
   entityRef: 'resource:default/h200-dws-demo',
   clusterName: 'h200-dws-demo',
@@ -85,17 +212,6 @@ export const demoStatus: ClusterStatus = {
       },
     ],
   },
-  nodes: [
-    {
-      name: 'gke-h200-dws-demo-h200-dws-k7p2',
-      nodePool: 'h200-dws',
-      zone: 'us-central1-b',
-      ready: true,
-      unschedulable: false,
-      gpus: { capacity: 8, allocatable: 8, inUse: 8 },
-      networks: ['rdma-0'],
-    },
-  ],
   clusterQueues: [
     {
       name: 'dws-cluster-queue',
@@ -127,27 +243,6 @@ export const demoStatus: ClusterStatus = {
       admittedWorkloads: 1,
     },
   ],
-  workloads: [],
-  provisioningRequests: [
-    {
-      namespace: 'default',
-      name: 'job-llama-finetune-waiting-demo1-dws-prov-1',
-      state: 'Accepted',
-      reason: 'ResourcePoolExhausted',
-      message: waitingMessage,
-      conditions: [accepted],
-      details: {},
-    },
-    {
-      namespace: 'default',
-      name: 'job-nccl-allreduce-test-demo1-dws-prov-1',
-      state: 'Provisioned',
-      reason: 'Provisioned',
-      message: 'Provisioning Request was successfully provisioned.',
-      conditions: [accepted],
-      details: { nodePool: 'h200-dws', selectedZone: 'us-central1-b' },
-    },
-  ],
   rayClusters: [
     {
       namespace: 'ray',
@@ -171,57 +266,34 @@ export const demoStatus: ClusterStatus = {
       jobDeploymentStatus: 'Running',
     },
   ],
-  flags: [],
-  explanations: [
+  nodePools: [
     {
-      namespace: 'default',
-      workload: 'job-llama-finetune-waiting-demo1',
-      job: 'llama-finetune-waiting',
-      verdict: 'WaitingForCapacity',
-      severity: 'info',
-      summary: `Quota is reserved; GKE is waiting for GPU capacity (ResourcePoolExhausted): ${waitingMessage}`,
-      nextStep:
-        'Nothing to do: DWS keeps the request queued (up to 7 days) and bills nothing while it waits.',
-      steps: [
-        {
-          kind: 'Job',
-          name: 'llama-finetune-waiting',
-          state: 'Active',
-          ok: true,
-        },
-        {
-          kind: 'AdmissionCheck',
-          name: 'dws-prov',
-          state: 'Pending',
-          ok: false,
-          message: waitingMessage,
-        },
-        {
-          kind: 'ProvisioningRequest',
-          name: 'job-llama-finetune-waiting-demo1-dws-prov-1',
-          state: 'Accepted',
-          ok: false,
-          reason: 'ResourcePoolExhausted',
-        },
-      ],
-      clocks: [],
-    },
-    {
-      namespace: 'default',
-      workload: 'job-nccl-allreduce-test-demo1',
-      job: 'nccl-allreduce-test',
-      verdict: 'Running',
-      severity: 'info',
-      summary: 'The workload is admitted and its pods are running.',
-      steps: [],
-      clocks: [
-        {
-          kind: 'maxRunDuration',
-          startedAt: '2026-09-01T07:45:00Z',
-          endsAt: '2026-09-02T07:45:00.000Z',
-          remainingSeconds: 85500,
-        },
-      ],
+      nodePool: 'h200-dws',
+      nodes: 1,
+      readyNodes: 1,
+      gpus: { capacity: 8, allocatable: 8, inUse: 8 },
     },
   ],
+  flags: { items: [], limit: 25, total: 0 },
+  explanations: { items: demoExplanations, limit: 10, total: 2 },
 };
+
+/** What the backend's paged lists answer over the demo's lists (no filters). */
+export function demoPage<T>(
+  list: StatusListName,
+  q: StatusListQuery,
+): PagedList<T> {
+  const items = {
+    workloads: demoWorkloads,
+    provisioningrequests: demoProvisioningRequests,
+    nodes: demoNodes,
+  }[list] as unknown as T[];
+  const offset = q.offset ?? 0;
+  const limit = q.limit ?? 50;
+  return {
+    items: items.slice(offset, offset + limit),
+    total: items.length,
+    offset,
+    limit,
+  };
+}

@@ -1,11 +1,26 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { gpuClusterApiRef, type GpuClusterApi } from '../../api';
-import { demoStatus } from '../../__testUtils__/demoStatus';
+import {
+  demoExplanations,
+  demoPage,
+  demoProvisioningRequests,
+  demoStatus,
+  demoWorkloads,
+} from '../../__testUtils__/demoStatus';
 import { POLL_INTERVAL_MS } from '../useClusterStatus';
 import { GpuClusterContent, GpuClusterSummaryCard } from './GpuClusterContent';
+
+/** How long a find waits: the tab renders several remote tables, slow on a busy machine. */
+const LOADED = { timeout: 10_000 };
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -22,16 +37,10 @@ const apiReturning = (impl: Partial<GpuClusterApi>): GpuClusterApi => ({
   getStatus: jest.fn(async () => demoStatus),
   explain: jest.fn(),
   previewStack: jest.fn(),
-  // The backend's paging over the demo status's ProvisioningRequests.
-  listStatus: jest.fn(async (_ref, _list, q) => ({
-    items: demoStatus.provisioningRequests.slice(
-      q.offset ?? 0,
-      (q.offset ?? 0) + (q.limit ?? 50),
-    ) as any[],
-    total: demoStatus.provisioningRequests.length,
-    offset: q.offset ?? 0,
-    limit: q.limit ?? 50,
-  })),
+  // The backend's paging over the demo's lists.
+  listStatus: jest.fn(async (_ref, list, q) =>
+    demoPage(list, q),
+  ) as GpuClusterApi['listStatus'],
   getStackPolicy: jest.fn(),
   ...impl,
 });
@@ -46,7 +55,7 @@ describe('GpuClusterContent', () => {
       { apis: [[gpuClusterApiRef, api]] },
     );
     expect(
-      await screen.findByText('Cluster h200-dws-demo'),
+      await screen.findByText('Cluster h200-dws-demo', undefined, LOADED),
     ).toBeInTheDocument();
     expect(api.getStatus).toHaveBeenCalledWith({
       namespace: 'default',
@@ -62,7 +71,10 @@ describe('GpuClusterContent', () => {
     expect(screen.getAllByText('ResourcePoolExhausted').length).toBeGreaterThan(
       0,
     );
-    expect(screen.getByText('us-central1-b')).toBeInTheDocument();
+    // Zone of the provisioned request and of the node, each from its paged table.
+    expect(
+      (await screen.findAllByText('us-central1-b', undefined, LOADED)).length,
+    ).toBeGreaterThanOrEqual(2);
     expect(
       screen.getByText('llama-finetune-waiting: WaitingForCapacity'),
     ).toBeInTheDocument();
@@ -95,7 +107,13 @@ describe('GpuClusterContent', () => {
       { apis: [[gpuClusterApiRef, api]] },
     );
     expect(
-      (await screen.findAllByText(/unreachable: kubernetes down/)).length,
+      (
+        await screen.findAllByText(
+          /unreachable: kubernetes down/,
+          undefined,
+          LOADED,
+        )
+      ).length,
     ).toBeGreaterThan(0);
   });
 
@@ -116,7 +134,7 @@ describe('GpuClusterContent', () => {
         .mockRejectedValue(new Error('503 Service Unavailable: gateway'));
       await renderContent(apiReturning({ getStatus }));
       expect(
-        await screen.findByText('Cluster h200-dws-demo'),
+        await screen.findByText('Cluster h200-dws-demo', undefined, LOADED),
       ).toBeInTheDocument();
       await act(async () => {
         jest.advanceTimersByTime(POLL_INTERVAL_MS);
@@ -124,6 +142,8 @@ describe('GpuClusterContent', () => {
       expect(
         await screen.findByText(
           /Showing the status from 2026-09-01T08:00:00.000Z: the last refresh failed/,
+          undefined,
+          LOADED,
         ),
       ).toBeInTheDocument();
       expect(getStatus).toHaveBeenCalledTimes(2);
@@ -176,8 +196,7 @@ describe('GpuClusterContent', () => {
         readyNodes: 2,
         waitingProvisioningRequests: 1,
       },
-      workloads: [],
-      explanations: [],
+      explanations: { items: [], limit: 10, total: 0 },
     };
     await renderContent(
       apiReturning({ getStatus: jest.fn(async () => degraded) }),
@@ -185,6 +204,8 @@ describe('GpuClusterContent', () => {
     expect(
       await screen.findByText(
         /unknown \(pods could not be read\) in use of 16 allocatable/,
+        undefined,
+        LOADED,
       ),
     ).toBeInTheDocument();
     expect(screen.queryByText(/No unfinished workloads/)).toBeNull();
@@ -222,10 +243,18 @@ describe('GpuClusterContent', () => {
     expect(
       await screen.findByText(
         'Warning: ProvisioningRequests: last known data (not refreshed since 2026-09-01T07:55:00Z)',
+        undefined,
+        LOADED,
       ),
     ).toBeInTheDocument();
     // Its rows are still shown.
-    expect(screen.getByText('us-central1-b')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        /job-nccl-allreduce-test-demo1-dws-prov-1/,
+        undefined,
+        LOADED,
+      ),
+    ).toBeInTheDocument();
   });
 
   it('says Kueue is not installed rather than that there are no queues', async () => {
@@ -242,45 +271,52 @@ describe('GpuClusterContent', () => {
       apiReturning({ getStatus: jest.fn(async () => noKueue) }),
     );
     expect(
-      await screen.findByText('Kueue is not installed in this cluster.'),
+      await screen.findByText(
+        'Kueue is not installed in this cluster.',
+        undefined,
+        LOADED,
+      ),
     ).toBeInTheDocument();
   });
 
   it('pages ProvisioningRequests on the server, with the state filter', async () => {
     const many = Array.from({ length: 45 }, (_, i) => ({
-      ...demoStatus.provisioningRequests[0],
+      ...demoProvisioningRequests[0],
       name: `job-train-${String(i).padStart(2, '0')}-dws-prov-1`,
     }));
-    const listStatus = jest.fn(
-      async (_ref: unknown, _list: unknown, q: any) => ({
-        items: many.slice(q.offset, q.offset + q.limit) as any[],
-        total: many.length,
-        offset: q.offset,
-        limit: q.limit,
-      }),
+    const listStatus = jest.fn(async (_ref: unknown, list: any, q: any) =>
+      list === 'provisioningrequests'
+        ? {
+            items: many.slice(q.offset, q.offset + q.limit) as any[],
+            total: many.length,
+            offset: q.offset,
+            limit: q.limit,
+          }
+        : demoPage<any>(list, q),
     );
     await renderContent(apiReturning({ listStatus }));
     expect(
-      await screen.findByText(/job-train-00-dws-prov-1/),
+      await screen.findByText(/job-train-00-dws-prov-1/, undefined, LOADED),
     ).toBeInTheDocument();
-    expect(listStatus).toHaveBeenLastCalledWith(
+    expect(lastQuery(listStatus, 'provisioningrequests')).toEqual([
       { namespace: 'default', name: 'h200-dws-demo' },
       'provisioningrequests',
       expect.objectContaining({ offset: 0, limit: 20, sort: 'name' }),
-    );
+    ]);
     expect(screen.queryByText(/job-train-20-dws-prov-1/)).toBeNull();
     expect(screen.getAllByText(/1-20 of 45/).length).toBeGreaterThan(0);
     await act(async () => {
-      screen.getAllByRole('button', { name: /next page/i })[0].click();
+      within(tableTitled('Provisioning requests (DWS)'))
+        .getAllByRole('button', { name: /next page/i })[0]
+        .click();
     });
     expect(
-      await screen.findByText(/job-train-20-dws-prov-1/),
+      await screen.findByText(/job-train-20-dws-prov-1/, undefined, LOADED),
     ).toBeInTheDocument();
-    expect(listStatus).toHaveBeenLastCalledWith(
-      expect.anything(),
-      'provisioningrequests',
-      expect.objectContaining({ offset: 20, limit: 20 }),
-    );
+    expect(lastQuery(listStatus, 'provisioningrequests')?.[2]).toMatchObject({
+      offset: 20,
+      limit: 20,
+    });
     // The filter, not the sortable "State" column header.
     const filter = screen
       .getAllByRole('button', { name: /^State/ })
@@ -290,11 +326,151 @@ describe('GpuClusterContent', () => {
       fireEvent.click(screen.getByRole('option', { name: 'Accepted' }));
     });
     await waitFor(() =>
-      expect(listStatus).toHaveBeenLastCalledWith(
-        expect.anything(),
-        'provisioningrequests',
-        expect.objectContaining({ state: 'Accepted' }),
+      expect(lastQuery(listStatus, 'provisioningrequests')?.[2]).toMatchObject({
+        state: 'Accepted',
+      }),
+    );
+  });
+
+  it('pages the unfinished workloads on the server and explains one on demand', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({
+      ...demoWorkloads[0],
+      name: `job-sweep-${String(i).padStart(2, '0')}`,
+      owner: { kind: 'Job', name: `sweep-${String(i).padStart(2, '0')}` },
+    }));
+    const listStatus = jest.fn(async (_ref: unknown, list: any, q: any) =>
+      list === 'workloads'
+        ? {
+            items: many.slice(q.offset, q.offset + q.limit) as any[],
+            total: many.length,
+            offset: q.offset,
+            limit: q.limit,
+          }
+        : demoPage<any>(list, q),
+    );
+    const explain = jest.fn(async (_ref: unknown, w: any) => ({
+      ...demoExplanations[0],
+      workload: w.name,
+      job: 'sweep-07',
+      verdict: 'WaitingForQuota' as const,
+      summary: 'Waiting for quota in ClusterQueue dws-cluster-queue.',
+    }));
+    const summary = {
+      ...demoStatus,
+      explanations: { items: demoExplanations, limit: 2, total: 32 },
+    };
+    await renderContent(
+      apiReturning({
+        listStatus,
+        explain,
+        getStatus: jest.fn(async () => summary),
+      }),
+    );
+    expect(
+      await screen.findByText('default/job-sweep-00', undefined, LOADED),
+    ).toBeInTheDocument();
+    // The summary says it carries only the head of the unfinished workloads.
+    expect(
+      screen.getByText(/The 2 most pressing of 32 unfinished workloads/),
+    ).toBeInTheDocument();
+    expect(lastQuery(listStatus, 'workloads')?.[2]).toMatchObject({
+      unfinished: true,
+      offset: 0,
+      limit: 20,
+    });
+    expect(screen.queryByText('default/job-sweep-20')).toBeNull();
+    await act(async () => {
+      within(tableTitled('Workloads'))
+        .getAllByRole('button', { name: /next page/i })[0]
+        .click();
+    });
+    expect(
+      await screen.findByText('default/job-sweep-20', undefined, LOADED),
+    ).toBeInTheDocument();
+    expect(lastQuery(listStatus, 'workloads')?.[2]).toMatchObject({
+      offset: 20,
+    });
+    // Not in the summary's head: asked of the backend when picked.
+    expect(explain).not.toHaveBeenCalled();
+    await act(async () => {
+      screen.getByRole('button', { name: 'why default/job-sweep-27' }).click();
+    });
+    expect(
+      await screen.findByText('sweep-07: WaitingForQuota', undefined, LOADED),
+    ).toBeInTheDocument();
+    expect(explain).toHaveBeenCalledWith(
+      { namespace: 'default', name: 'h200-dws-demo' },
+      { namespace: 'default', name: 'job-sweep-27' },
+    );
+  });
+
+  it('explains a workload of the summary head without asking the backend', async () => {
+    const explain = jest.fn();
+    await renderContent(apiReturning({ explain }));
+    expect(
+      await screen.findByText(
+        'default/job-llama-finetune-waiting-demo1',
+        undefined,
+        LOADED,
       ),
+    ).toBeInTheDocument();
+    await act(async () => {
+      screen
+        .getByRole('button', {
+          name: 'why default/job-llama-finetune-waiting-demo1',
+        })
+        .click();
+    });
+    expect(
+      screen.getByText('Why: default/job-llama-finetune-waiting-demo1'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText('llama-finetune-waiting: WaitingForCapacity'),
+    ).toHaveLength(2);
+    expect(explain).not.toHaveBeenCalled();
+  });
+
+  it('pages nodes on the server, filtered by node pool', async () => {
+    const listStatus = jest.fn(async (_ref: unknown, list: any, q: any) =>
+      demoPage<any>(list, q),
+    );
+    await renderContent(apiReturning({ listStatus }));
+    expect(
+      await screen.findByText(
+        'gke-h200-dws-demo-h200-dws-k7p2',
+        undefined,
+        LOADED,
+      ),
+    ).toBeInTheDocument();
+    expect(lastQuery(listStatus, 'nodes')?.[2]).toMatchObject({
+      offset: 0,
+      limit: 20,
+      sort: 'name',
+    });
+    const pool = screen
+      .getAllByRole('button', { name: /^Pool/ })
+      .find(el => el.getAttribute('aria-haspopup') === 'listbox')!;
+    fireEvent.mouseDown(pool);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('option', { name: 'h200-dws' }));
+    });
+    await waitFor(() =>
+      expect(lastQuery(listStatus, 'nodes')?.[2]).toMatchObject({
+        nodePool: 'h200-dws',
+      }),
     );
   });
 });
+
+/** The arguments of the latest `listStatus` call for one list (the tables load concurrently). */
+function lastQuery(listStatus: jest.Mock, list: string) {
+  return listStatus.mock.calls.filter(call => call[1] === list).at(-1);
+}
+
+/** The paper of the material-table whose title is `title`. */
+function tableTitled(title: string): HTMLElement {
+  const heading = screen
+    .getAllByText(title)
+    .find(el => el.closest('.MuiPaper-root'));
+  return heading!.closest('.MuiPaper-root') as HTMLElement;
+}

@@ -5,9 +5,11 @@ import { ClusterHealthCard } from '../ClusterHealthCard';
 import { DestroyClusterButton } from '../DestroyClusterButton';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
+import { NodesTable } from '../NodesTable';
 import { ProvisioningRequestsTable } from '../ProvisioningRequestsTable';
 import { RayClustersCard } from '../RayClustersCard';
 import { WhyNotRunning } from '../WhyNotRunning';
+import { WorkloadsTable } from '../WorkloadsTable';
 import { useClusterStatus } from '../useClusterStatus';
 import { useEntity } from '@backstage/plugin-catalog-react';
 
@@ -26,6 +28,10 @@ function StaleNotice(props: { generatedAt: string; error?: Error }) {
 export function GpuClusterContent() {
   const { entity } = useEntity();
   const { value, loading, error, stale } = useClusterStatus();
+  const cluster = {
+    namespace: entity.metadata.namespace ?? 'default',
+    name: entity.metadata.name,
+  };
   // The owners' Destroy action stays available when the cluster cannot be shown.
   const actions = (
     <Grid item xs={12} container justifyContent="flex-end">
@@ -62,16 +68,16 @@ export function GpuClusterContent() {
         <WhyNotRunning status={value} />
       </Grid>
       <Grid item xs={12}>
+        <WorkloadsTable status={value} cluster={cluster} />
+      </Grid>
+      <Grid item xs={12}>
         <NodePoolsTable status={value} />
       </Grid>
       <Grid item xs={12}>
-        <ProvisioningRequestsTable
-          status={value}
-          cluster={{
-            namespace: entity.metadata.namespace ?? 'default',
-            name: entity.metadata.name,
-          }}
-        />
+        <NodesTable status={value} cluster={cluster} />
+      </Grid>
+      <Grid item xs={12}>
+        <ProvisioningRequestsTable status={value} cluster={cluster} />
       </Grid>
       <Grid item xs={12}>
         <RayClustersCard status={value} />

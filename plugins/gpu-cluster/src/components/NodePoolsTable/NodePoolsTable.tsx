@@ -13,9 +13,9 @@ export function NodePoolsTable(props: { status: ClusterStatus }) {
   const usageUnknown =
     isMissing(status, 'gpuUsage') || isMissing(status, 'nodes');
   const rows: Row[] = (status.gke?.nodePools ?? []).map(p => {
-    const nodes = status.nodes.filter(n => n.nodePool === p.name);
-    const cap = nodes.reduce((s, n) => s + n.gpus.allocatable, 0);
-    const used = nodes.reduce((s, n) => s + n.gpus.inUse, 0);
+    const usage = status.nodePools.find(u => u.nodePool === p.name);
+    const cap = usage?.gpus.allocatable ?? 0;
+    const used = usage?.gpus.inUse ?? 0;
     let gpus = '—';
     if (p.acceleratorType) gpus = usageUnknown ? 'unknown' : `${used} / ${cap}`;
     return { ...p, id: p.name, gpus };

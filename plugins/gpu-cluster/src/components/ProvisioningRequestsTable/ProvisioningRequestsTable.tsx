@@ -1,15 +1,14 @@
-import { Table, type TableColumn } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import type { TableColumn } from '@backstage/core-components';
 import type {
   ClusterStatus,
   ProvisioningRequestStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import FormControl from '@material-ui/core/FormControl';
-import InputLabel from '@material-ui/core/InputLabel';
-import MenuItem from '@material-ui/core/MenuItem';
-import Select from '@material-ui/core/Select';
-import { useEffect, useRef, useState } from 'react';
-import { gpuClusterApiRef } from '../../api';
+import { useState } from 'react';
+import {
+  FilterSelect,
+  PagedStatusTable,
+  type ClusterRef,
+} from '../PagedStatusTable';
 import { SectionNotice, isMissing } from '../SectionNotice';
 
 type Row = ProvisioningRequestStatus & { id: string };
@@ -22,9 +21,6 @@ const STATES = [
   'CapacityRevoked',
   'Failed',
 ] as const;
-
-/** Rows per page when the backend pages the list. */
-export const PROVISIONING_PAGE_SIZE = 20;
 
 const columns: TableColumn<Row>[] = [
   {
@@ -47,132 +43,46 @@ const columns: TableColumn<Row>[] = [
   },
 ];
 
-/** The page the backend serves, as material-table's remote data asks for it. */
-function useRemoteRows(
-  cluster: { namespace: string; name: string },
-  state: string,
-) {
-  const api = useApi(gpuClusterApiRef);
-  return async (query: {
-    page: number;
-    pageSize: number;
-    orderBy?: { field?: unknown };
-    orderDirection?: 'asc' | 'desc' | '';
-  }) => {
-    const sort = query.orderBy?.field === 'state' ? 'state' : 'name';
-    const page = await api.listStatus<ProvisioningRequestStatus>(
-      cluster,
-      'provisioningrequests',
-      {
-        state: state || undefined,
-        sort,
-        order: query.orderDirection === 'desc' ? 'desc' : 'asc',
-        offset: query.page * query.pageSize,
-        limit: query.pageSize,
-      },
-    );
-    return {
-      data: page.items.map(p => ({ ...p, id: `${p.namespace}/${p.name}` })),
-      page: query.page,
-      totalCount: page.total,
-    };
-  };
-}
-
-function PagedProvisioningRequests(props: {
-  status: ClusterStatus;
-  cluster: { namespace: string; name: string };
-}) {
-  const [state, setState] = useState('');
-  const rows = useRemoteRows(props.cluster, state);
-  const tableRef = useRef<any>();
-  const mounted = useRef(false);
-  // A new status (the tab polls) or state filter refreshes the page; the table loads the first.
-  useEffect(() => {
-    if (mounted.current) tableRef.current?.onQueryChange?.();
-    mounted.current = true;
-  }, [props.status.generatedAt, state]);
-  return (
-    <Table<Row>
-      tableRef={tableRef}
-      title={
-        <>
-          Provisioning requests (DWS){' '}
-          <FormControl size="small" style={{ minWidth: 160, marginLeft: 16 }}>
-            <InputLabel id="provreq-state-label">State</InputLabel>
-            <Select
-              labelId="provreq-state-label"
-              value={state}
-              onChange={e => setState(String(e.target.value))}
-            >
-              <MenuItem value="">Any</MenuItem>
-              {STATES.map(s => (
-                <MenuItem key={s} value={s}>
-                  {s}
-                </MenuItem>
-              ))}
-            </Select>
-          </FormControl>
-        </>
-      }
-      options={{
-        paging: true,
-        pageSize: PROVISIONING_PAGE_SIZE,
-        pageSizeOptions: [PROVISIONING_PAGE_SIZE, 50, 100],
-        search: false,
-        padding: 'dense',
-      }}
-      columns={columns}
-      data={rows as any}
-      emptyContent={
-        isMissing(props.status, 'provisioningRequests') ? (
-          <>ProvisioningRequests could not be read.</>
-        ) : (
-          <>No ProvisioningRequests.</>
-        )
-      }
-    />
-  );
-}
-
 /**
- * DWS ProvisioningRequests with the reason and message GKE wrote, zone and node pool. Given the
- * cluster entity, the backend pages, filters and sorts them; without it, the rows of `status`.
+ * DWS ProvisioningRequests with the reason and message GKE wrote, zone and node pool; the backend
+ * pages, filters (state) and sorts them.
  * @public
  */
 export function ProvisioningRequestsTable(props: {
   status: ClusterStatus;
-  cluster?: { namespace: string; name: string };
+  cluster: ClusterRef;
 }) {
-  if (props.cluster) {
-    return (
-      <>
-        <SectionNotice status={props.status} section="provisioningRequests" />
-        <PagedProvisioningRequests
-          status={props.status}
-          cluster={props.cluster}
-        />
-      </>
-    );
-  }
-  const rows: Row[] = props.status.provisioningRequests.map(p => ({
-    ...p,
-    id: `${p.namespace}/${p.name}`,
-  }));
+  const [state, setState] = useState('');
   return (
     <>
       <SectionNotice status={props.status} section="provisioningRequests" />
-      <Table<Row>
-        title="Provisioning requests (DWS)"
-        options={{ paging: false, search: false, padding: 'dense' }}
+      <PagedStatusTable<ProvisioningRequestStatus>
+        cluster={props.cluster}
+        list="provisioningrequests"
+        generatedAt={props.status.generatedAt}
+        title={
+          <>
+            Provisioning requests (DWS){' '}
+            <FilterSelect
+              id="provreq-state"
+              label="State"
+              value={state}
+              options={[
+                { value: '', label: 'Any' },
+                ...STATES.map(s => ({ value: s, label: s })),
+              ]}
+              onChange={setState}
+            />
+          </>
+        }
+        filters={{ state: state || undefined }}
         columns={columns}
-        data={rows}
+        sortKeyOf={field => (field === 'state' ? 'state' : 'name')}
+        rowId={p => `${p.namespace}/${p.name}`}
         emptyContent={
-          isMissing(props.status, 'provisioningRequests') ? (
-            <>ProvisioningRequests could not be read.</>
-          ) : (
-            <>No ProvisioningRequests.</>
-          )
+          isMissing(props.status, 'provisioningRequests')
+            ? 'ProvisioningRequests could not be read.'
+            : 'No ProvisioningRequests.'
         }
       />
     </>

@@ -27,13 +27,46 @@ const Verdict = ({ e }: { e: WorkloadExplanation }) => {
   );
 };
 
-/** Why each job is not running yet: the verdict, the next step and the chain behind it. @public */
+/** One workload's verdict, next step, clocks and the chain behind them. @public */
+export function ExplanationView(props: { explanation: WorkloadExplanation }) {
+  const e = props.explanation;
+  return (
+    <section aria-label={`explanation ${e.workload}`}>
+      <Verdict e={e} />
+      <p>{e.summary}</p>
+      {e.nextStep && <p>Next step: {e.nextStep}</p>}
+      {e.clocks.map(c => (
+        <p key={c.kind}>
+          {c.kind === 'booking' ? 'Capacity booking' : 'Max run duration'} ends{' '}
+          {c.endsAt} ({minutes(c.remainingSeconds)} left)
+        </p>
+      ))}
+      <ol>
+        {e.steps.map((s, i) => (
+          <li key={i}>
+            {s.kind} {s.name}: {s.state}
+            {s.reason ? ` (${s.reason})` : ''}
+            {s.message ? ` — ${s.message}` : ''}
+            {s.details?.selectedZone ? ` · zone ${s.details.selectedZone}` : ''}
+            {s.details?.nodePool ? ` · pool ${s.details.nodePool}` : ''}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+/**
+ * The flags, and why the most pressing unfinished workloads are not running yet: the summary's
+ * bounded head (errors first, then oldest first). The Workloads table lists and explains the rest.
+ * @public
+ */
 export function WhyNotRunning(props: { status: ClusterStatus }) {
   const { explanations, flags } = props.status;
   return (
     <InfoCard title="Why is it not running?">
       <SectionNotice status={props.status} section="workloads" />
-      {flags.map(f => (
+      {flags.items.map(f => (
         <p key={`${f.code}/${f.subject}`}>
           {f.severity === 'error' ? (
             <StatusError>{f.subject}</StatusError>
@@ -43,37 +76,24 @@ export function WhyNotRunning(props: { status: ClusterStatus }) {
           {f.message} {f.reference && <a href={f.reference}>upstream issue</a>}
         </p>
       ))}
-      {explanations.length === 0 && !isMissing(props.status, 'workloads') && (
+      {flags.total > flags.items.length && (
+        <p>
+          {flags.total - flags.items.length} more flags of the same kinds are
+          not shown.
+        </p>
+      )}
+      {explanations.total === 0 && !isMissing(props.status, 'workloads') && (
         <p>No unfinished workloads.</p>
       )}
-      {explanations.map(e => (
-        <section
-          key={`${e.namespace}/${e.workload}`}
-          aria-label={`explanation ${e.workload}`}
-        >
-          <Verdict e={e} />
-          <p>{e.summary}</p>
-          {e.nextStep && <p>Next step: {e.nextStep}</p>}
-          {e.clocks.map(c => (
-            <p key={c.kind}>
-              {c.kind === 'booking' ? 'Capacity booking' : 'Max run duration'}{' '}
-              ends {c.endsAt} ({minutes(c.remainingSeconds)} left)
-            </p>
-          ))}
-          <ol>
-            {e.steps.map((s, i) => (
-              <li key={i}>
-                {s.kind} {s.name}: {s.state}
-                {s.reason ? ` (${s.reason})` : ''}
-                {s.message ? ` — ${s.message}` : ''}
-                {s.details?.selectedZone
-                  ? ` · zone ${s.details.selectedZone}`
-                  : ''}
-                {s.details?.nodePool ? ` · pool ${s.details.nodePool}` : ''}
-              </li>
-            ))}
-          </ol>
-        </section>
+      {explanations.total > explanations.items.length && (
+        <p>
+          The {explanations.items.length} most pressing of {explanations.total}{' '}
+          unfinished workloads; the Workloads table lists them all (Why?
+          explains one).
+        </p>
+      )}
+      {explanations.items.map(e => (
+        <ExplanationView key={`${e.namespace}/${e.workload}`} explanation={e} />
       ))}
     </InfoCard>
   );

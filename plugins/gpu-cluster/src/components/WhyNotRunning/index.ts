@@ -1,1 +1,1 @@
-export { WhyNotRunning } from './WhyNotRunning';
+export { WhyNotRunning, ExplanationView } from './WhyNotRunning';

@@ -1,0 +1,1 @@
+export { NodesTable } from './NodesTable';

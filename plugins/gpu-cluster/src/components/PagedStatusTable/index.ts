@@ -1,0 +1,6 @@
+export {
+  PagedStatusTable,
+  FilterSelect,
+  STATUS_PAGE_SIZE,
+  type ClusterRef,
+} from './PagedStatusTable';

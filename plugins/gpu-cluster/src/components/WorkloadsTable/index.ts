@@ -1,0 +1,1 @@
+export { WorkloadsTable } from './WorkloadsTable';
