@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { test, expect, APIRequestContext } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { createEmulatorClusterManagerClient } from '@gpu-platform/emulators';
-import { signInAsGuest, snapshot } from './gpuClusterPages';
+import {
+  BACKEND,
+  guestToken,
+  runCreateTemplate,
+  signInAsGuest,
+  snapshot,
+  waitForTask,
+} from './gpuClusterPages';
 
 /**
  * "Destroy GPU cluster" from the entity page, on the embedded default: a cluster the Create
@@ -12,19 +19,9 @@ import { signInAsGuest, snapshot } from './gpuClusterPages';
  * no such cluster.
  */
 
-const BACKEND = 'http://localhost:7007';
 const PROJECT = 'e2e-team-project';
 const NAME_PREFIX = 'gone';
 const CLUSTER = `${NAME_PREFIX}-gke`;
-
-async function guestHeaders(request: APIRequestContext) {
-  const refresh = await request.get(`${BACKEND}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  expect(refresh.ok()).toBeTruthy();
-  const token = (await refresh.json()).backstageIdentity.token as string;
-  return { Authorization: `Bearer ${token}` };
-}
 
 /** The GKE emulator the app's backend uses (started by playwright.config.ts). */
 function gkeClient() {
@@ -52,55 +49,26 @@ async function gkeClusterNames() {
   }
 }
 
-async function waitForTask(
-  request: APIRequestContext,
-  headers: Record<string, string>,
-  id: string,
-) {
-  let status = 'open';
-  for (let i = 0; i < 240 && ['open', 'processing'].includes(status); i++) {
-    await new Promise(r => setTimeout(r, 1_000));
-    const task = await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${id}`, {
-      headers,
-    });
-    status = (await task.json()).status;
-  }
-  if (status !== 'completed') {
-    const events = await request.get(
-      `${BACKEND}/api/scaffolder/v2/tasks/${id}/events`,
-      { headers },
-    );
-    const log = ((await events.json()) as { body: { message?: string } }[])
-      .map(e => e.body.message)
-      .filter(Boolean)
-      .join('\n');
-    expect(status, `the task failed:\n${log}`).toBe('completed');
-  }
-}
-
 test('the owner destroys a GPU cluster from its entity page', async ({
   page,
   request,
 }, testInfo) => {
   test.setTimeout(420_000);
-  const headers = await guestHeaders(request);
+  const headers = { Authorization: `Bearer ${await guestToken(request)}` };
 
   // A cluster created by the Create GPU cluster template's real run.
-  const created = await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
+  await runCreateTemplate(
+    request,
     headers,
-    data: {
-      templateRef: 'template:default/gke-gpu-cluster',
-      values: {
-        identity: {
-          projectId: PROJECT,
-          namePrefix: NAME_PREFIX,
-          owner: 'group:default/platform-team',
-        },
+    {
+      identity: {
+        projectId: PROJECT,
+        namePrefix: NAME_PREFIX,
+        owner: 'group:default/platform-team',
       },
     },
-  });
-  expect(created.status()).toBe(201);
-  await waitForTask(request, headers, (await created.json()).id);
+    240,
+  );
   expect(await gkeClusterNames()).toContain(CLUSTER);
   await expect(async () => {
     const entity = await request.get(
@@ -137,7 +105,7 @@ test('the owner destroys a GPU cluster from its entity page', async ({
   // The task runs to its end and says what it did.
   await expect(page).toHaveURL(/\/create\/tasks\/[^/]+$/);
   const taskId = page.url().split('/').pop()!;
-  await waitForTask(request, headers, taskId);
+  await waitForTask(request, headers, taskId, 240);
   // The step log says what it did.
   const events = await request.get(
     `${BACKEND}/api/scaffolder/v2/tasks/${taskId}/events`,

@@ -34,23 +34,15 @@ export async function guestToken(request: APIRequestContext) {
 }
 
 /**
- * Starts "Create GPU cluster" with the given values through the scaffolder API and polls the task
- * (at most `maxSeconds`) until it ends; a task that does not complete fails the test with its log.
- * For tests about what follows a run; the form itself is worked by clicking in createClusterForm.
+ * Polls a scaffolder task (at most `maxSeconds`) until it ends; a task that does not complete
+ * fails the test with its log.
  */
-export async function runCreateTemplate(
+export async function waitForTask(
   request: APIRequestContext,
   headers: Record<string, string>,
-  values: Record<string, unknown>,
+  id: string,
   maxSeconds: number,
-): Promise<string> {
-  const created = await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
-    headers,
-    data: { templateRef: 'template:default/gke-gpu-cluster', values },
-  });
-  expect(created.status()).toBe(201);
-  const { id } = (await created.json()) as { id: string };
-
+): Promise<void> {
   let status = 'open';
   for (
     let i = 0;
@@ -74,5 +66,25 @@ export async function runCreateTemplate(
       .join('\n');
     expect(status, `the task did not complete:\n${log}`).toBe('completed');
   }
+}
+
+/**
+ * Starts "Create GPU cluster" with the given values through the scaffolder API and waits for the
+ * task (see waitForTask). For tests about what follows a run; the form itself is worked by
+ * clicking in createClusterForm.
+ */
+export async function runCreateTemplate(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  values: Record<string, unknown>,
+  maxSeconds: number,
+): Promise<string> {
+  const created = await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
+    headers,
+    data: { templateRef: 'template:default/gke-gpu-cluster', values },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  await waitForTask(request, headers, id, maxSeconds);
   return id;
 }
