@@ -115,6 +115,8 @@ test('the owner destroys a GPU cluster from its entity page', async ({
     .map(e => e.body.message ?? '')
     .join('\n');
   expect(log).toContain('In-cluster work deleted first:');
+  // Its file location goes too (else the catalog would read the entity back from the file).
+  expect(log).toContain('Removed catalog location file:');
   expect(log).toContain(`Removed resource:default/${CLUSTER} from the catalog`);
   await snapshot(page, testInfo, '4-task-completed');
 

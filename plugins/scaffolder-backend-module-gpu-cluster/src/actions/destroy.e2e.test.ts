@@ -175,7 +175,23 @@ describe('gpu-cluster:destroy against the emulators', () => {
     entity.metadata.annotations![
       'backstage.io/managed-by-origin-location'
     ] = `file:${locationFile}`;
-    const catalog = Object.assign(testCatalog([entity]), {
+    // The catalog also holds the Location entity it generates for the registered file, with
+    // the same origin (as the catalog's locationSpecToLocationEntity names and annotates it).
+    const locationEntity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Location',
+      metadata: {
+        name: 'generated-0123456789abcdef0123456789abcdef01234567',
+        namespace: 'default',
+        uid: 'uid-location',
+        annotations: {
+          'backstage.io/managed-by-location': `file:${locationFile}`,
+          'backstage.io/managed-by-origin-location': `file:${locationFile}`,
+        },
+      },
+      spec: { type: 'file', target: locationFile, presence: 'required' },
+    };
+    const catalog = Object.assign(testCatalog([entity, locationEntity]), {
       getLocationByEntity: jest.fn(async () => ({
         id: 'location-1',
         type: 'file',

@@ -237,12 +237,24 @@ export function createDestroyAction(options: {
           filter: {
             [`metadata.annotations.${ANNOTATION_ORIGIN_LOCATION}`]: origin,
           },
-          fields: ['kind', 'metadata.namespace', 'metadata.name'],
+          fields: [
+            'kind',
+            'metadata.namespace',
+            'metadata.name',
+            'spec.type',
+            'spec.target',
+          ],
         },
         { credentials: serviceCredentials },
       );
+      // The catalog keeps a generated Location entity for every registered location, with the
+      // same origin: that one is the location itself, not something else it holds.
+      const isTheLocationItself = (e: Entity) =>
+        e.kind === 'Location' &&
+        e.spec?.type === location.type &&
+        e.spec?.target === location.target;
       const others = fromLocation.items.filter(
-        e => stringifyEntityRef(e) !== entityRef,
+        e => stringifyEntityRef(e) !== entityRef && !isTheLocationItself(e),
       );
       if (others.length === 0) {
         // With the user's credentials: the permission framework decides, as for the entity.
