@@ -18,6 +18,7 @@ import {
 } from '@gpu-platform/emulators';
 import type {
   ClusterStatus,
+  GpuFleet,
   NodeStatus,
   ProvisioningRequestStatus,
   WorkloadExplanation,
@@ -50,6 +51,17 @@ const entities = [
   // Registered by anyone, naming the demo cluster in its annotation.
   entity('look-alike', DEMO.cluster),
 ];
+/** A cluster the signed-in (mock) user owns: first on the fleet page. */
+const myCluster = {
+  ...entity('my-cluster', 'mine'),
+  spec: { type: 'kubernetes-cluster', owner: 'user:default/mock' },
+};
+/** Not a GPU cluster: no cluster-name annotation, so not on the fleet page. */
+const plainCluster = {
+  ...entity('plain-cluster', 'x'),
+  metadata: { name: 'plain-cluster', namespace: 'default' },
+};
+const fleetEntities = [...entities, myCluster, plainCluster];
 
 function configFor(kube: KubeEmulator, gke: GkeEmulator) {
   return {
@@ -120,7 +132,7 @@ describe('gpu-cluster backend against the emulators', () => {
       features: [
         gpuClusterPlugin,
         mockServices.rootConfig.factory({ data: configFor(kube, gke) }),
-        catalogServiceMock.factory({ entities }),
+        catalogServiceMock.factory({ entities: fleetEntities }),
       ],
     });
   });
@@ -533,6 +545,46 @@ describe('gpu-cluster backend against the emulators', () => {
     expect(res.body.clusterQueues).toBeUndefined();
   });
 
+  it('lists the fleet: every GPU cluster, theirs first, an unreadable cluster a row with its reason', async () => {
+    const res = await request(backend.server).get('/api/gpu-cluster/fleet');
+    expect(res.status).toBe(200);
+    validateResponse('/fleet', 200, res.body);
+    const fleet = res.body as GpuFleet;
+    expect(fleet.total).toBe(5);
+    expect(fleet.clusters.map(c => [c.entityRef, c.mine])).toEqual([
+      ['resource:default/my-cluster', true],
+      [`resource:default/${DEMO.cluster}`, false],
+      ['resource:default/look-alike', false],
+      ['resource:default/offline-cluster', false],
+      ['resource:default/unconfigured', false],
+    ]);
+    const byName = Object.fromEntries(
+      fleet.clusters.map(c => [c.entityRef.split('/')[1], c]),
+    );
+    // The demo cluster's figures are the tab's.
+    const status = await getStatus();
+    expect(byName[DEMO.cluster]).toMatchObject({
+      gkeStatus: 'RUNNING',
+      projectId: DEMO.project,
+      location: DEMO.region,
+      summary: status.summary,
+      flagCount: status.flags.total,
+    });
+    expect(byName[DEMO.cluster].error).toBeUndefined();
+    expect(byName[DEMO.cluster].summary?.gpusCapacity).toBe(16);
+    // The others say why, with the status API's reasons; nothing secret.
+    expect(byName['look-alike'].error?.reason).toBe('BOUND_TO_OTHER_ENTITY');
+    expect(byName['offline-cluster'].error?.reason).toBe('UNREACHABLE');
+    expect(byName.unconfigured.error?.reason).toBe('NOT_CONFIGURED');
+    expect(byName['my-cluster'].error?.reason).toBe('NOT_CONFIGURED');
+    expect(byName.unconfigured.summary).toBeUndefined();
+    expect(JSON.stringify(fleet)).not.toContain(kube.token);
+    const anonymous = await request(backend.server)
+      .get('/api/gpu-cluster/fleet')
+      .set('Authorization', mockCredentials.none.header());
+    expect(anonymous.status).toBe(401);
+  });
+
   it('answers 400 for malformed or oversized names, without a stack trace', async () => {
     for (const name of ['a%20b', 'x'.repeat(300), '..', '-lead', 'a;b']) {
       const res = await request(backend.server).get(
@@ -730,6 +782,38 @@ describe('gpu-cluster backend when one kind fails', () => {
 });
 
 describe('gpu-cluster backend permissions', () => {
+  it('lists clusters whose status the user may not read without their figures', async () => {
+    const authorize = jest.fn(async (requests: unknown[]) =>
+      requests.map(() => ({ result: AuthorizeResult.DENY })),
+    );
+    const backend = await startTestBackend({
+      features: [
+        gpuClusterPlugin,
+        mockServices.rootConfig.factory({
+          data: { gpuCluster: { clusters: [] } },
+        }),
+        catalogServiceMock.factory({ entities }),
+        mockServices.permissions.mock({ authorize: authorize as any }).factory,
+      ],
+    });
+    try {
+      const res = await request(backend.server).get('/api/gpu-cluster/fleet');
+      expect(res.status).toBe(200);
+      const fleet = res.body as GpuFleet;
+      expect(fleet.clusters).toHaveLength(entities.length);
+      for (const row of fleet.clusters) {
+        expect(row.error?.reason).toBe('PERMISSION_DENIED');
+        expect(row.summary).toBeUndefined();
+        expect(row.gkeStatus).toBeUndefined();
+      }
+      // One batched decision for every entity, as on the tab.
+      expect(authorize).toHaveBeenCalledTimes(1);
+      expect(authorize.mock.calls[0][0]).toHaveLength(entities.length);
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('answers 403 when gpuCluster.status.read is denied', async () => {
     const authorize = jest.fn(async (requests: unknown[]) =>
       requests.map(() => ({ result: AuthorizeResult.DENY })),

@@ -8,6 +8,7 @@ import {
   readGpuClusterPolicy,
   StackPolicyResolver,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+import { createFleetRouter } from './fleetRouter';
 import { createRouter } from './router';
 import { clusterRegistrationStoreServiceRef } from './services/ClusterRegistrationStore';
 import { createStackPolicyRouter } from './stackPolicyRouter';
@@ -17,7 +18,8 @@ import { clusterSupplierServiceRef } from './services/ClusterSupplier';
 
 /**
  * The gpu-cluster backend plugin: `/api/gpu-cluster/clusters/:namespace/:name/status`, the
- * "why is it not running" explanation of a workload, the record of clusters the Create GPU
+ * "why is it not running" explanation of a workload, `GET /fleet` (every GPU cluster the user may
+ * read, with its figures), the record of clusters the Create GPU
  * cluster template registered, `GET /stack/policy` (what gpuCluster.policy lets the signed-in
  * user create) and `POST /stack/preview` (what the "Create GPU cluster" form would create).
  *
@@ -32,6 +34,7 @@ export const gpuClusterPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         httpAuth: coreServices.httpAuth,
+        logger: coreServices.logger,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
@@ -45,6 +48,7 @@ export const gpuClusterPlugin = createBackendPlugin({
         catalog,
         config,
         httpAuth,
+        logger,
         httpRouter,
         permissions,
         permissionsRegistry,
@@ -70,6 +74,17 @@ export const gpuClusterPlugin = createBackendPlugin({
             supplier,
             status,
             registrations,
+          }),
+        );
+        httpRouter.use(
+          await createFleetRouter({
+            httpAuth,
+            permissions,
+            userInfo,
+            catalog,
+            supplier,
+            status,
+            logger,
           }),
         );
         httpRouter.use(await createStackPolicyRouter({ httpAuth, policy }));
