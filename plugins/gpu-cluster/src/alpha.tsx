@@ -1,6 +1,8 @@
 import {
   ApiBlueprint,
+  PageBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
@@ -11,6 +13,21 @@ import {
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { gpuClusterApiRef, GpuClusterClient } from './api';
 import { isGpuCluster } from './isGpuCluster';
+import MemoryIcon from '@material-ui/icons/Memory';
+
+const fleetRouteRef = createRouteRef();
+
+/** The fleet page at /gpu-clusters, with its item in the sidebar. */
+const gpuFleetPage = PageBlueprint.make({
+  params: {
+    path: '/gpu-clusters',
+    title: 'GPU clusters',
+    icon: <MemoryIcon />,
+    routeRef: fleetRouteRef,
+    loader: () =>
+      import('./components/GpuFleetPage').then(m => <m.GpuFleetPage />),
+  },
+});
 
 const gpuClusterApi = ApiBlueprint.make({
   params: defineParams =>
@@ -79,8 +96,10 @@ const gpuStackReviewField = FormFieldBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'gpu-cluster',
+  routes: { fleet: fleetRouteRef },
   extensions: [
     gpuClusterApi,
+    gpuFleetPage,
     gpuClusterContent,
     gpuClusterSummaryCard,
     gpuStackSectionField,

@@ -11,7 +11,9 @@ export {
   GpuStackSectionFieldExtension,
   GpuNodePoolsFieldExtension,
   GpuStackReviewFieldExtension,
+  GpuFleetPage,
 } from './plugin';
+export { gpuFleetRouteRef } from './routes';
 export {
   GpuStackSection,
   GpuNodePools,

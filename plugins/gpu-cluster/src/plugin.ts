@@ -2,12 +2,14 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { GPU_STACK_FIELD_EXTENSIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { gpuClusterApiRef, GpuClusterClient } from './api';
+import { gpuFleetRouteRef } from './routes';
 import {
   GpuNodePools,
   GpuStackReview,
@@ -25,7 +27,21 @@ export const gpuClusterPlugin = createPlugin({
       factory: deps => new GpuClusterClient(deps),
     }),
   ],
+  routes: { fleet: gpuFleetRouteRef },
 });
+
+/**
+ * The fleet page (legacy frontend system): `<Route path="/gpu-clusters" element={<GpuFleetPage />} />`.
+ * @public
+ */
+export const GpuFleetPage = gpuClusterPlugin.provide(
+  createRoutableExtension({
+    name: 'GpuFleetPage',
+    component: () =>
+      import('./components/GpuFleetPage').then(m => m.GpuFleetPage),
+    mountPoint: gpuFleetRouteRef,
+  }),
+);
 
 /** Entity page content (the "GPU cluster" tab). @public */
 export const EntityGpuClusterContent = gpuClusterPlugin.provide(

@@ -6,6 +6,7 @@ import {
 import { ResponseError } from '@backstage/errors';
 import type {
   ClusterStatus,
+  GpuFleet,
   PagedList,
   StatusListName,
   StatusListQuery,
@@ -31,6 +32,8 @@ export interface GpuClusterApi {
   previewStack(values: Record<string, unknown>): Promise<StackPreviewResponse>;
   /** What gpuCluster.policy lets the signed-in user create (the groups, projects and budgets). */
   getStackPolicy(): Promise<StackPolicyView>;
+  /** Every GPU cluster the signed-in user may see, theirs first, with its figures. */
+  getFleet(): Promise<GpuFleet>;
 }
 
 /**
@@ -100,6 +103,10 @@ export class GpuClusterClient implements GpuClusterApi {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ values }),
     });
+  }
+
+  getFleet() {
+    return this.get<GpuFleet>('/fleet');
   }
 
   getStackPolicy(): Promise<StackPolicyView> {

@@ -34,6 +34,7 @@ const render = async (error: Error) => {
     previewStack: jest.fn(),
     listStatus: jest.fn(),
     getStackPolicy: jest.fn(),
+    getFleet: jest.fn(),
   };
   await renderInTestApp(
     <EntityProvider entity={entity}>

@@ -42,6 +42,7 @@ const apiReturning = (impl: Partial<GpuClusterApi>): GpuClusterApi => ({
     demoPage(list, q),
   ) as GpuClusterApi['listStatus'],
   getStackPolicy: jest.fn(),
+  getFleet: jest.fn(),
   ...impl,
 });
 

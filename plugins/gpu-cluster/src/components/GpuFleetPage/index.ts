@@ -1,0 +1,1 @@
+export { GpuFleetPage, FLEET_POLL_INTERVAL_MS } from './GpuFleetPage';
