@@ -84,7 +84,9 @@ function rowFromStatus(
   status: ClusterStatus,
 ): FleetCluster {
   const degraded = Object.entries(status.sections)
-    .filter(([, section]) => ['stale', 'missing', 'partial'].includes(section.state))
+    .filter(([, section]) =>
+      ['stale', 'missing', 'partial'].includes(section.state),
+    )
     .map(([name]) => name as StatusSectionName);
   return {
     ...base,
@@ -109,15 +111,8 @@ function rowFromStatus(
 export async function createFleetRouter(
   options: FleetRouterOptions,
 ): Promise<express.Router> {
-  const {
-    httpAuth,
-    permissions,
-    userInfo,
-    catalog,
-    supplier,
-    status,
-    logger,
-  } = options;
+  const { httpAuth, permissions, userInfo, catalog, supplier, status, logger } =
+    options;
   const maxClusters = options.maxClusters ?? 100;
   const limit = pLimit(options.concurrency ?? 4);
   const clusterTimeoutMs = options.clusterTimeoutMs ?? 15_000;
