@@ -352,7 +352,11 @@ describe('the backend as configured, with two users in two groups', () => {
         ? isAllowed(decision, entity)
         : decision.result === AuthorizeResult.ALLOW;
     };
-    for (const name of ['gpuCluster.stack.update', 'catalog.entity.delete']) {
+    for (const name of [
+      'gpuCluster.stack.update',
+      'gpuCluster.ray.jobs.read',
+      'catalog.entity.delete',
+    ]) {
       expect({ name, alice: await allowed(ALICE, name) }).toEqual({
         name,
         alice: true,

@@ -585,6 +585,63 @@ describe('gpu-cluster backend against the emulators', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it("lists a Ray cluster's jobs from its dashboard, through the API server's service proxy", async () => {
+    const jobsPath = `${clusterPath}/ray/${DEMO.rayNamespace}/${DEMO.rayCluster}/jobs`;
+    const res = await request(backend.server).get(jobsPath);
+    expect(res.status).toBe(200);
+    validateResponse(
+      '/clusters/{namespace}/{name}/ray/{rayNamespace}/{rayName}/jobs',
+      200,
+      res.body,
+    );
+    expect(res.body).toMatchObject({
+      namespace: DEMO.rayNamespace,
+      rayCluster: DEMO.rayCluster,
+      total: 1,
+      jobs: [
+        {
+          type: 'SUBMISSION',
+          status: 'RUNNING',
+          submissionId: expect.stringMatching(new RegExp(`^${DEMO.rayJob}-`)),
+        },
+      ],
+    });
+    // Only RayClusters the status saw; names checked before anything is read.
+    const unknown = await request(backend.server).get(
+      `${clusterPath}/ray/${DEMO.rayNamespace}/nope/jobs`,
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe(
+      `No RayCluster ${DEMO.rayNamespace}/nope in resource:default/${DEMO.cluster}`,
+    );
+    for (const bad of ['..', 'UPPER', 'a%2Fb']) {
+      const res400 = await request(backend.server).get(
+        `${clusterPath}/ray/${bad}/${DEMO.rayCluster}/jobs`,
+      );
+      expect({ bad, status: res400.status }).toEqual({ bad, status: 400 });
+    }
+  });
+
+  it('says why when the Ray dashboard cannot be read: the service proxy denied', async () => {
+    const jobsPath = `${clusterPath}/ray/${DEMO.rayNamespace}/${DEMO.rayCluster}/jobs`;
+    const unforbid = kube.authorizer.forbid({
+      resource: 'services',
+      namespace: DEMO.rayNamespace,
+      verb: 'get',
+      name: `${DEMO.rayCluster}-head-svc:8265`,
+    });
+    try {
+      const denied = await request(backend.server).get(jobsPath);
+      expect(denied.status).toBe(403);
+      expect(denied.body.error.message).toContain(
+        'The status identity may not read',
+      );
+      expect(JSON.stringify(denied.body)).not.toContain(kube.token);
+    } finally {
+      unforbid();
+    }
+  });
+
   it('answers 400 for malformed or oversized names, without a stack trace', async () => {
     for (const name of ['a%20b', 'x'.repeat(300), '..', '-lead', 'a;b']) {
       const res = await request(backend.server).get(
@@ -782,6 +839,46 @@ describe('gpu-cluster backend when one kind fails', () => {
 });
 
 describe('gpu-cluster backend permissions', () => {
+  it("refuses a cluster's Ray jobs without gpuCluster.ray.jobs.read", async () => {
+    const authorize = jest.fn(
+      async (requests: { permission: { name: string } }[]) =>
+        requests.map(r => ({
+          result:
+            r.permission.name === 'gpuCluster.ray.jobs.read'
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        })),
+    );
+    const backend = await startTestBackend({
+      features: [
+        gpuClusterPlugin,
+        mockServices.rootConfig.factory({
+          data: {
+            gpuCluster: {
+              clusters: [
+                {
+                  name: DEMO.cluster,
+                  kubernetes: { url: 'https://127.0.0.1:1', token: 'x' },
+                },
+              ],
+            },
+          },
+        }),
+        catalogServiceMock.factory({ entities }),
+        mockServices.permissions.mock({ authorize: authorize as any }).factory,
+      ],
+    });
+    try {
+      const res = await request(backend.server).get(
+        `/api/gpu-cluster/clusters/default/${DEMO.cluster}/ray/${DEMO.rayNamespace}/${DEMO.rayCluster}/jobs`,
+      );
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain('gpuCluster.ray.jobs.read');
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('lists clusters whose status the user may not read without their figures', async () => {
     const authorize = jest.fn(async (requests: unknown[]) =>
       requests.map(() => ({ result: AuthorizeResult.DENY })),

@@ -15,10 +15,11 @@ import { createStackPolicyRouter } from './stackPolicyRouter';
 import { createStackPreviewRouter } from './stackPreviewRouter';
 import { clusterStatusServiceRef } from './services/ClusterStatusService';
 import { clusterSupplierServiceRef } from './services/ClusterSupplier';
+import { RayDashboardReader } from './services/RayDashboardReader';
 
 /**
  * The gpu-cluster backend plugin: `/api/gpu-cluster/clusters/:namespace/:name/status`, the
- * "why is it not running" explanation of a workload, `GET /fleet` (every GPU cluster the user may
+ * "why is it not running" explanation of a workload, a Ray cluster's jobs from its dashboard, `GET /fleet` (every GPU cluster the user may
  * read, with its figures), the record of clusters the Create GPU
  * cluster template registered, `GET /stack/policy` (what gpuCluster.policy lets the signed-in
  * user create) and `POST /stack/preview` (what the "Create GPU cluster" form would create).
@@ -73,6 +74,7 @@ export const gpuClusterPlugin = createBackendPlugin({
             permissions,
             supplier,
             status,
+            rayJobs: new RayDashboardReader(),
             registrations,
           }),
         );

@@ -7,6 +7,7 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ENTITY_REF_PATTERN,
+  gpuClusterRayJobsReadPermission,
   gpuClusterStatusReadPermission,
   normalizeOwnerRef,
   parseGpuStackSpec,
@@ -21,6 +22,7 @@ import type { ClusterRegistration } from './services/ClusterRegistrationStore';
 import type { ClusterStatusService } from './services/ClusterStatusService';
 import type { ClusterSupplier } from './services/ClusterSupplier';
 import { pageOf, type ListName } from './services/lists';
+import type { RayJobsReader } from './services/RayDashboardReader';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -28,6 +30,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   supplier: ClusterSupplier;
   status: ClusterStatusService;
+  rayJobs: RayJobsReader;
   registrations: {
     record(registration: ClusterRegistration): Promise<void>;
     get(entityRef: string): Promise<ClusterRegistration | undefined>;
@@ -95,8 +98,15 @@ const REGISTRAR = 'plugin:scaffolder';
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, auth, permissions, supplier, status, registrations } =
-    options;
+  const {
+    httpAuth,
+    auth,
+    permissions,
+    supplier,
+    status,
+    rayJobs,
+    registrations,
+  } = options;
   const router = Router();
   // A stack spec with eight node pools and every option set stays far below this.
   router.use(express.json({ limit: '64kb' }));
@@ -163,6 +173,49 @@ export async function createRouter(
           workloadName,
         ),
       );
+    },
+  );
+
+  /**
+   * The jobs a Ray cluster's dashboard lists (including those submitted with `ray job submit`,
+   * which no Kubernetes object shows), read through the API server's service proxy. The
+   * RayCluster must be one the status saw; its owners only (`gpuCluster.ray.jobs.read`).
+   */
+  router.get(
+    '/clusters/:namespace/:name/ray/:rayNamespace/:rayName/jobs',
+    async (req, res) => {
+      const { rayNamespace, rayName } = req.params;
+      if (!K8S_NAME.test(rayNamespace) || !K8S_NAME.test(rayName)) {
+        throw new InputError(
+          'rayNamespace and rayName must be Kubernetes object names',
+        );
+      }
+      const { entityRef, cluster } = await authorizeCluster(req);
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const [decision] = await permissions.authorize(
+        [
+          {
+            permission: gpuClusterRayJobsReadPermission,
+            resourceRef: entityRef,
+          },
+        ],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `Not allowed to read the Ray jobs of ${entityRef} (permission ${gpuClusterRayJobsReadPermission.name}: its owners)`,
+        );
+      }
+      const detail = await status.getDetail(entityRef, cluster);
+      const rayCluster = detail.rayClusters.find(
+        rc => rc.namespace === rayNamespace && rc.name === rayName,
+      );
+      if (!rayCluster) {
+        throw new NotFoundError(
+          `No RayCluster ${rayNamespace}/${rayName} in ${entityRef}`,
+        );
+      }
+      res.json(await rayJobs.jobs(cluster, rayCluster));
     },
   );
 

@@ -13,6 +13,19 @@ export const gpuClusterStatusReadPermission = createPermission({
 });
 
 /**
+ * Read the jobs a Ray cluster's dashboard lists (its Jobs API, through the Kubernetes API server's
+ * service proxy): entrypoints and messages are the team's command lines, so a resource permission
+ * on the cluster's catalog entity that the backend's policy grants to its owners.
+ *
+ * @public
+ */
+export const gpuClusterRayJobsReadPermission = createPermission({
+  name: 'gpuCluster.ray.jobs.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * Preview what a stack spec would create (the form's "What will happen" page): renders the spec
  * without touching any cloud or cluster. A basic permission: it reads no entity.
  *
@@ -62,6 +75,7 @@ export const GPU_CLUSTER_TEMPLATE_TAG = 'gpu-cluster';
 /** The permissions the status backend checks (registered by the gpu-cluster backend). @public */
 export const gpuClusterStatusPermissions = [
   gpuClusterStatusReadPermission,
+  gpuClusterRayJobsReadPermission,
   gpuClusterStackPreviewPermission,
 ];
 

@@ -36,6 +36,7 @@ import {
 import {
   GPU_CLUSTER_ANNOTATIONS,
   GPU_CLUSTER_TEMPLATE_TAG,
+  gpuClusterRayJobsReadPermission,
   gpuClusterStackCreatePermission,
   gpuClusterStackUpdatePermission,
   isPolicyAdmin,
@@ -63,8 +64,9 @@ const deny: PolicyDecision = { result: AuthorizeResult.DENY };
  * - admins (`adminGroups`) may do everything;
  * - only members of the policy's groups may create GPU clusters (`gpuCluster.stack.create`) and
  *   run the `gpu-cluster:*` scaffolder actions; the actions check project, state and budget;
- * - only a cluster's owners may change it (`gpuCluster.stack.update`) or delete its catalog
- *   entity (conditional on `isEntityOwner`);
+ * - only a cluster's owners may change it (`gpuCluster.stack.update`), read its Ray jobs'
+ *   command lines from the dashboard (`gpuCluster.ray.jobs.read`) or delete its catalog entity
+ *   (conditional on `isEntityOwner`);
  * - template parameter pages and steps tagged `gpu-cluster` (the "Create GPU cluster" template's
  *   pages after the first and its provisioning steps) are for those members only;
  * - scaffolder task logs (dry runs return theirs to the caller only) are readable and
@@ -93,7 +95,10 @@ export class GpuClusterPermissionPolicy implements PermissionPolicy {
     if (isPermission(permission, gpuClusterStackCreatePermission)) {
       return creator ? allow : deny;
     }
-    if (isPermission(permission, gpuClusterStackUpdatePermission)) {
+    if (
+      isPermission(permission, gpuClusterStackUpdatePermission) ||
+      isPermission(permission, gpuClusterRayJobsReadPermission)
+    ) {
       return createCatalogConditionalDecision(
         permission,
         catalogConditions.isEntityOwner({

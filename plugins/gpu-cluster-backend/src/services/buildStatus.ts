@@ -328,6 +328,7 @@ function toRayCluster(rc: any): RayClusterStatus {
     headServiceName: service,
     // In-cluster address only: the dashboard has no auth of its own, so never expose it publicly.
     dashboardUrl: `http://${service}.${ns}.svc.cluster.local:${port}`,
+    dashboardPort: port,
     portForwardCommand: `kubectl -n ${ns} port-forward service/${service} ${port}:${port}`,
     conditions: conditionsOf(rc),
   };

@@ -263,6 +263,8 @@ export interface RayClusterStatus {
   headServiceName?: string;
   /** In-cluster address of the dashboard (head service, port 8265). */
   dashboardUrl?: string;
+  /** The head service's dashboard port (the jobs route reads the dashboard through it). */
+  dashboardPort?: number;
   /** How to open the dashboard from a workstation. */
   portForwardCommand?: string;
   conditions: StatusCondition[];
@@ -482,4 +484,32 @@ export interface StatusListQuery {
   order?: 'asc' | 'desc';
   offset?: number;
   limit?: number;
+}
+
+/**
+ * A job as the Ray dashboard's Jobs API lists it: submitted by a RayJob or directly with
+ * `ray job submit`, which no Kubernetes object shows. Long texts are cut.
+ * @public
+ */
+export interface RayDashboardJob {
+  submissionId?: string;
+  jobId?: string;
+  /** SUBMISSION (Jobs API) or DRIVER (a driver started otherwise). */
+  type?: string;
+  /** PENDING, RUNNING, STOPPED, SUCCEEDED or FAILED. */
+  status: string;
+  entrypoint?: string;
+  message?: string;
+  startTime?: string;
+  endTime?: string;
+}
+
+/** The jobs of one Ray cluster, newest first, at most `limit` of `total`. @public */
+export interface RayDashboardJobs {
+  namespace: string;
+  rayCluster: string;
+  fetchedAt: string;
+  jobs: RayDashboardJob[];
+  total: number;
+  limit: number;
 }

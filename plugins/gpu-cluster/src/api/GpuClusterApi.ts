@@ -8,6 +8,7 @@ import type {
   ClusterStatus,
   GpuFleet,
   PagedList,
+  RayDashboardJobs,
   StatusListName,
   StatusListQuery,
   StackPolicyView,
@@ -34,6 +35,11 @@ export interface GpuClusterApi {
   getStackPolicy(): Promise<StackPolicyView>;
   /** Every GPU cluster the signed-in user may see, theirs first, with its figures. */
   getFleet(): Promise<GpuFleet>;
+  /** The jobs a RayCluster's dashboard lists (its owners only). */
+  getRayJobs(
+    ref: { namespace: string; name: string },
+    rayCluster: { namespace: string; name: string },
+  ): Promise<RayDashboardJobs>;
 }
 
 /**
@@ -107,6 +113,19 @@ export class GpuClusterClient implements GpuClusterApi {
 
   getFleet() {
     return this.get<GpuFleet>('/fleet');
+  }
+
+  getRayJobs(
+    ref: { namespace: string; name: string },
+    rayCluster: { namespace: string; name: string },
+  ) {
+    return this.get<RayDashboardJobs>(
+      `/clusters/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
+        ref.name,
+      )}/ray/${encodeURIComponent(rayCluster.namespace)}/${encodeURIComponent(
+        rayCluster.name,
+      )}/jobs`,
+    );
   }
 
   getStackPolicy(): Promise<StackPolicyView> {

@@ -22,6 +22,7 @@ import {
 } from './request';
 import { ResourceHandlers, type AdmissionHook } from './ResourceHandlers';
 import { ApiError, badRequest, methodNotAllowed } from './status';
+import { parseServiceProxyPath, serveServiceProxy } from './serviceProxy';
 import { toTable, type IncludeObject } from './table';
 import { serveWatch } from './watch';
 import { openApiV3Document, openApiV3Root } from './openapi';
@@ -46,6 +47,16 @@ export interface KubeApiServerOptions {
   /** Admission webhooks/plugins run on API writes (the emulated Kueue's job webhooks). */
   admissionHooks?: AdmissionHook[];
 }
+
+/** RBAC verbs of proxy requests by HTTP method (the API server's RequestInfo). */
+const PROXY_VERBS: Record<string, string> = {
+  GET: 'get',
+  HEAD: 'get',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
 
 const REASONS: Record<number, string> = {
   400: 'BadRequest',
@@ -195,6 +206,23 @@ export class KubeApiServer {
       return;
     }
     const user = authenticate(req.headers.authorization, this.options.tokens);
+    // Before content negotiation: what the proxied service answers is not a Kubernetes object.
+    const proxied = parseServiceProxyPath(url.pathname);
+    if (proxied) {
+      const proxyVerb = PROXY_VERBS[method];
+      if (!proxyVerb) throw methodNotAllowed();
+      this.options.authorizer.check({
+        user,
+        verb: proxyVerb,
+        group: '',
+        resource: 'services',
+        subresource: 'proxy',
+        namespace: proxied.namespace,
+        name: proxied.id,
+      });
+      serveServiceProxy(this.options.store, proxied, method, res);
+      return;
+    }
     const negotiated = negotiate(req.headers.accept);
     if (!negotiated.ok) {
       throw new ApiError(

@@ -35,6 +35,7 @@ const render = async (error: Error) => {
     listStatus: jest.fn(),
     getStackPolicy: jest.fn(),
     getFleet: jest.fn(),
+    getRayJobs: jest.fn(),
   };
   await renderInTestApp(
     <EntityProvider entity={entity}>

@@ -43,6 +43,7 @@ const apiReturning = (impl: Partial<GpuClusterApi>): GpuClusterApi => ({
   ) as GpuClusterApi['listStatus'],
   getStackPolicy: jest.fn(),
   getFleet: jest.fn(),
+  getRayJobs: jest.fn(),
   ...impl,
 });
 

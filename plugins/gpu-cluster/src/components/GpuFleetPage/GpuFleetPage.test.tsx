@@ -72,6 +72,7 @@ const api = (impl: Partial<GpuClusterApi>): GpuClusterApi => ({
   listStatus: jest.fn(),
   getStackPolicy: jest.fn(),
   getFleet: jest.fn(async () => fleet),
+  getRayJobs: jest.fn(),
   ...impl,
 });
 

@@ -1,5 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { RayDashboardJobs } from '../RayDashboardJobs';
 import { SectionNotice, isMissing, isNotInstalled } from '../SectionNotice';
 
 /** Ray clusters (state, workers, dashboard access) and the state of their jobs. @public */
@@ -21,13 +22,11 @@ export function RayClustersCard(props: { status: ClusterStatus }) {
             <b>{`${rc.namespace}/${rc.name}`}</b>: {rc.state ?? 'unknown'} —{' '}
             {rc.readyWorkers}/{rc.desiredWorkers} workers ready
           </p>
-          {/* The dashboard has no auth of its own: reach it through a port-forward, not a public link. */}
-          <p>Dashboard (in cluster): {rc.dashboardUrl}</p>
-          {rc.portForwardCommand && (
-            <p>
-              Open it with <code>{rc.portForwardCommand}</code>
-            </p>
-          )}
+          {/* The dashboard has no auth of its own: a port-forward, never a public link. */}
+          <RayDashboardJobs
+            entityRef={props.status.entityRef}
+            rayCluster={rc}
+          />
           <ul>
             {rayJobs
               .filter(

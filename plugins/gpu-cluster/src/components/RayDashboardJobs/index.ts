@@ -1,0 +1,1 @@
+export { RayDashboardJobs, RayJobState } from './RayDashboardJobs';
