@@ -5,6 +5,9 @@
  * same database takes the task over (scaffolder.taskRecovery) and the task ends as if nothing had
  * happened: one GKE create and one delete operation, one catalog entity, then none.
  *
+ * Then two replicas on the one database: a task created on one and followed on the other runs on
+ * exactly one of them, and the status API answers from either.
+ *
  * The templates are the repository's own, with a `debug:wait` step inserted at each boundary so
  * the kill lands exactly between two steps (a kill inside `terraform apply` would leave its state
  * lock behind, which resuming does not handle: see docs/architecture.md).
@@ -96,11 +99,11 @@ interface TaskEvent {
   body: { message?: string; stepId?: string; status?: string };
 }
 
-describe('scaffolder task recovery (backend killed at every step boundary)', () => {
+describe('backend replicas on one PostgreSQL: task recovery and scale-out', () => {
   let postgres: ThrowawayPostgres;
   let workDir: string;
   let emulators: ChildProcess | undefined;
-  let backend: ChildProcess | undefined;
+  let primary: { child: ChildProcess; printed: () => string } | undefined;
   let output = '';
   let port: number;
   let gkePort: number;
@@ -112,8 +115,15 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
   /** What the backends printed, for failure messages. */
   const backendOutput = () => output;
 
-  async function startBackend() {
+  /**
+   * Starts a backend on the test's configuration (plus `extraConfig`, for a second replica) and
+   * waits until it is ready; what it prints goes to `output` and to its own `printed`.
+   */
+  async function startBackend(
+    replica: { port: number; extraConfig?: string } = { port },
+  ): Promise<{ child: ChildProcess; printed: () => string }> {
     output += '\n--- backend starting ---\n';
+    let printed = '';
     const child = spawn(
       process.execPath,
       [
@@ -124,6 +134,7 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
         join(repoRoot, 'app-config.yaml'),
         '--config',
         join(workDir, 'app-config.test.yaml'),
+        ...(replica.extraConfig ? ['--config', replica.extraConfig] : []),
       ],
       {
         cwd: backendDir,
@@ -141,9 +152,12 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
         },
       },
     );
-    child.stdout!.on('data', d => (output += d));
-    child.stderr!.on('data', d => (output += d));
-    backend = child;
+    const record = (data: Buffer) => {
+      output += data;
+      printed += data;
+    };
+    child.stdout!.on('data', record);
+    child.stderr!.on('data', record);
     await until(
       'backend ready',
       async () => {
@@ -151,7 +165,7 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
           throw new Error(`backend exited with ${child.exitCode}`);
         }
         const res = await fetch(
-          `${backendUrl()}/.backstage/health/v1/readiness`,
+          `http://127.0.0.1:${replica.port}/.backstage/health/v1/readiness`,
           { signal: AbortSignal.timeout(2_000) },
         );
         return res.ok ? true : undefined;
@@ -159,13 +173,12 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
       240_000,
       backendOutput,
     );
+    return { child, printed: () => printed };
   }
 
   /** SIGKILL to the whole group (the CLI runs the backend in a child): no shutdown hooks run. */
-  async function killBackend() {
-    const child = backend;
-    backend = undefined;
-    if (!child?.pid) return;
+  async function kill(child: ChildProcess) {
+    if (!child.pid) return;
     output += '\n--- backend killed ---\n';
     try {
       process.kill(-child.pid, 'SIGKILL');
@@ -181,8 +194,19 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
     );
   }
 
-  async function guestHeaders() {
-    const res = await fetch(`${backendUrl()}/api/auth/guest/refresh`, {
+  /** Starts the test's (first) backend. */
+  async function startPrimary() {
+    primary = await startBackend();
+  }
+
+  async function killPrimary() {
+    const current = primary;
+    primary = undefined;
+    if (current) await kill(current.child);
+  }
+
+  async function guestHeaders(base = backendUrl()) {
+    const res = await fetch(`${base}/api/auth/guest/refresh`, {
       headers: { 'X-Requested-With': 'XMLHttpRequest' },
     });
     expect(res.ok).toBe(true);
@@ -249,8 +273,8 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
         600_000,
         backendOutput,
       );
-      await killBackend();
-      await startBackend();
+      await killPrimary();
+      await startPrimary();
     }
     const status = await until(
       `task ${taskId} finished`,
@@ -293,7 +317,7 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
     }
   }
 
-  async function gkeOperations() {
+  async function gkeOperations(cluster = CLUSTER) {
     const info = JSON.parse(
       await readFile(join(emulatorsDir(), 'emulators.json'), 'utf8'),
     ) as { gke: { caPem: string } };
@@ -311,10 +335,12 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
         parent: `projects/${PROJECT}/locations/-`,
       });
       const ofCluster = (operations.operations ?? []).filter(op =>
-        (op.targetLink ?? '').endsWith(`/clusters/${CLUSTER}`),
+        (op.targetLink ?? '').endsWith(`/clusters/${cluster}`),
       );
       return {
-        clusters: (clusters.clusters ?? []).map(c => c.name),
+        clusters: (clusters.clusters ?? [])
+          .map(c => c.name)
+          .filter(name => name === cluster),
         creates: ofCluster.filter(op => op.operationType === 'CREATE_CLUSTER')
           .length,
         deletes: ofCluster.filter(op => op.operationType === 'DELETE_CLUSTER')
@@ -484,11 +510,11 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
         },
       }),
     );
-    await startBackend();
+    await startPrimary();
   });
 
   afterAll(async () => {
-    await killBackend().catch(() => undefined);
+    await killPrimary().catch(() => undefined);
     if (emulators?.pid) {
       emulators.kill('SIGTERM');
       await new Promise(r => setTimeout(r, 1_000));
@@ -580,5 +606,105 @@ describe('scaffolder task recovery (backend killed at every step boundary)', () 
       120_000,
       backendOutput,
     );
+  });
+
+  it('runs a task on exactly one of two replicas on one database; the status API answers from either', async () => {
+    const portB = await findFreePort();
+    const replicaConfig = join(workDir, 'app-config.replica-b.yaml');
+    await writeFile(
+      replicaConfig,
+      stringify({
+        backend: {
+          baseUrl: `http://127.0.0.1:${portB}`,
+          listen: { host: '127.0.0.1', port: portB },
+        },
+      }),
+    );
+    const replicaA = primary!;
+    const replicaB = await startBackend({
+      port: portB,
+      extraConfig: replicaConfig,
+    });
+    try {
+      const urlA = backendUrl();
+      const urlB = `http://127.0.0.1:${portB}`;
+      const twin = 'twin';
+      const created = await fetch(`${urlA}/api/scaffolder/v2/tasks`, {
+        method: 'POST',
+        headers: {
+          ...(await guestHeaders(urlA)),
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          templateRef: 'template:default/gke-gpu-cluster',
+          values: {
+            identity: {
+              projectId: PROJECT,
+              namePrefix: twin,
+              owner: 'group:default/platform-team',
+            },
+          },
+        }),
+      });
+      expect(created.status).toBe(201);
+      const { id: taskId } = await created.json();
+      // Created on A, followed on B: the task lives in the shared database.
+      const status = await until(
+        `task ${taskId} finished (read on replica B)`,
+        async () => {
+          const res = await fetch(`${urlB}/api/scaffolder/v2/tasks/${taskId}`, {
+            headers: await guestHeaders(urlB),
+          });
+          const current = (await res.json()).status;
+          return ['completed', 'failed', 'cancelled'].includes(current)
+            ? current
+            : undefined;
+        },
+        600_000,
+        backendOutput,
+      );
+      expect(status).toBe('completed');
+      // It ran on exactly one of them: only one printed its steps; GKE saw one create.
+      const registered = `Registered resource:default/${twin}-gke`;
+      expect(
+        [replicaA.printed(), replicaB.printed()].filter(printed =>
+          printed.includes(registered),
+        ),
+      ).toHaveLength(1);
+      expect(await gkeOperations(`${twin}-gke`)).toEqual({
+        clusters: [`${twin}-gke`],
+        creates: 1,
+        deletes: 0,
+      });
+      // The status API answers from either replica, for the configured demo cluster and for the
+      // cluster the task just created (registration in the shared database, GKE discovery).
+      for (const name of ['h200-dws-demo', `${twin}-gke`]) {
+        const answers = await Promise.all(
+          [urlA, urlB].map(async url =>
+            until(
+              `${name} status from ${url}`,
+              async () => {
+                const res = await fetch(
+                  `${url}/api/gpu-cluster/clusters/default/${name}/status`,
+                  { headers: await guestHeaders(url) },
+                );
+                return res.status === 200 ? await res.json() : undefined;
+              },
+              120_000,
+              backendOutput,
+            ),
+          ),
+        );
+        expect(answers.map(a => a.clusterName)).toEqual([
+          answers[0].clusterName,
+          answers[0].clusterName,
+        ]);
+        expect(answers[1].summary.gpusCapacity).toBe(
+          answers[0].summary.gpusCapacity,
+        );
+      }
+    } finally {
+      await kill(replicaB.child);
+    }
   });
 });
