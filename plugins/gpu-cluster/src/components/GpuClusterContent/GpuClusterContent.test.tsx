@@ -83,9 +83,10 @@ describe('GpuClusterContent', () => {
         /Max run duration ends 2026-09-02T07:45:00.000Z \(23 h 45 min left\)/,
       ),
     ).toBeInTheDocument();
+    const rayJob = screen.getByText(/RayJob ray-h200-smoke/);
     expect(
-      screen.getByText(/RayJob ray-h200-smoke: RUNNING \/ Running/),
-    ).toBeInTheDocument();
+      within(rayJob).getByText('RUNNING / Running').closest('[data-tone]'),
+    ).toHaveAttribute('data-tone', 'running');
     // The code snippet is split by the syntax highlighter; read its text as a whole.
     expect(document.body.textContent).toContain(
       'kubectl -n ray port-forward service/ray-h200-head-svc 8265:8265',
