@@ -4,7 +4,11 @@ import type {
   StatusFlag,
   WorkloadStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import {
+  CODE_ORDER,
   RAY_STUCK_MS,
   compareFlags,
   detectFlags,
@@ -265,6 +269,15 @@ describe('GPU node and Ray flags', () => {
 });
 
 describe('flag order', () => {
+  it('is the order the OpenAPI spec documents for Flag.code', () => {
+    const spec = parse(
+      fs.readFileSync(path.join(__dirname, '../schema/openapi.yaml'), 'utf8'),
+    );
+    expect(spec.components.schemas.Flag.properties.code.enum).toEqual(
+      CODE_ORDER,
+    );
+  });
+
   const flag = (
     severity: StatusFlag['severity'],
     code: StatusFlag['code'],

@@ -33,7 +33,7 @@ export const RAY_STUCK_MS = 15 * 60_000;
 const NAMED_NODES = 3;
 
 /** Most pressing first: within a severity, the codes that cost money or block work lead. */
-const CODE_ORDER: StatusFlagCode[] = [
+export const CODE_ORDER: StatusFlagCode[] = [
   'ProvisioningCapacityRevoked',
   'GpuNodesNotReady',
   'ProvisioningQuotaExceeded',
