@@ -4,7 +4,7 @@ import type {
   StatusSource,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { makeStyles } from '@material-ui/core/styles';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { StateChip, toneOfGkeStatus } from '../StateChip';
 
 /**
@@ -101,7 +101,15 @@ export function ClusterHealthCard(props: { status: ClusterStatus }) {
       'Waiting provisioning requests',
       count(summary.waitingProvisioningRequests),
     ],
-    ['Sources', status.sources.map(s => <Source key={s.name} source={s} />)],
+    [
+      'Sources',
+      status.sources.map((s, i) => (
+        <Fragment key={s.name}>
+          {i > 0 && ' '}
+          <Source source={s} />
+        </Fragment>
+      )),
+    ],
   ];
   return (
     <InfoCard title={`Cluster ${status.clusterName}`}>

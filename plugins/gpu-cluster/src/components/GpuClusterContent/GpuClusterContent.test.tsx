@@ -21,6 +21,8 @@ import { GpuClusterContent, GpuClusterSummaryCard } from './GpuClusterContent';
 
 /** How long a find waits: the tab renders several remote tables, slow on a busy machine. */
 const LOADED = { timeout: 10_000 };
+// A test waits for several such finds; Jest's default 5 s would end it before one of them.
+jest.setTimeout(30_000);
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
