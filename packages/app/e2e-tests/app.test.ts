@@ -43,6 +43,21 @@ test('the emulated demo cluster is in the catalog, owned by platform-team', asyn
     page.getByRole('link', { name: 'Platform team' }).first(),
   ).toBeVisible();
   await snapshot(page, testInfo, 'demo-cluster');
+
+  // The GPU cluster card on the Overview tab holds at a phone's width: a state and the project
+  // id each stay on one line instead of wrapping one letter per line.
+  await page.setViewportSize({ width: 360, height: 900 });
+  const card = page.getByLabel('cluster health');
+  for (const text of ['RUNNING', 'gpu-launchpad-demo']) {
+    const value = card.getByText(text, { exact: true }).first();
+    await expect(value).toBeVisible();
+    const box = (await value.boundingBox())!;
+    expect({ text, oneLine: box.width > box.height }).toEqual({
+      text,
+      oneLine: true,
+    });
+  }
+  await snapshot(page, testInfo, 'demo-cluster-overview-narrow');
 });
 
 test('the backend reaches the emulated cluster through the kubernetes plugin', async ({

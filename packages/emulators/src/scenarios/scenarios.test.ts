@@ -379,6 +379,68 @@ describe('scripted scenarios (observed through client-node watches)', () => {
     );
   });
 
+  it.each([
+    [
+      'quota-exceeded',
+      'QuotaExceeded',
+      /^Provisioning Request could not provision queued instances in the allocated time\. The remaining received errors: \[QUOTA_EXCEEDED: Quota 'NVIDIA_H200_GPUS' exceeded\. Limit: \d+\.0 in region us-central1\.\]$/,
+    ],
+    [
+      'stockout-other-zones',
+      'ResourcePoolExhausted',
+      /The zone 'projects\/gpu-launchpad-demo\/zones\/us-central1-b' does not have enough resources available to fulfill the request\. Expected time is indefinite\. A a3-ultragpu-8g VM instance with 8 nvidia-h200-141gb accelerator\(s\) is currently unavailable in the us-central1-b zone\. Consider trying your request in the us-central1-a, us-central1-c zone\(s\), which currently has capacity to accommodate your request\.\]$/,
+    ],
+  ] as const)(
+    '3b: the %s outcome fails the request with reason %s and its message',
+    async (outcome, reason, message) => {
+      const name = `train-${outcome}`;
+      await submitJob(name, outcome);
+      const isPr = (n: string) =>
+        n.startsWith(`job-${name}-`) && n.endsWith('-dws-prov-1');
+      await runFor(
+        40_000,
+        () => cond(lastSeen('provreqs', isPr), 'Failed')?.status === 'True',
+        'failed',
+      );
+      expect(cond(lastSeen('provreqs', isPr), 'Failed')).toMatchObject({
+        reason,
+        message: expect.stringMatching(message),
+      });
+      // No nodes were created for a failed request.
+      expect(cond(lastSeen('provreqs', isPr), 'Provisioned')?.status).toBe(
+        'False',
+      );
+    },
+  );
+
+  it('4b: a node whose kubelet stops posting status turns Unknown and unreachable', async () => {
+    const name = (await core.listNode()).items[0].metadata!.name!;
+    emu.scenarios.controllers!.cluster.stopKubelet(name);
+    await waitFor(
+      () =>
+        cond(
+          lastSeen('nodes', n => n === name),
+          'Ready',
+        )?.status === 'Unknown',
+      5000,
+      'unknown',
+    );
+    const seenNode = lastSeen('nodes', n => n === name);
+    expect(cond(seenNode, 'Ready')).toMatchObject({
+      reason: 'NodeStatusUnknown',
+      message: 'Kubelet stopped posting node status.',
+    });
+    expect(seenNode.spec.taints).toEqual(
+      expect.arrayContaining([
+        { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
+        expect.objectContaining({
+          key: 'node.kubernetes.io/unreachable',
+          effect: 'NoExecute',
+        }),
+      ]),
+    );
+  });
+
   it('5: a LocalQueue pointing at a missing ClusterQueue', async () => {
     await custom.createNamespacedCustomObject({
       group: 'kueue.x-k8s.io',

@@ -267,6 +267,7 @@ export class DefaultClusterStatusService implements ClusterStatusService {
       snapshot: watcher.snapshot(),
       gke: gke && 'g' in gke ? gke.g : undefined,
       sources,
+      projectId: cluster.gke?.projectId,
       now: this.now(),
     });
     // Partial results (a source or a kind failing) are cached too, but not for long: a recovering

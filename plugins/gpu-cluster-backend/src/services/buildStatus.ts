@@ -10,13 +10,13 @@ import type {
   RayClusterStatus,
   RayJobStatus,
   StatusCondition,
-  StatusFlag,
   StatusSource,
   WorkloadPhase,
   WorkloadStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import type { ClusterSnapshot } from './ClusterWatcher';
 import { explainWorkloads } from './explain';
+import { detectFlags } from './flags';
 import { hasData, kindStatesOf, sectionStates } from './sections';
 import {
   JobIndex,
@@ -28,8 +28,6 @@ import {
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 export const MAX_RUN_ANNOTATION =
   'provreq.kueue.x-k8s.io/maxRunDurationSeconds';
-/** Accepted for longer than this without being provisioned is worth a look. */
-const STUCK_ACCEPTED_MS = 6 * 60 * 60_000;
 
 const int = (v: unknown) => {
   const n = Number.parseInt(String(v ?? '0'), 10);
@@ -361,6 +359,8 @@ export interface BuildStatusInput {
   snapshot?: ClusterSnapshot;
   gke?: GkeClusterStatus;
   sources: StatusSource[];
+  /** The cluster's GCP project from config (the quota page link), when GKE was not read. */
+  projectId?: string;
   now: number;
 }
 
@@ -397,72 +397,20 @@ export function buildClusterStatus(
       nodeCount: nodesPerPool.get(p.name)?.length ?? 0,
     })),
   };
-  const flags: StatusFlag[] = [];
-  for (const q of clusterQueues.filter(x => !x.active)) {
-    flags.push({
-      severity: 'error',
-      code: 'ClusterQueueInactive',
-      subject: `ClusterQueue ${q.name}`,
-      message: `Inactive (${q.activeReason ?? 'unknown'}): ${
-        q.activeMessage ?? ''
-      }`.trim(),
-    });
-  }
-  for (const q of localQueues.filter(x => !x.active)) {
-    flags.push({
-      severity: 'error',
-      code: 'LocalQueueInactive',
-      subject: `LocalQueue ${q.namespace}/${q.name}`,
-      message: `Inactive (${q.activeReason ?? 'unknown'}): ${
-        q.activeMessage ?? ''
-      }`.trim(),
-    });
-  }
-  for (const pr of provisioningRequests.filter(p => p.state === 'Accepted')) {
-    const pool = pr.details.nodePool;
-    const poolMissing =
-      gke &&
-      (pool
-        ? !gke.nodePools.some(p => p.name === pool)
-        : !gke.nodePools.some(p => p.queuedProvisioning));
-    const acceptedAt = findCondition(
-      pr.conditions,
-      'Accepted',
-    )?.lastTransitionTime;
-    const ageMs = acceptedAt ? input.now - Date.parse(acceptedAt) : 0;
-    if (poolMissing) {
-      flags.push({
-        severity: 'error',
-        code: 'AcceptedAgainstMissingPool',
-        subject: `ProvisioningRequest ${pr.namespace}/${pr.name}`,
-        message: pool
-          ? `Accepted against node pool ${pool}, which no longer exists in GKE: it will never be provisioned or fail. Delete the Workload to re-trigger provisioning.`
-          : 'Accepted, but GKE has no node pool with queued provisioning: it will never be provisioned or fail. Recreate the DWS node pool, then delete the Workload to re-trigger provisioning.',
-        reference: 'https://github.com/kubernetes/autoscaler/issues/9490',
-      });
-    } else if (ageMs > STUCK_ACCEPTED_MS) {
-      flags.push({
-        severity: 'warning',
-        code: 'AcceptedForLong',
-        subject: `ProvisioningRequest ${pr.namespace}/${pr.name}`,
-        message: `Waiting for capacity for ${Math.round(ageMs / 3_600_000)} h.`,
-      });
-    }
-  }
-  for (const w of workloads) {
-    // Eviction resets every check to Pending; one still in Retry after it blocks re-admission for
-    // good, even once the backoff finished (Requeued=True in kueue#5129's report).
-    const retry = w.admissionChecks.find(a => a.state === 'Retry');
-    if (retry && isTrue(w.conditions, 'Evicted')) {
-      flags.push({
-        severity: 'warning',
-        code: 'RetryWithoutRequeue',
-        subject: `Workload ${w.namespace}/${w.name}`,
-        message: `Admission check ${retry.name} is still in Retry on the evicted workload, so Kueue will not admit it again (eviction should have reset the check to Pending): delete the Workload to re-trigger the check.`,
-        reference: 'https://github.com/kubernetes-sigs/kueue/issues/5129',
-      });
-    }
-  }
+  const rayClusters = (snap?.rayclusters ?? []).map(toRayCluster).sort(byName);
+  const flags = detectFlags({
+    clusterQueues,
+    localQueues,
+    workloads,
+    provisioningRequests,
+    rayClusters,
+    rayJobs,
+    nodes: snap?.nodes ?? [],
+    pods: snap?.pods ?? [],
+    gke,
+    projectId: input.projectId,
+    now: input.now,
+  });
   const explanations = explainWorkloads(
     {
       snapshot: snap,
@@ -514,7 +462,7 @@ export function buildClusterStatus(
     localQueues,
     workloads,
     provisioningRequests,
-    rayClusters: (snap?.rayclusters ?? []).map(toRayCluster).sort(byName),
+    rayClusters,
     rayJobs,
     flags,
     explanations,

@@ -60,6 +60,7 @@ function detailOf(n: number): ClusterStatusDetail {
     code: 'AcceptedForLong',
     subject: `ProvisioningRequest ${w.namespace}/${w.name}`,
     message: 'Waiting for capacity for 30 h.',
+    fix: 'Allow more zones.',
   }));
   return {
     entityRef: 'resource:default/big',

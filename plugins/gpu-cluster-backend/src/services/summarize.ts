@@ -6,6 +6,7 @@ import type {
   StatusSeverity,
   WorkloadExplanation,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { compareFlags } from './flags';
 
 /**
  * How many unfinished workloads' explanations, and how many flags, the summary carries. Small on
@@ -93,9 +94,7 @@ export function summarizeStatus(
     flags: SUMMARY_FLAG_LIMIT,
   },
 ): ClusterStatus {
-  const flags = [...detail.flags].sort(
-    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity],
-  );
+  const flags = [...detail.flags].sort(compareFlags);
   return {
     entityRef: detail.entityRef,
     clusterName: detail.clusterName,

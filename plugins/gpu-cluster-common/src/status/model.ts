@@ -288,12 +288,37 @@ export interface RayJobStatus {
 /** Severity of a watchdog flag or a verdict. @public */
 export type StatusSeverity = 'info' | 'warning' | 'error';
 
-/** A known stuck state detected across objects (e.g. Accepted against a missing pool). @public */
+/**
+ * What a flag is about. Each is classified from the condition types, reasons and messages the
+ * upstream controllers write (see the backend's `flags.ts`, which cites them rule by rule).
+ * @public
+ */
+export type StatusFlagCode =
+  | 'ProvisioningQuotaExceeded'
+  | 'ProvisioningCapacityRevoked'
+  | 'ProvisioningBookingExpired'
+  | 'ProvisioningResourcePoolExhausted'
+  | 'ProvisioningFailed'
+  | 'AcceptedAgainstMissingPool'
+  | 'AcceptedForLong'
+  | 'GpuNodesNotReady'
+  | 'RayHeadNotReady'
+  | 'RayWorkersPendingOnFlavor'
+  | 'ClusterQueueInactive'
+  | 'LocalQueueInactive'
+  | 'RetryWithoutRequeue';
+
+/** A terminal, costly or stuck state detected across objects, with the fix to try. @public */
 export interface StatusFlag {
   severity: StatusSeverity;
-  code: string;
+  code: StatusFlagCode;
   subject: string;
+  /** What is wrong, with the upstream reason and the facts parsed from its message. */
   message: string;
+  /** The fix to try first. */
+  fix: string;
+  /** Where to act (e.g. the project's quota page in the Cloud console). */
+  link?: { title: string; url: string };
   /** Upstream issue describing the bug behind the flag. */
   reference?: string;
 }
@@ -399,6 +424,8 @@ export interface ClusterStatus {
 export interface ExplanationStep {
   kind:
     | 'Job'
+    | 'RayCluster'
+    | 'RayJob'
     | 'Workload'
     | 'LocalQueue'
     | 'ClusterQueue'

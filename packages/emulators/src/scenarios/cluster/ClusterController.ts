@@ -24,7 +24,35 @@ export type DwsOutcome =
   | 'provisioned'
   | 'booking-expired'
   | 'failed'
+  | 'stockout-other-zones'
+  | 'quota-exceeded'
   | 'capacity-revoked';
+
+/** The outcomes that end in `Failed=True`, with the reason and message GKE writes for each. */
+const FAILED_OUTCOMES: Partial<
+  Record<
+    DwsOutcome,
+    (ctx: {
+      project: string;
+      zone: string;
+      pool?: EmulatedNodePool;
+      poolGpus: number;
+    }) => readonly [string, string]
+  >
+> = {
+  failed: ({ project, zone }) => [
+    PROVREQ.failedResourcePool[0],
+    resourcePoolExhausted(project, zone),
+  ],
+  'stockout-other-zones': ({ project, zone, pool }) => [
+    PROVREQ.failedResourcePool[0],
+    resourcePoolExhausted(project, zone, pool),
+  ],
+  'quota-exceeded': ({ zone, pool, poolGpus }) => [
+    'QuotaExceeded',
+    quotaExceeded(zone, pool, poolGpus),
+  ],
+};
 
 /** Jobs choose their scripted DWS outcome with this annotation. */
 export const OUTCOME_ANNOTATION = 'emulator.gpu-platform.dev/dws-outcome';
@@ -123,6 +151,35 @@ export class ClusterController {
       for (let i = existing; i < pool.initialNodes; i++)
         this.addNode(pool, `${pool.name}/${i}`);
     }
+  }
+
+  /**
+   * The node's kubelet stops posting status (a crashed host, a wedged GPU driver): the node
+   * lifecycle controller sets every kubelet condition to Unknown with reason NodeStatusUnknown,
+   * "Kubelet stopped posting node status.", and taints the node unreachable (Kubernetes
+   * node-lifecycle-controller).
+   */
+  stopKubelet(nodeName: string) {
+    this.client.modify('v1', 'Node', nodeName, undefined, o => {
+      o.status.conditions = (o.status.conditions ?? []).map((c: Obj) => ({
+        ...c,
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+        message: 'Kubelet stopped posting node status.',
+        lastTransitionTime: this.now(),
+      }));
+      o.spec.taints = [
+        ...(o.spec.taints ?? []).filter(
+          (t: Obj) => t.key !== 'node.kubernetes.io/unreachable',
+        ),
+        { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
+        {
+          key: 'node.kubernetes.io/unreachable',
+          effect: 'NoExecute',
+          timeAdded: this.now(),
+        },
+      ];
+    });
   }
 
   get nodePools(): readonly EmulatedNodePool[] {
@@ -1040,18 +1097,29 @@ export class ClusterController {
       const pool = this.poolFor(templates);
       const selectedZone = pool?.zone ?? '';
       if (!isTrue(pr, 'Provisioned')) {
-        if (outcome === 'failed') {
+        const failure = FAILED_OUTCOMES[outcome];
+        if (failure) {
           if (due(acceptedAt + t.failAfterMs)) {
+            const poolGpus = pool
+              ? this.nodesOf(pool.name).reduce(
+                  (n, node) =>
+                    n +
+                    Number.parseInt(
+                      node.status?.capacity?.['nvidia.com/gpu'] ?? '0',
+                      10,
+                    ),
+                  0,
+                )
+              : 0;
             setConditions([
               'Failed',
               'True',
-              [
-                PROVREQ.failedResourcePool[0],
-                resourcePoolExhausted(
-                  this.options.project,
-                  selectedZone || 'us-central1-b',
-                ),
-              ],
+              failure({
+                project: this.options.project,
+                zone: selectedZone || 'us-central1-b',
+                pool,
+                poolGpus,
+              }),
             ]);
           }
           continue;
@@ -1200,6 +1268,59 @@ function podsPerNode(spec: Obj, pool: EmulatedNodePool) {
   return Math.max(1, Math.min(pool.allocatable.pods ?? 110, ...limits));
 }
 
-function resourcePoolExhausted(project: string, zone: string) {
-  return `Provisioning Request could not provision queued instances in the allocated time. The remaining received errors: [ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: The zone 'projects/${project}/zones/${zone}' does not have enough resources available to fulfill the request. Expected time is indefinite.]`;
+/**
+ * GKE's Failed message for a stockout (GKE CA reasons/resizerequest tests, user-needs §1). With
+ * `suggestFor`, the Compute API's localized message is appended as it returns it when other zones
+ * of the region have capacity ("… is currently unavailable in the <zone> zone. Consider trying
+ * your request in the <zones> zone(s), which currently has capacity …", kubernetes/k8s.io#9834):
+ * here two other `<region>-a|b|c|f`
+ * zone but the exhausted one (the emulator tracks no per-zone capacity). How GKE folds the
+ * Compute error details into the ProvisioningRequest message is not documented.
+ */
+function resourcePoolExhausted(
+  project: string,
+  zone: string,
+  suggestFor?: EmulatedNodePool,
+) {
+  const base = `Provisioning Request could not provision queued instances in the allocated time. The remaining received errors: [ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: The zone 'projects/${project}/zones/${zone}' does not have enough resources available to fulfill the request. Expected time is indefinite.`;
+  if (!suggestFor) return `${base}]`;
+  const region = zone.replace(/-[a-z]$/, '');
+  const others = ['a', 'b', 'c', 'f']
+    .map(s => `${region}-${s}`)
+    .filter(z => z !== zone)
+    .slice(0, 2);
+  const accelerator =
+    suggestFor.labels['cloud.google.com/gke-accelerator'] ?? 'GPU';
+  const count = suggestFor.allocatable['nvidia.com/gpu'] ?? 0;
+  return `${base} A ${
+    suggestFor.machineType
+  } VM instance with ${count} ${accelerator} accelerator(s) is currently unavailable in the ${zone} zone. Consider trying your request in the ${others.join(
+    ', ',
+  )} zone(s), which currently has capacity to accommodate your request.]`;
+}
+
+/** Compute Engine's GPU quota metric of an accelerator label, e.g. nvidia-h200-141gb → NVIDIA_H200_GPUS. */
+export function gpuQuotaMetric(accelerator: string | undefined) {
+  const model = /^nvidia-(?:tesla-)?([a-z0-9]+)/.exec(accelerator ?? '')?.[1];
+  return model ? `NVIDIA_${model.toUpperCase()}_GPUS` : 'GPUS_ALL_REGIONS';
+}
+
+/**
+ * GKE's Failed message with reason QuotaExceeded: the Compute quota error ("Quota
+ * 'NVIDIA_A100_GPUS' exceeded. Limit: 16.0 in region us-central1.", GKE CA reasons test table,
+ * user-needs §1) in the "remaining received errors" wrapper. The limit is what the pool already
+ * holds, so the request is the part that exceeds it.
+ */
+function quotaExceeded(
+  zone: string,
+  pool: EmulatedNodePool | undefined,
+  poolGpus: number,
+) {
+  const metric = gpuQuotaMetric(
+    pool?.labels['cloud.google.com/gke-accelerator'],
+  );
+  const region = zone.replace(/-[a-z]$/, '');
+  return `Provisioning Request could not provision queued instances in the allocated time. The remaining received errors: [QUOTA_EXCEEDED: Quota '${metric}' exceeded. Limit: ${poolGpus.toFixed(
+    1,
+  )} in region ${region}.]`;
 }

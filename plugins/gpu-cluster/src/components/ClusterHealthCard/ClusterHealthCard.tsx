@@ -1,20 +1,41 @@
-import {
-  InfoCard,
-  StatusError,
-  StatusOK,
-  StatusWarning,
-  StructuredMetadataTable,
-} from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import type {
   ClusterStatus,
   StatusSource,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { makeStyles } from '@material-ui/core/styles';
+import { Fragment, type ReactNode } from 'react';
+import { StateChip, toneOfGkeStatus } from '../StateChip';
 
-const health = (s?: string) => {
-  if (s === 'RUNNING') return <StatusOK>{s}</StatusOK>;
-  if (s === 'ERROR' || s === 'DEGRADED') return <StatusError>{s}</StatusError>;
-  return <StatusWarning>{s ?? 'unknown'}</StatusWarning>;
-};
+/**
+ * A definition list whose rows wrap as a whole: the term keeps its width, and when the card is
+ * too narrow for both the value moves under the term instead of shrinking to one letter per
+ * line. Words wrap between words; ids (project, version) may break anywhere, as they have no
+ * spaces to break at.
+ */
+const useStyles = makeStyles(theme => ({
+  list: { margin: 0 },
+  row: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    columnGap: theme.spacing(2),
+    padding: theme.spacing(0.75, 0),
+    borderBottom: `1px solid ${theme.palette.divider}`,
+    '&:last-child': { borderBottom: 'none' },
+  },
+  term: {
+    flex: '0 0 11rem',
+    maxWidth: '100%',
+    fontWeight: theme.typography.fontWeightBold as number,
+    overflowWrap: 'normal',
+  },
+  value: {
+    flex: '1 1 14rem',
+    minWidth: 0,
+    margin: 0,
+    overflowWrap: 'anywhere',
+  },
+}));
 
 /** A count the backend left out because its data is missing: say so rather than show 0. */
 const count = (n: number | undefined) => (n === undefined ? 'unknown' : n);
@@ -22,60 +43,84 @@ const count = (n: number | undefined) => (n === undefined ? 'unknown' : n);
 const Source = ({ source }: { source: StatusSource }) => {
   if (!source.ok) {
     return (
-      <StatusError>
+      <StateChip tone="error">
         {source.name}: {source.error}
-      </StatusError>
+      </StateChip>
     );
   }
   const failing = (source.kinds ?? []).filter(
     k => k.state === 'stale' || k.state === 'unavailable',
   );
-  if (failing.length === 0) return <StatusOK>{source.name}</StatusOK>;
+  if (failing.length === 0)
+    return <StateChip tone="ok">{source.name}</StateChip>;
   return (
-    <StatusWarning>
+    <StateChip tone="warning">
       {source.name}:{' '}
       {failing
         .map(k => `${k.kind} ${k.state}${k.error ? ` (${k.error})` : ''}`)
         .join('; ')}
-    </StatusWarning>
+    </StateChip>
   );
 };
 
 /** GKE status, versions, GPUs and the state of each data source. @public */
 export function ClusterHealthCard(props: { status: ClusterStatus }) {
+  const classes = useStyles();
   const { status } = props;
   const { summary, gke } = status;
+  const rows: [string, ReactNode][] = [
+    [
+      'GKE status',
+      gke ? (
+        <StateChip tone={toneOfGkeStatus(gke.status)}>{gke.status}</StateChip>
+      ) : (
+        <StateChip tone="warning">unknown</StateChip>
+      ),
+    ],
+    ['Project', gke?.projectId ?? '—'],
+    ['Location', gke?.location ?? '—'],
+    ['Version', gke?.currentMasterVersion ?? '—'],
+    [
+      'Nodes',
+      summary.nodes === undefined
+        ? 'unknown (nodes could not be read)'
+        : `${summary.readyNodes} ready of ${summary.nodes}`,
+    ],
+    [
+      'GPU usage',
+      `${
+        summary.gpusInUse === undefined
+          ? 'unknown (pods could not be read)'
+          : summary.gpusInUse
+      } in use of ${count(summary.gpusAllocatable)} allocatable (${count(
+        summary.gpusCapacity,
+      )} capacity)`,
+    ],
+    ['Pending workloads', count(summary.pendingWorkloads)],
+    [
+      'Waiting provisioning requests',
+      count(summary.waitingProvisioningRequests),
+    ],
+    [
+      'Sources',
+      status.sources.map((s, i) => (
+        <Fragment key={s.name}>
+          {i > 0 && ' '}
+          <Source source={s} />
+        </Fragment>
+      )),
+    ],
+  ];
   return (
     <InfoCard title={`Cluster ${status.clusterName}`}>
-      <StructuredMetadataTable
-        metadata={{
-          'GKE status': health(gke?.status),
-          Location: gke ? `${gke.projectId} / ${gke.location}` : '—',
-          Version: gke?.currentMasterVersion ?? '—',
-          Nodes:
-            summary.nodes === undefined
-              ? 'unknown (nodes could not be read)'
-              : `${summary.readyNodes} ready of ${summary.nodes}`,
-          'GPU usage': `${
-            summary.gpusInUse === undefined
-              ? 'unknown (pods could not be read)'
-              : summary.gpusInUse
-          } in use of ${count(summary.gpusAllocatable)} allocatable (${count(
-            summary.gpusCapacity,
-          )} capacity)`,
-          'Pending workloads': count(summary.pendingWorkloads),
-          'Waiting provisioning requests': count(
-            summary.waitingProvisioningRequests,
-          ),
-          Sources: (
-            <>
-              {status.sources.map(s => (
-                <Source key={s.name} source={s} />
-              ))}
-            </>
-          ),
-        }}
-      />
+      <dl className={classes.list} aria-label="cluster health">
+        {rows.map(([term, value]) => (
+          <div key={term} className={classes.row}>
+            <dt className={classes.term}>{term}</dt>
+            <dd className={classes.value}>{value}</dd>
+          </div>
+        ))}
+      </dl>
     </InfoCard>
   );
 }

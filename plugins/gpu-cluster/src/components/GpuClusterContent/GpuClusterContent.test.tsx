@@ -21,6 +21,8 @@ import { GpuClusterContent, GpuClusterSummaryCard } from './GpuClusterContent';
 
 /** How long a find waits: the tab renders several remote tables, slow on a busy machine. */
 const LOADED = { timeout: 10_000 };
+// A test waits for several such finds; Jest's default 5 s would end it before one of them.
+jest.setTimeout(30_000);
 
 const entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -85,9 +87,10 @@ describe('GpuClusterContent', () => {
         /Max run duration ends 2026-09-02T07:45:00.000Z \(23 h 45 min left\)/,
       ),
     ).toBeInTheDocument();
+    const rayJob = screen.getByText(/RayJob ray-h200-smoke/);
     expect(
-      screen.getByText(/RayJob ray-h200-smoke: RUNNING \/ Running/),
-    ).toBeInTheDocument();
+      within(rayJob).getByText('RUNNING / Running').closest('[data-tone]'),
+    ).toHaveAttribute('data-tone', 'running');
     // The code snippet is split by the syntax highlighter; read its text as a whole.
     expect(document.body.textContent).toContain(
       'kubectl -n ray port-forward service/ray-h200-head-svc 8265:8265',

@@ -1,6 +1,7 @@
-import { InfoCard, StatusError, StatusOK } from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { SectionNotice, isMissing, isNotInstalled } from '../SectionNotice';
+import { StateChip } from '../StateChip';
 
 /** Queue depth per ClusterQueue and LocalQueue, with GPU quota use. @public */
 export function KueueQueuesCard(props: { status: ClusterStatus }) {
@@ -18,13 +19,9 @@ export function KueueQueuesCard(props: { status: ClusterStatus }) {
       <ul>
         {clusterQueues.map(q => (
           <li key={q.name}>
-            {q.active ? (
-              <StatusOK>{q.name}</StatusOK>
-            ) : (
-              <StatusError>
-                {q.name} ({q.activeReason})
-              </StatusError>
-            )}{' '}
+            <StateChip tone={q.active ? 'ok' : 'error'}>
+              {q.active ? q.name : `${q.name} (${q.activeReason})`}
+            </StateChip>{' '}
             — {q.pendingWorkloads} pending, {q.admittedWorkloads} admitted
             {q.resources
               .filter(r => r.resource === 'nvidia.com/gpu')
@@ -33,11 +30,11 @@ export function KueueQueuesCard(props: { status: ClusterStatus }) {
         ))}
         {localQueues.map(q => (
           <li key={`${q.namespace}/${q.name}`}>
-            {q.active ? (
-              <StatusOK>{`${q.namespace}/${q.name}`}</StatusOK>
-            ) : (
-              <StatusError>{`${q.namespace}/${q.name} (${q.activeReason})`}</StatusError>
-            )}{' '}
+            <StateChip tone={q.active ? 'ok' : 'error'}>
+              {`${q.namespace}/${q.name}${
+                q.active ? '' : ` (${q.activeReason})`
+              }`}
+            </StateChip>{' '}
             → {q.clusterQueue} — {q.pendingWorkloads} pending,{' '}
             {q.admittedWorkloads} admitted
           </li>

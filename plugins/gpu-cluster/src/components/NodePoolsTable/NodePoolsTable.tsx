@@ -4,6 +4,7 @@ import type {
   GkeNodePoolStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { SectionNotice, isMissing } from '../SectionNotice';
+import { StateChip, toneOfGkeStatus } from '../StateChip';
 
 type Row = GkeNodePoolStatus & { id: string; gpus: string };
 
@@ -22,7 +23,13 @@ export function NodePoolsTable(props: { status: ClusterStatus }) {
   });
   const columns: TableColumn<Row>[] = [
     { title: 'Pool', field: 'name' },
-    { title: 'Status', field: 'status' },
+    {
+      title: 'Status',
+      field: 'status',
+      render: r => (
+        <StateChip tone={toneOfGkeStatus(r.status)}>{r.status}</StateChip>
+      ),
+    },
     { title: 'Machine', field: 'machineType' },
     {
       title: 'Accelerator',

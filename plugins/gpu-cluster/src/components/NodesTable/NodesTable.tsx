@@ -1,8 +1,4 @@
-import {
-  StatusError,
-  StatusOK,
-  type TableColumn,
-} from '@backstage/core-components';
+import type { TableColumn } from '@backstage/core-components';
 import type {
   ClusterStatus,
   NodeStatus,
@@ -14,6 +10,7 @@ import {
   type ClusterRef,
 } from '../PagedStatusTable';
 import { isMissing } from '../SectionNotice';
+import { StateChip } from '../StateChip';
 
 type Row = NodeStatus & { id: string };
 
@@ -34,10 +31,10 @@ const columns: TableColumn<Row>[] = [
       const text = `${r.ready ? 'Ready' : 'NotReady'}${
         r.unschedulable ? ', cordoned' : ''
       }`;
-      return r.ready && !r.unschedulable ? (
-        <StatusOK>{text}</StatusOK>
-      ) : (
-        <StatusError>{text}</StatusError>
+      return (
+        <StateChip tone={r.ready && !r.unschedulable ? 'ok' : 'error'}>
+          {text}
+        </StateChip>
       );
     },
   },

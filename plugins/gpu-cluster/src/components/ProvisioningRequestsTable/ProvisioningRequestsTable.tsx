@@ -10,6 +10,7 @@ import {
   type ClusterRef,
 } from '../PagedStatusTable';
 import { SectionNotice, isMissing } from '../SectionNotice';
+import { StateChip, toneOfProvisioning } from '../StateChip';
 
 type Row = ProvisioningRequestStatus & { id: string };
 
@@ -28,7 +29,13 @@ const columns: TableColumn<Row>[] = [
     field: 'name',
     render: r => `${r.namespace}/${r.name}`,
   },
-  { title: 'State', field: 'state' },
+  {
+    title: 'State',
+    field: 'state',
+    render: r => (
+      <StateChip tone={toneOfProvisioning(r.state)}>{r.state}</StateChip>
+    ),
+  },
   { title: 'Reason', field: 'reason', sorting: false },
   { title: 'Message', field: 'message', sorting: false },
   {

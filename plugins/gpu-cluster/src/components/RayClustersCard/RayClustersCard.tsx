@@ -2,6 +2,7 @@ import { InfoCard } from '@backstage/core-components';
 import type { ClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { RayDashboardJobs } from '../RayDashboardJobs';
 import { SectionNotice, isMissing, isNotInstalled } from '../SectionNotice';
+import { StateChip, toneOfRayCluster, toneOfRayJob } from '../StateChip';
 
 /** Ray clusters (state, workers, dashboard access) and the state of their jobs. @public */
 export function RayClustersCard(props: { status: ClusterStatus }) {
@@ -19,8 +20,11 @@ export function RayClustersCard(props: { status: ClusterStatus }) {
       {rayClusters.map(rc => (
         <div key={`${rc.namespace}/${rc.name}`}>
           <p>
-            <b>{`${rc.namespace}/${rc.name}`}</b>: {rc.state ?? 'unknown'} —{' '}
-            {rc.readyWorkers}/{rc.desiredWorkers} workers ready
+            <b>{`${rc.namespace}/${rc.name}`}</b>{' '}
+            <StateChip tone={toneOfRayCluster(rc)}>
+              {rc.state ?? 'starting'}
+            </StateChip>{' '}
+            — {rc.readyWorkers}/{rc.desiredWorkers} workers ready
           </p>
           {/* The dashboard has no auth of its own: a port-forward, never a public link. */}
           <RayDashboardJobs
@@ -35,8 +39,10 @@ export function RayClustersCard(props: { status: ClusterStatus }) {
               )
               .map(j => (
                 <li key={j.name}>
-                  RayJob {j.name}: {j.jobStatus ?? '—'} /{' '}
-                  {j.jobDeploymentStatus ?? '—'}
+                  RayJob {j.name}{' '}
+                  <StateChip tone={toneOfRayJob(j)}>
+                    {j.jobStatus ?? '—'} / {j.jobDeploymentStatus ?? '—'}
+                  </StateChip>
                   {j.message ? ` — ${j.message}` : ''}
                 </li>
               ))}

@@ -1,13 +1,9 @@
-import {
-  InfoCard,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  StatusWarning,
-} from '@backstage/core-components';
+import { InfoCard, Link } from '@backstage/core-components';
 import { SectionNotice, isMissing } from '../SectionNotice';
+import { StateChip, toneOfSeverity } from '../StateChip';
 import type {
   ClusterStatus,
+  StatusFlag,
   WorkloadExplanation,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 
@@ -16,16 +12,39 @@ const minutes = (s: number) =>
     ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`
     : `${Math.round(s / 60)} min`;
 
-const Verdict = ({ e }: { e: WorkloadExplanation }) => {
-  const text = `${e.job ?? e.workload}: ${e.verdict}`;
-  if (e.severity === 'error') return <StatusError>{text}</StatusError>;
-  if (e.severity === 'warning') return <StatusWarning>{text}</StatusWarning>;
-  return e.verdict === 'Running' ? (
-    <StatusOK>{text}</StatusOK>
-  ) : (
-    <StatusPending>{text}</StatusPending>
+const Verdict = ({ e }: { e: WorkloadExplanation }) => (
+  <StateChip
+    tone={e.verdict === 'Running' ? 'running' : toneOfSeverity(e.severity)}
+  >{`${e.job ?? e.workload}: ${e.verdict}`}</StateChip>
+);
+
+/** One flag: what is wrong, the fix to try, and where to act. @public */
+export function FlagView(props: { flag: StatusFlag }) {
+  const f = props.flag;
+  return (
+    <section aria-label={`flag ${f.code} ${f.subject}`}>
+      <p>
+        <StateChip tone={toneOfSeverity(f.severity)}>{f.subject}</StateChip>{' '}
+        {f.message}
+      </p>
+      <p>
+        Fix: {f.fix}
+        {f.link && (
+          <>
+            {' '}
+            <Link to={f.link.url}>{f.link.title}</Link>
+          </>
+        )}
+        {f.reference && (
+          <>
+            {' '}
+            <Link to={f.reference}>upstream issue</Link>
+          </>
+        )}
+      </p>
+    </section>
   );
-};
+}
 
 /** One workload's verdict, next step, clocks and the chain behind them. @public */
 export function ExplanationView(props: { explanation: WorkloadExplanation }) {
@@ -67,14 +86,7 @@ export function WhyNotRunning(props: { status: ClusterStatus }) {
     <InfoCard title="Why is it not running?">
       <SectionNotice status={props.status} section="workloads" />
       {flags.items.map(f => (
-        <p key={`${f.code}/${f.subject}`}>
-          {f.severity === 'error' ? (
-            <StatusError>{f.subject}</StatusError>
-          ) : (
-            <StatusWarning>{f.subject}</StatusWarning>
-          )}{' '}
-          {f.message} {f.reference && <a href={f.reference}>upstream issue</a>}
-        </p>
+        <FlagView key={`${f.code}/${f.subject}`} flag={f} />
       ))}
       {flags.total > flags.items.length && (
         <p>

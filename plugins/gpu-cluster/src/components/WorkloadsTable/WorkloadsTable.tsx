@@ -20,6 +20,7 @@ import {
   type ClusterRef,
 } from '../PagedStatusTable';
 import { isMissing } from '../SectionNotice';
+import { StateChip, toneOfWorkloadPhase } from '../StateChip';
 import { ExplanationView } from '../WhyNotRunning';
 
 type Row = WorkloadStatus & { id: string };
@@ -99,7 +100,13 @@ export function WorkloadsTable(props: {
       sorting: false,
       render: r => r.queueName ?? r.clusterQueue ?? '—',
     },
-    { title: 'Phase', field: 'phase' },
+    {
+      title: 'Phase',
+      field: 'phase',
+      render: r => (
+        <StateChip tone={toneOfWorkloadPhase(r.phase)}>{r.phase}</StateChip>
+      ),
+    },
     { title: 'GPUs', field: 'gpus' },
     { title: 'Created', field: 'createdAt' },
     {
