@@ -32,6 +32,7 @@ const fleet: GpuFleet = {
         code: 'ProvisioningFailed',
         subject: 'ProvisioningRequest default/job-1',
         message: 'QuotaExceeded: NVIDIA_H200_GPUS in us-central1',
+        fix: 'Raise the NVIDIA_H200_GPUS quota of us-central1',
       },
       flagCount: 2,
       degradedSections: ['ray'],

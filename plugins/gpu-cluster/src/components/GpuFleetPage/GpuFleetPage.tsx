@@ -7,7 +7,6 @@ import {
   StatusAborted,
   StatusError,
   StatusOK,
-  StatusPending,
   StatusWarning,
   Table,
   type TableColumn,
@@ -23,30 +22,19 @@ import { Chip, FormControlLabel, Switch, Typography } from '@material-ui/core';
 import { useEffect, useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gpuClusterApiRef } from '../../api';
+import { StateChip, toneOfGkeStatus } from '../StateChip';
 
 /** How often the page reads the fleet again while it is open. */
 export const FLEET_POLL_INTERVAL_MS = 30_000;
 
 type Row = FleetCluster & { id: string };
 
-/** GKE's cluster states as status chips (Cluster.Status in the GKE API). */
+/** GKE's cluster state as the tab shows it. */
 function GkeStatus(props: { status?: string }) {
-  const { status } = props;
-  switch (status) {
-    case undefined:
-      return <>—</>;
-    case 'RUNNING':
-      return <StatusOK>{status}</StatusOK>;
-    case 'PROVISIONING':
-    case 'RECONCILING':
-      return <StatusPending>{status}</StatusPending>;
-    case 'STOPPING':
-      return <StatusAborted>{status}</StatusAborted>;
-    case 'DEGRADED':
-      return <StatusWarning>{status}</StatusWarning>;
-    default:
-      return <StatusError>{status}</StatusError>;
-  }
+  if (props.status === undefined) return <>—</>;
+  return (
+    <StateChip tone={toneOfGkeStatus(props.status)}>{props.status}</StateChip>
+  );
 }
 
 function WorstFlag(props: { row: Row }) {

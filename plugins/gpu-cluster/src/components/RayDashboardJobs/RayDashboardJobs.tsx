@@ -1,10 +1,5 @@
 import {
   CopyTextButton,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  StatusRunning,
   Table,
   type TableColumn,
 } from '@backstage/core-components';
@@ -18,22 +13,16 @@ import { Button, Typography } from '@material-ui/core';
 import { useState } from 'react';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import { gpuClusterApiRef } from '../../api';
+import { StateChip, type StateTone } from '../StateChip';
 
-/** Ray's job states (JobStatus in the Ray Jobs API) as status chips. */
-export function RayJobState(props: { status: string }) {
-  switch (props.status) {
-    case 'SUCCEEDED':
-      return <StatusOK>{props.status}</StatusOK>;
-    case 'RUNNING':
-      return <StatusRunning>{props.status}</StatusRunning>;
-    case 'PENDING':
-      return <StatusPending>{props.status}</StatusPending>;
-    case 'STOPPED':
-      return <StatusAborted>{props.status}</StatusAborted>;
-    default:
-      return <StatusError>{props.status}</StatusError>;
-  }
-}
+/** Ray's job states (JobStatus in the Ray Jobs API) as the tab's status chips. */
+const RAY_JOB_TONES: Record<string, StateTone> = {
+  SUCCEEDED: 'ok',
+  RUNNING: 'running',
+  PENDING: 'pending',
+  STOPPED: 'aborted',
+  FAILED: 'error',
+};
 
 type Row = RayDashboardJob & { id: string };
 
@@ -46,7 +35,11 @@ const columns: TableColumn<Row>[] = [
   {
     title: 'State',
     field: 'status',
-    render: r => <RayJobState status={r.status} />,
+    render: r => (
+      <StateChip tone={RAY_JOB_TONES[r.status] ?? 'warning'}>
+        {r.status}
+      </StateChip>
+    ),
   },
   {
     title: 'Entrypoint',

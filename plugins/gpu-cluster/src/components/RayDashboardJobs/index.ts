@@ -1,1 +1,1 @@
-export { RayDashboardJobs, RayJobState } from './RayDashboardJobs';
+export { RayDashboardJobs } from './RayDashboardJobs';
