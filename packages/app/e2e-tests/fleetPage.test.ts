@@ -9,7 +9,7 @@ import {
 /**
  * The fleet page as a platform engineer uses it: from the sidebar, every GPU cluster they can
  * see (theirs marked), the demo cluster's figures as its status API gives them, searchable, and
- * a click through to the cluster's GPU cluster tab.
+ * a click through to the cluster's GPU cluster tab, where its owner lists the Ray dashboard's jobs.
  */
 test('the fleet page lists the GPU clusters and leads to a cluster’s tab', async ({
   page,
@@ -52,4 +52,14 @@ test('the fleet page lists the GPU clusters and leads to a cluster’s tab', asy
     /\/catalog\/default\/resource\/h200-dws-demo\/gpu-cluster$/,
   );
   await expect(page.getByText('Why is it not running?').first()).toBeVisible();
+
+  // As an owner, the Ray card lists the jobs the Ray dashboard knows, read through the cluster's
+  // API server (the demo RayJob's submission, running).
+  await page
+    .getByRole('button', { name: 'Jobs of ray-h200 from its dashboard' })
+    .click();
+  const jobs = page.getByRole('row').filter({ hasText: /ray-h200-smoke-/ });
+  await expect(jobs).toHaveCount(1, { timeout: 30_000 });
+  await expect(jobs.getByText('RUNNING', { exact: true })).toBeVisible();
+  await snapshot(page, testInfo, 'ray-dashboard-jobs');
 });
