@@ -60,3 +60,4 @@ export {
   KUEUE_STAND_IN_IMAGE,
 } from './demo/kueueRelease';
 export * from './gcs';
+export * from './cloudapis';
