@@ -69,6 +69,15 @@ const GPU_FAMILY_ZONES: ReadonlyArray<[RegExp, readonly string[]]> = [
   ],
 ];
 
+/** Zones where N1 VMs take attached T4s (gpu-regions-zones); N1 itself is offered in all of them. */
+const N1_T4_ZONES =
+  zones(`asia-east1-a asia-east1-c asia-northeast1-a asia-northeast1-c
+  asia-south1-a asia-south1-b asia-southeast1-a asia-southeast1-b asia-southeast1-c europe-west1-b
+  europe-west1-c europe-west1-d europe-west2-a europe-west2-b europe-west4-a europe-west4-b
+  europe-west4-c us-central1-a us-central1-b us-central1-c us-central1-f us-east1-c us-east1-d
+  us-east4-a us-east4-b us-east4-c us-west1-a us-west1-b us-west2-b us-west2-c us-west4-a
+  us-west4-b`);
+
 /** vCPUs and memory (MiB) of the GPU shapes (the machine-type tables of compute/docs/gpus). */
 const GPU_SHAPES: Readonly<Record<string, [number, number]>> = {
   'a4-highgpu-8g': [224, 3968 * 1024],
@@ -124,7 +133,7 @@ export interface MachineTypeShape {
 
 /** Every zone the emulator serves, sorted. */
 export const EMULATED_ZONES: readonly string[] = [
-  ...new Set(GPU_FAMILY_ZONES.flatMap(([, list]) => list)),
+  ...new Set([...GPU_FAMILY_ZONES.flatMap(([, list]) => list), ...N1_T4_ZONES]),
 ].sort();
 
 /** The region of a zone (`us-central1-b` → `us-central1`). */

@@ -1,6 +1,7 @@
 import { MachineTypesClient, RegionsClient } from '@google-cloud/compute';
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { ServiceUsageClient } from '@google-cloud/service-usage';
+import { OAuth2Client } from 'google-auth-library';
 
 /**
  * Where preflight's Google REST APIs (Compute Engine, Service Usage, Resource Manager) are
@@ -11,6 +12,21 @@ import { ServiceUsageClient } from '@google-cloud/service-usage';
  */
 export interface GoogleApisEndpoint {
   url: string;
+  /** Static bearer token (the emulator's); never logged. Unset: Application Default Credentials. */
+  token?: string;
+}
+
+/** An auth client sending a fixed access token (an emulator's), through Node's own fetch. */
+function staticTokenClient(token: string): OAuth2Client {
+  const client = new OAuth2Client({
+    transporterOptions: { fetchImplementation: fetch },
+  });
+  // Far in the future: the client never tries to refresh a token it cannot refresh.
+  client.setCredentials({
+    access_token: token,
+    expiry_date: Date.now() + 100 * 365 * 86400_000,
+  });
+  return client;
 }
 
 /**
@@ -41,6 +57,8 @@ function clientOptions(
 ): Record<string, unknown> {
   const options: Record<string, unknown> = { fallback: true };
   if (authClient) options.authClient = authClient;
+  else if (endpoint?.token)
+    options.authClient = staticTokenClient(endpoint.token);
   if (endpoint) {
     const url = new URL(endpoint.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')

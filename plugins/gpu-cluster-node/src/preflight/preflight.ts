@@ -127,8 +127,10 @@ export async function runPreflight(
   const clients =
     options.clients ??
     createPreflightClients(options.googleApis, options.authClient);
-  const clusterManager =
-    options.clusterManager ?? createClusterManagerClient(options.gke);
+  // GKE is asked only about a pinned version.
+  const clusterManager = spec.cluster.version
+    ? options.clusterManager ?? createClusterManagerClient(options.gke)
+    : undefined;
   const storage =
     options.storage ??
     createStorageClient({
@@ -166,7 +168,7 @@ export async function runPreflight(
     };
   } finally {
     if (!options.clients) await clients.close();
-    if (!options.clusterManager) await clusterManager.close();
+    if (clusterManager && !options.clusterManager) await clusterManager.close();
   }
 }
 
@@ -257,7 +259,8 @@ async function checkMachineTypes(
       continue;
     }
     const gpuCounts = checked.map(z => offered.get(z)!.get(want.machineType));
-    if (want.gpus > 0 && gpuCounts.some(n => n !== want.gpus)) {
+    // Built-in GPUs must match; N1 reports none (its GPUs are attached, not part of the type).
+    if (want.gpus > 0 && gpuCounts.some(n => n !== 0 && n !== want.gpus)) {
       checks.push({
         id: `machine-type:${want.machineType}`,
         status: 'fail',
@@ -487,10 +490,18 @@ async function checkPermissions(
 /** A pinned `cluster.version` must be one GKE offers (for the channel, when there is one). */
 async function checkGkeVersion(
   spec: GpuStackSpec,
-  clusterManager: ClusterManagerClient,
+  clusterManager: ClusterManagerClient | undefined,
 ): Promise<PreflightCheck[]> {
   const version = spec.cluster.version;
   const channel = spec.cluster.releaseChannel;
+  if (!version || !clusterManager)
+    return [
+      {
+        id: 'gke-version',
+        status: 'ok',
+        message: `No version pinned: GKE picks the ${channel} channel's default`,
+      },
+    ];
   const location = stackNames(spec).clusterLocation;
   try {
     const [config] = await clusterManager.getServerConfig({
@@ -503,16 +514,6 @@ async function checkGkeVersion(
       channel !== 'UNSPECIFIED' && channelConfig
         ? channelConfig.validVersions ?? []
         : config.validMasterVersions ?? [];
-    if (!version)
-      return [
-        {
-          id: 'gke-version',
-          status: 'ok',
-          message: `No version pinned: GKE picks ${
-            channelConfig?.defaultVersion ?? config.defaultClusterVersion
-          } (${channel} channel default)`,
-        },
-      ];
     const matches = offered.filter(
       v =>
         v === version ||
@@ -545,9 +546,9 @@ async function checkGkeVersion(
     return [
       {
         id: 'gke-version',
-        status: version ? 'fail' : 'warn',
+        status: 'fail',
         message: `Cannot read GKE's server config for ${location}: ${facts.text}`,
-        field: version ? 'cluster.version' : undefined,
+        field: 'cluster.version',
       },
     ];
   }
