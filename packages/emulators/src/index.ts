@@ -61,3 +61,8 @@ export {
 } from './demo/kueueRelease';
 export * from './gcs';
 export * from './cloudapis';
+export { startMetadataEmulator } from './metadata/MetadataEmulator';
+export type {
+  MetadataEmulator,
+  MetadataEmulatorOptions,
+} from './metadata/MetadataEmulator';
