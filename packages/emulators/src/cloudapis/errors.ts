@@ -79,6 +79,14 @@ export function computeError(
 export const computeNotFound = (resource: string) =>
   computeError(404, 'notFound', `The resource '${resource}' was not found`);
 
+const TITLES: Record<string, string> = {
+  'compute.googleapis.com': 'Compute Engine API',
+  'serviceusage.googleapis.com': 'Service Usage API',
+  'cloudresourcemanager.googleapis.com': 'Cloud Resource Manager API',
+};
+
+const serviceTitle = (service: string) => TITLES[service] ?? service;
+
 /**
  * The answer of an API that is disabled in the project (the `accessNotConfigured` /
  * SERVICE_DISABLED error every Google API gives, with the console link to enable it).
@@ -100,11 +108,3 @@ export const unauthenticated = () =>
     401,
     'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
   );
-
-const TITLES: Record<string, string> = {
-  'compute.googleapis.com': 'Compute Engine API',
-  'serviceusage.googleapis.com': 'Service Usage API',
-  'cloudresourcemanager.googleapis.com': 'Cloud Resource Manager API',
-};
-
-const serviceTitle = (service: string) => TITLES[service] ?? service;
