@@ -399,6 +399,9 @@ data "external" "env" {
       'https://console.cloud.google.com/iam-admin/quotas?project=e2e-short-1',
     );
     expect(log).not.toContain(CLOUD_TOKEN);
+    // Nothing can have been created: the refusal guidance, not the one naming the state.
+    expect(log).toContain('Nothing was created');
+    expect(log).not.toContain('Resources Terraform already created');
     await expect(fs.stat(sentinel())).rejects.toThrow();
   });
 
