@@ -415,7 +415,7 @@ test('page 1 offers the projects gpuCluster.policy allows and reports another on
     'e2e-team-project',
     'demo-short-quota',
   ]);
-  await expect(page.getByRole('option')).toHaveCount(3); // with the empty choice
+  await expect(page.getByRole('option')).toHaveCount(4); // with the empty choice
   await page.keyboard.press('Escape');
   await expect(
     page.getByText(
