@@ -12,8 +12,10 @@ import {
 } from '@gpu-platform/emulators';
 import {
   assertGpuStackSpec,
+  stackNames,
   type GpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { createStorageClient } from '../terraform/stateBucket';
 import {
   STACK_SERVICES,
   formatPreflightTable,
@@ -107,6 +109,20 @@ describe('runPreflight (official clients against the Compute, Service Usage, Res
       ]),
     );
     expect(formatPreflightTable(report).at(-1)).toBe('Preflight passed');
+  });
+
+  it('finds an existing state bucket in the Cloud Storage emulator and warns when its versioning is off', async () => {
+    const s = spec({ projectId: 'e2e-team-project', namePrefix: 'pfbucket' });
+    const bucket = stackNames(s).stateBucket;
+    await createStorageClient({
+      projectId: 'e2e-team-project',
+      apiEndpoint: gcs.url,
+    }).createBucket(bucket, { versioning: { enabled: false } });
+    const report = await run(s);
+    expect(check(report, 'state-bucket')).toMatchObject({
+      status: 'warn',
+      message: `State bucket gs://${bucket} exists with object versioning off: a damaged state cannot be restored`,
+    });
   });
 
   it('fails on short GPU quota, naming the metric, the region and where to raise it', async () => {
