@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and starts the app on its embedded default: SQLite in memory, guest
 # sign-in, and the local emulators (Kubernetes API :6443, GKE :8443, metadata server :8988,
-# Cloud Storage :4443 for the template's Terraform state) serving the demo cluster; clusters the
+# Cloud Storage :4443 for the template's Terraform state, Compute/Service Usage/Resource Manager
+# :8990 for its preflight) serving the demo cluster; clusters the
 # template creates get their own emulated API server.
 # Open http://localhost:3000 and press Enter. Ctrl-C stops everything.
 set -euo pipefail
@@ -29,7 +30,7 @@ mkdir -p "$EMULATORS_DIR/catalog"
 node packages/terraform-schema-provider/bin/terraform-google-mirror "$EMULATORS_DIR/terraform" >/dev/null
 
 ready_log="$(mktemp)"
-yarn workspace @gpu-platform/emulators start --out-dir "$EMULATORS_DIR" --gcs-port 4443 >"$ready_log" 2>&1 &
+yarn workspace @gpu-platform/emulators start --out-dir "$EMULATORS_DIR" --gcs-port 4443 --cloud-port 8990 >"$ready_log" 2>&1 &
 emulators_pid=$!
 trap 'kill "$emulators_pid" 2>/dev/null || true; rm -f "$ready_log"' EXIT
 

@@ -5,6 +5,21 @@ export interface Config {
    * a cluster's `kubernetes` connection is what `gpu-cluster:kubectl:apply` uses.
    */
   gpuCluster?: {
+    /** `gpu-cluster:preflight` (and `gpu-cluster preflight`). */
+    preflight?: {
+      /**
+       * Compute Engine, Service Usage and Resource Manager endpoint override (the local
+       * emulator, development only); Google's endpoints with Application Default Credentials
+       * when unset. GKE and Cloud Storage follow `gpuCluster.gke.endpoint` and
+       * `gpuCluster.terraform.env.STORAGE_EMULATOR_HOST`.
+       */
+      endpoint?: {
+        /** e.g. http://127.0.0.1:8990 */
+        url: string;
+        /** @visibility secret */
+        token?: string;
+      };
+    };
     terraform?: {
       /** The terraform binary (default `terraform` on PATH). Never taken from template input. */
       binaryPath?: string;

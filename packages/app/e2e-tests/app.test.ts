@@ -143,3 +143,58 @@ test('running the template provisions offline and registers the cluster, owned b
     });
   }).toPass({ timeout: 60_000 });
 });
+
+test('preflight refuses a stack in the short-quota demo project, naming the quota and where to raise it', async ({
+  page,
+  request,
+}, testInfo) => {
+  const headers = { Authorization: `Bearer ${await guestToken(request)}` };
+  const created = await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
+    headers,
+    data: {
+      templateRef: 'template:default/gke-gpu-cluster',
+      values: {
+        identity: {
+          projectId: 'demo-short-quota',
+          namePrefix: 'shortq',
+          owner: 'group:default/platform-team',
+        },
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  let status = 'open';
+  for (let i = 0; i < 60 && ['open', 'processing'].includes(status); i++) {
+    await new Promise(resolve => setTimeout(resolve, 1_000));
+    const task = await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${id}`, {
+      headers,
+    });
+    status = (await task.json()).status;
+  }
+  expect(status).toBe('failed');
+  const events = await request.get(
+    `${BACKEND}/api/scaffolder/v2/tasks/${id}/events`,
+    { headers },
+  );
+  const log = ((await events.json()) as { body: { message?: string } }[])
+    .map(e => e.body.message)
+    .filter(Boolean)
+    .join('\n');
+  expect(log).toContain(
+    'Not enough GPU quota: quota PREEMPTIBLE_NVIDIA_H200_GPUS in us-central1 is 8 with 4 in use',
+  );
+  expect(log).toContain(
+    'https://console.cloud.google.com/iam-admin/quotas?project=demo-short-quota',
+  );
+  expect(log).toContain(
+    'Skipping step terraform because a previous step failed',
+  );
+
+  await signInAsGuest(page);
+  await page.goto(`/create/tasks/${id}`);
+  await expect(
+    page.getByText('Preflight (quota, zones, APIs, permissions)').first(),
+  ).toBeVisible();
+  await snapshot(page, testInfo, 'template-task-preflight-refused');
+});

@@ -408,14 +408,18 @@ test('page 1 offers the projects gpuCluster.policy allows and reports another on
   // The project is a choice among platform-team's projects of the policy.
   await page.getByRole('button', { name: /^Google Cloud project/ }).click();
   const projects = page.getByRole('option', {
-    name: /^(gpu-launchpad-demo|e2e-team-project)$/,
+    name: /^(gpu-launchpad-demo|e2e-team-project|demo-short-quota)$/,
   });
-  await expect(projects).toHaveText(['gpu-launchpad-demo', 'e2e-team-project']);
-  await expect(page.getByRole('option')).toHaveCount(3); // with the empty choice
+  await expect(projects).toHaveText([
+    'gpu-launchpad-demo',
+    'e2e-team-project',
+    'demo-short-quota',
+  ]);
+  await expect(page.getByRole('option')).toHaveCount(4); // with the empty choice
   await page.keyboard.press('Escape');
   await expect(
     page.getByText(
-      /^group:default\/platform-team may create GPU clusters in gpu-launchpad-demo, e2e-team-project; with at most 128 GPUs per cluster; \d+ of its 4096 GPUs in total are left/,
+      /^group:default\/platform-team may create GPU clusters in gpu-launchpad-demo, e2e-team-project, demo-short-quota; with at most 128 GPUs per cluster; \d+ of its 4096 GPUs in total are left/,
     ),
   ).toBeVisible();
   await snapshot(page, testInfo, 'page-1-policy-projects');
@@ -442,7 +446,7 @@ test('page 1 offers the projects gpuCluster.policy allows and reports another on
   await expect(
     page
       .getByText(
-        'Project not-our-project is not allowed for group:default/platform-team (gpuCluster.policy.groups: gpu-launchpad-demo, e2e-team-project)',
+        'Project not-our-project is not allowed for group:default/platform-team (gpuCluster.policy.groups: gpu-launchpad-demo, e2e-team-project, demo-short-quota)',
       )
       .first(),
   ).toBeVisible();

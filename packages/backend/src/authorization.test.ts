@@ -603,6 +603,7 @@ describe('the scaffolder as configured, with two users', () => {
     };
     expect(await stepsOfTask(ALICE)).toEqual([
       'validate',
+      'preflight',
       'render',
       'terraform',
       'kubectl',

@@ -24,6 +24,9 @@ describe('the embedded default and production, layered', () => {
     expect(config.getString('gpuCluster.discovery')).toBe('gke');
     expect(config.getString('gpuCluster.kubectl.credentials')).toBe('gke');
     expect(config.getString('gpuCluster.gke.endpoint.host')).toBe('127.0.0.1');
+    expect(config.getString('gpuCluster.preflight.endpoint.url')).toBe(
+      'http://127.0.0.1:8990',
+    );
     expect(
       config.getString(
         'gpuCluster.terraform.env.TF_SCHEMA_PROVIDER_GKE_ENDPOINT',
@@ -43,6 +46,7 @@ describe('the embedded default and production, layered', () => {
   it('production keeps none of the emulator settings', () => {
     const config = layered('app-config.yaml', 'app-config.production.yaml');
     expect(config.has('gpuCluster.gke.endpoint')).toBe(false);
+    expect(config.has('gpuCluster.preflight.endpoint')).toBe(false);
     expect(config.has('gpuCluster.terraform.env')).toBe(false);
     expect(config.has('gpuCluster.terraform.env.STORAGE_EMULATOR_HOST')).toBe(
       false,

@@ -2,7 +2,8 @@
 /**
  * Starts the development emulators with the demo cluster: Kubernetes API (default
  * https://127.0.0.1:6443), the GKE ClusterManager gRPC emulator (:8443), the GCE metadata server
- * (:8988) and the Cloud Storage JSON API emulator (http://127.0.0.1:4443, Terraform state).
+ * (:8988), the Cloud Storage JSON API emulator (http://127.0.0.1:4443, Terraform state) and the
+ * Compute / Service Usage / Resource Manager REST emulator (http://127.0.0.1:8990, preflight).
  * Development and test only; production configuration never runs this.
  *
  *   yarn workspace @gpu-platform/emulators start --out-dir .emulators
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { startKubeEmulator } from './kube/KubeEmulator';
 import { startGkeEmulator } from './gke';
 import { startGcsEmulator } from './gcs';
+import { startCloudApisEmulator } from './cloudapis';
 import { writeKueueReleaseStandIn } from './demo/kueueRelease';
 import { kubeEmulatorControlPlanes } from './controlPlanes';
 import { startMetadataEmulator } from './metadata/MetadataEmulator';
@@ -25,6 +27,8 @@ const HELP = `Usage: emulators [options]
   --gke-port <n>       GKE ClusterManager gRPC port (default 8443, env GKE_EMULATOR_PORT; 0 = off)
   --gcs-port <n>       Cloud Storage JSON API port, for Terraform's gcs backend and the state
                        bucket (default 4443, env GCS_EMULATOR_PORT; 0 = off)
+  --cloud-port <n>     Compute Engine, Service Usage and Resource Manager REST APIs (preflight)
+                       port (default 8990, env CLOUD_APIS_EMULATOR_PORT; 0 = off)
   --token <t>          bearer token for both emulators (default random, env EMULATOR_TOKEN)
   --metadata-port <n>  GCE metadata server (Application Default Credentials) port
                        (default 8988, env METADATA_EMULATOR_PORT; 0 = off)
@@ -46,6 +50,7 @@ async function main() {
       'metadata-port': { type: 'string' },
       'operation-step-ms': { type: 'string' },
       'gcs-port': { type: 'string' },
+      'cloud-port': { type: 'string' },
       token: { type: 'string' },
       fixtures: { type: 'string' },
       'out-dir': { type: 'string' },
@@ -71,6 +76,9 @@ async function main() {
   );
   const gcsPort = Number(
     values['gcs-port'] ?? process.env.GCS_EMULATOR_PORT ?? 4443,
+  );
+  const cloudPort = Number(
+    values['cloud-port'] ?? process.env.CLOUD_APIS_EMULATOR_PORT ?? 8990,
   );
   const fixtures = (values.fixtures ?? 'demo') === 'empty' ? 'empty' : 'demo';
   const token = values.token ?? process.env.EMULATOR_TOKEN;
@@ -118,6 +126,18 @@ async function main() {
   const gcs =
     gcsPort > 0 ? await startGcsEmulator({ host, port: gcsPort }) : undefined;
 
+  // Compute, Service Usage and Resource Manager for preflight; the token comes from the metadata
+  // server (Application Default Credentials), as on Google Cloud.
+  const cloud =
+    cloudPort > 0
+      ? await startCloudApisEmulator({
+          host,
+          port: cloudPort,
+          token: kube.token,
+          fixtures,
+        })
+      : undefined;
+
   await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
   const kubeconfigPath = path.join(outDir, 'kubeconfig');
   await kube.writeKubeconfig(kubeconfigPath);
@@ -143,6 +163,7 @@ async function main() {
       : {}),
     ...(metadata ? { metadata: { address: metadata.address } } : {}),
     ...(gcs ? { gcs: { url: gcs.url } } : {}),
+    ...(cloud ? { cloudApis: { url: cloud.url } } : {}),
   };
   await fs.writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, {
     mode: 0o600,
@@ -154,6 +175,8 @@ async function main() {
       gke ? `, gke ${gke.address}` : ''
     }${metadata ? `, metadata ${metadata.address}` : ''}${
       gcs ? `, gcs ${gcs.url}` : ''
+    }${
+      cloud ? `, compute/serviceusage/resourcemanager ${cloud.url}` : ''
     }; kubeconfig ${kubeconfigPath}; details ${infoPath}`,
   );
 
@@ -167,6 +190,7 @@ async function main() {
       gke?.stop(),
       metadata?.stop(),
       gcs?.stop(),
+      cloud?.stop(),
       controlPlanes.stopAll(),
     ]);
     process.exit(0);

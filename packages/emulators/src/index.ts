@@ -60,3 +60,9 @@ export {
   KUEUE_STAND_IN_IMAGE,
 } from './demo/kueueRelease';
 export * from './gcs';
+export * from './cloudapis';
+export { startMetadataEmulator } from './metadata/MetadataEmulator';
+export type {
+  MetadataEmulator,
+  MetadataEmulatorOptions,
+} from './metadata/MetadataEmulator';

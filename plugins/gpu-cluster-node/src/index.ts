@@ -23,3 +23,4 @@ export {
   renderStackSpecReference,
   STACK_SPEC_DOC_PATH,
 } from './docs/stackSpecDoc';
+export * from './preflight';

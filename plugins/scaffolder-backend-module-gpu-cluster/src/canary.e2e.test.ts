@@ -24,7 +24,9 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import {
   ManualClock,
+  startCloudApisEmulator,
   startKubeEmulator,
+  type CloudApisEmulator,
   writeKueueReleaseStandIn,
   type KubeEmulator,
 } from '@gpu-platform/emulators';
@@ -69,6 +71,8 @@ async function allFiles(dir: string): Promise<string[]> {
 describe('a canary secret of the backend', () => {
   const mockDir = createMockDirectory();
   let emu: KubeEmulator;
+  let cloud: CloudApisEmulator;
+  const CLOUD_TOKEN = 'canary-cloud-token';
   let sandbox: TerraformSandbox;
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
   let base: string;
@@ -117,6 +121,12 @@ describe('a canary secret of the backend', () => {
   beforeAll(async () => {
     process.env.GPU_CLUSTER_TEST_DATABASE_PASSWORD = ENV_CANARY;
     mockDir.clear();
+    // The preflight step's Compute / Service Usage / Resource Manager.
+    cloud = await startCloudApisEmulator({
+      token: CLOUD_TOKEN,
+      fixtures: 'empty',
+      projects: [{ projectId: 'e2e-project-1' }],
+    });
     emu = await startKubeEmulator({
       fixtures: 'empty',
       clock: new ManualClock(),
@@ -203,6 +213,7 @@ describe('a canary secret of the backend', () => {
                   },
                 ],
               },
+              preflight: { endpoint: { url: cloud.url, token: CLOUD_TOKEN } },
               terraform: {
                 binaryPath: await wrapper(
                   'terraform',
@@ -251,6 +262,7 @@ describe('a canary secret of the backend', () => {
     delete process.env.GPU_CLUSTER_TEST_DATABASE_PASSWORD;
     await backend?.stop();
     await emu?.stop();
+    await cloud?.stop();
     await sandbox?.cleanup();
   });
 

@@ -55,6 +55,12 @@ export interface GpuClusterScaffolderConfig {
   catalog: { locationDirectory?: string };
   /** How GKE is reached for `credentials: gke` (an endpoint override for the emulator). */
   gke: GkeAccessConfig;
+  /**
+   * Preflight's Compute Engine / Service Usage / Resource Manager endpoint override
+   * (`gpuCluster.preflight.endpoint`, the local emulator, with its token); Google's endpoints
+   * with Application Default Credentials when unset.
+   */
+  preflight: { endpoint?: { url: string; token?: string } };
   /** Who may create which stacks (`gpuCluster.policy`; deny by default). */
   policy: GpuClusterPolicy;
   /** Dry runs per user and window (`gpuCluster.dryRunRateLimit`). */
@@ -138,6 +144,14 @@ export function readGpuClusterScaffolderConfig(
       ),
     },
     gke,
+    preflight: {
+      endpoint: section?.has('preflight.endpoint')
+        ? {
+            url: section.getString('preflight.endpoint.url'),
+            token: section.getOptionalString('preflight.endpoint.token'),
+          }
+        : undefined,
+    },
     policy: readGpuClusterPolicy(root),
     dryRunRateLimit: {
       limit: rateLimit?.getOptionalNumber('limit') ?? 10,

@@ -28,6 +28,10 @@ import {
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import { parse, stringify } from 'yaml';
 import {
+  startCloudApisEmulator,
+  type CloudApisEmulator,
+} from '@gpu-platform/emulators';
+import {
   createCatalogRegisterAction,
   createKubectlApplyAction,
   createSpecValidateAction,
@@ -374,6 +378,7 @@ describe('hostile input', () => {
 
   describe('the template through the real scaffolder', () => {
     let backend: Awaited<ReturnType<typeof startTestBackend>>;
+    let cloud: CloudApisEmulator;
     let base: string;
     let template: any;
     const headers = {
@@ -387,6 +392,12 @@ describe('hostile input', () => {
       );
       await fs.mkdir(mockDir.resolve('workspace-scaffolder'), {
         recursive: true,
+      });
+      // The preflight step's Compute / Service Usage / Resource Manager.
+      cloud = await startCloudApisEmulator({
+        token: 'hostile-cloud-token',
+        fixtures: 'empty',
+        projects: [{ projectId: 'e2e-project-1' }],
       });
       backend = await startTestBackend({
         features: [
@@ -435,6 +446,9 @@ describe('hostile input', () => {
                   ],
                 },
                 dryRunRateLimit: { limit: 1000 },
+                preflight: {
+                  endpoint: { url: cloud.url, token: 'hostile-cloud-token' },
+                },
                 terraform: {
                   backend: 'local',
                   localStateDirectory: mockDir.resolve('state'),
@@ -450,7 +464,10 @@ describe('hostile input', () => {
         (backend.server.address() as AddressInfo).port
       }/api/scaffolder`;
     });
-    afterAll(() => backend?.stop());
+    afterAll(async () => {
+      await backend?.stop();
+      await cloud?.stop();
+    });
 
     const dryRunCases = HOSTILE.filter((_, i) => i % 4 === 0);
     it.each(dryRunCases)('dry run refuses %s', async (_case, values, field) => {

@@ -17,7 +17,13 @@ import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { parse } from 'yaml';
 import { scaffolderModuleGpuCluster } from './module';
 import { TEMPLATE_PATH } from './template/templatePath';
+import {
+  startCloudApisEmulator,
+  type CloudApisEmulator,
+} from '@gpu-platform/emulators';
 import { VALUES } from './__testUtils__/actionContext';
+
+const CLOUD_TOKEN = 'module-test-cloud-token';
 
 /**
  * The committed template through the real scaffolder backend with this module: dry runs and
@@ -52,7 +58,7 @@ const POLICY = {
   groups: [
     {
       group: 'group:default/ml-platform',
-      projects: ['e2e-project-1'],
+      projects: ['e2e-project-1', 'e2e-short-1'],
       stateBucket: 'e2e-tfstate',
     },
     {
@@ -68,6 +74,7 @@ describe('the template through the real scaffolder backend', () => {
   let base: string;
   let backend: Awaited<ReturnType<typeof startTestBackend>>;
   let template: any;
+  let cloud: CloudApisEmulator;
   const sentinel = () => mockDir.resolve('tool-ran');
 
   const headers = (user: string) => ({
@@ -135,6 +142,17 @@ describe('the template through the real scaffolder backend', () => {
       mode: 0o755,
     });
     template = parse(await fs.readFile(templateFile, 'utf8'));
+    // The preflight step's Compute / Service Usage / Resource Manager; e2e-short-1's GPU quota
+    // is short.
+    cloud = await startCloudApisEmulator({
+      token: CLOUD_TOKEN,
+      fixtures: 'empty',
+      projects: [
+        { projectId: 'e2e-project-1' },
+        { projectId: 'research-project-1' },
+        { projectId: 'e2e-short-1', defaultGpuQuota: 0 },
+      ],
+    });
     backend = await startTestBackend({
       features: [
         scaffolderPlugin,
@@ -158,6 +176,9 @@ describe('the template through the real scaffolder backend', () => {
             gpuCluster: {
               policy: POLICY,
               dryRunRateLimit: { limit: 1000, windowSeconds: 60 },
+              preflight: {
+                endpoint: { url: cloud.url, token: CLOUD_TOKEN },
+              },
               terraform: {
                 binaryPath: tool,
                 backend: 'local',
@@ -174,7 +195,10 @@ describe('the template through the real scaffolder backend', () => {
     base = `http://127.0.0.1:${port}/api/scaffolder`;
   });
 
-  afterAll(() => backend?.stop());
+  afterAll(async () => {
+    await backend?.stop();
+    await cloud?.stop();
+  });
 
   it('registers the five actions', async () => {
     const actions = await fetch(`${base}/v2/actions`, {
@@ -362,6 +386,25 @@ data "external" "env" {
     expect(log).not.toMatch(/\n\s+at |node_modules|\/work\//);
   });
 
+  it('a task whose GPU quota is short stops at preflight, naming the quota and where to raise it, before any tool runs', async () => {
+    const { status, log } = await task('user:default/alice', {
+      ...VALUES,
+      identity: { ...VALUES.identity, projectId: 'e2e-short-1' },
+    });
+    expect(status).toBe('failed');
+    expect(log).toContain(
+      'Not enough GPU quota: quota PREEMPTIBLE_NVIDIA_H200_GPUS in us-central1 is 0',
+    );
+    expect(log).toContain(
+      'https://console.cloud.google.com/iam-admin/quotas?project=e2e-short-1',
+    );
+    expect(log).not.toContain(CLOUD_TOKEN);
+    // Nothing can have been created: the refusal guidance, not the one naming the state.
+    expect(log).toContain('Nothing was created');
+    expect(log).not.toContain('Resources Terraform already created');
+    await expect(fs.stat(sentinel())).rejects.toThrow();
+  });
+
   it('a failed provisioning task names the state location the policy assigned', async () => {
     const { status, log } = await task('user:default/alice', VALUES);
     expect(status).toBe('failed');
@@ -378,6 +421,11 @@ data "external" "env" {
 
 describe('dry-run rate limit', () => {
   it('limits dry runs per user, with a clear 429', async () => {
+    const cloud = await startCloudApisEmulator({
+      token: CLOUD_TOKEN,
+      fixtures: 'empty',
+      projects: [{ projectId: 'e2e-project-1' }],
+    });
     const template = parse(await fs.readFile(templateFile, 'utf8'));
     const backend = await startTestBackend({
       features: [
@@ -395,6 +443,8 @@ describe('dry-run rate limit', () => {
             gpuCluster: {
               policy: POLICY,
               dryRunRateLimit: { limit: 2, windowSeconds: 600 },
+              preflight: { endpoint: { url: cloud.url, token: CLOUD_TOKEN } },
+              terraform: { backend: 'local' },
             },
           },
         }),
@@ -427,6 +477,7 @@ describe('dry-run rate limit', () => {
       expect((await run('user:default/bob')).status).not.toBe(429);
     } finally {
       await backend.stop();
+      await cloud.stop();
     }
   });
 });

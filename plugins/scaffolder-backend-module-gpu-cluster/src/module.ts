@@ -9,6 +9,7 @@ import {
   createCatalogRegisterAction,
   createDestroyAction,
   createKubectlApplyAction,
+  createPreflightAction,
   createSpecValidateAction,
   createStackRenderAction,
   createTerraformApplyAction,
@@ -77,6 +78,7 @@ export const scaffolderModuleGpuCluster = createBackendModule({
         });
         scaffolder.addActions(
           createSpecValidateAction({ guard }),
+          createPreflightAction({ config, guard }),
           createStackRenderAction({ guard }),
           createTerraformApplyAction({ config, guard }),
           createKubectlApplyAction({ config, guard }),

@@ -36,6 +36,11 @@ import {
   type TerraformStateLocation,
 } from '../terraform';
 import { loadValues, mergeValues } from '../values';
+import {
+  formatPreflightTable,
+  preflightFailureMessage,
+  runPreflight,
+} from '../preflight';
 import { Redactor } from '../process/redact';
 import { environmentSecrets } from '../config/secrets';
 import { cliToolEnvironment } from './environment';
@@ -239,6 +244,57 @@ export async function runCli(
       for (const file of written.files)
         io.stdout(`${path.join(options.out, file)}\n`);
     });
+
+  withSpecOptions(
+    program
+      .command('preflight')
+      .description(
+        'before creating anything: machine types in each zone, GPU quota for the provisioning mode, APIs, permissions, GKE version, state bucket',
+      ),
+  )
+    .option(
+      '--google-apis-endpoint <url>',
+      'Compute Engine / Service Usage / Resource Manager endpoint (the local emulator); Google when unset',
+    )
+    .option(
+      '--gke-endpoint <file>',
+      'GKE endpoint override: YAML { host, port, caData | caFile, token } (the emulator)',
+    )
+    .option('--no-backend', 'state kept locally: no state bucket to check')
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (
+        options: SpecOptions & {
+          googleApisEndpoint?: string;
+          gkeEndpoint?: string;
+          backend: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const spec = await loadSpec(options, io);
+        const report = await runPreflight({
+          spec,
+          googleApis: options.googleApisEndpoint
+            ? {
+                url: options.googleApisEndpoint,
+                ...(io.googleAccessToken
+                  ? { token: await io.googleAccessToken() }
+                  : {}),
+              }
+            : undefined,
+          gke: await readGkeEndpointFile(options.gkeEndpoint),
+          stateBackend: options.backend ? 'gcs' : 'local',
+          storageEnv: env,
+        });
+        io.stdout(
+          options.json
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : `${formatPreflightTable(report).join('\n')}\n`,
+        );
+        if (!report.ok)
+          throw new CliFailure(preflightFailureMessage(report), 1);
+      },
+    );
 
   /** Seed 004: the state bucket is created when absent, before `terraform init`. */
   const stateBucket = async (spec: GpuStackSpec) => {

@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { catalogRegisterExamples } from './catalogRegister.examples';
 import { destroyExamples } from './destroy.examples';
 import { kubectlApplyExamples } from './kubectlApply.examples';
+import { preflightExamples } from './preflight.examples';
 import { renderExamples } from './render.examples';
 import { terraformApplyExamples } from './terraformApply.examples';
 import { validateExamples } from './validate.examples';
@@ -9,6 +10,7 @@ import { validateExamples } from './validate.examples';
 describe('action examples', () => {
   it.each([
     ['gpu-cluster:spec:validate', validateExamples],
+    ['gpu-cluster:preflight', preflightExamples],
     ['gpu-cluster:stack:render', renderExamples],
     ['gpu-cluster:terraform:apply', terraformApplyExamples],
     ['gpu-cluster:kubectl:apply', kubectlApplyExamples],

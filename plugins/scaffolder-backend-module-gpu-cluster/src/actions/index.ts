@@ -4,3 +4,4 @@ export { createTerraformApplyAction } from './terraformApply';
 export { createKubectlApplyAction } from './kubectlApply';
 export { createCatalogRegisterAction } from './catalogRegister';
 export { createDestroyAction } from './destroy';
+export { createPreflightAction } from './preflight';

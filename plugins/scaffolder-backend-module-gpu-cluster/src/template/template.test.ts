@@ -126,7 +126,7 @@ describe('templates/gke-gpu-cluster/template.yaml', () => {
     });
   });
 
-  it('runs validate → render → terraform → kubectl → register, with failure guidance', () => {
+  it('runs validate → preflight → render → terraform → kubectl → register, with failure guidance', () => {
     const steps = template.spec.steps as {
       id: string;
       action: string;
@@ -135,6 +135,7 @@ describe('templates/gke-gpu-cluster/template.yaml', () => {
     }[];
     expect(steps.map(s => s.action)).toEqual([
       'gpu-cluster:spec:validate',
+      'gpu-cluster:preflight',
       'gpu-cluster:stack:render',
       'gpu-cluster:terraform:apply',
       'gpu-cluster:kubectl:apply',
@@ -147,14 +148,15 @@ describe('templates/gke-gpu-cluster/template.yaml', () => {
     expect(
       fs.existsSync(path.join(path.dirname(templateFile), 'skeleton')),
     ).toBe(false);
-    // The state location is only named when validation produced it.
-    expect(steps[5].if).toBe(
-      '${{ failure() and steps.validate.output.stateBucket }}',
-    );
+    // The state location is only named when validation produced it and preflight passed (before
+    // that, nothing can have been created).
     expect(steps[6].if).toBe(
-      '${{ failure() and not steps.validate.output.stateBucket }}',
+      '${{ failure() and steps.validate.output.stateBucket and steps.preflight.output.ok }}',
     );
-    expect(steps[6].input?.message).not.toContain('gs://');
+    expect(steps[7].if).toBe(
+      '${{ failure() and not (steps.validate.output.stateBucket and steps.preflight.output.ok) }}',
+    );
+    expect(steps[7].input?.message).not.toContain('gs://');
     // The provisioning steps are left out of tasks of users outside gpuCluster.policy; validate
     // stays so that such a task fails with the refusal.
     expect(
@@ -164,6 +166,7 @@ describe('templates/gke-gpu-cluster/template.yaml', () => {
       ]),
     ).toEqual([
       ['validate', undefined],
+      ['preflight', [GPU_CLUSTER_TEMPLATE_TAG]],
       ['render', [GPU_CLUSTER_TEMPLATE_TAG]],
       ['terraform', [GPU_CLUSTER_TEMPLATE_TAG]],
       ['kubectl', [GPU_CLUSTER_TEMPLATE_TAG]],
