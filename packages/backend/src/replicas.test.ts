@@ -371,6 +371,7 @@ describe('backend replicas on one PostgreSQL: task recovery and scale-out', () =
     metadataPort = await findFreePort();
     const kubePort = await findFreePort();
     const gcsPort = await findFreePort();
+    const cloudPort = await findFreePort();
 
     // The emulators the way scripts/start.sh starts them, on free ports.
     execFileSync(process.execPath, [
@@ -395,6 +396,8 @@ describe('backend replicas on one PostgreSQL: task recovery and scale-out', () =
         String(metadataPort),
         '--gcs-port',
         String(gcsPort),
+        '--cloud-port',
+        String(cloudPort),
         '--token',
         token,
         '--operation-step-ms',
@@ -418,7 +421,7 @@ describe('backend replicas on one PostgreSQL: task recovery and scale-out', () =
       await templateWithWaits(
         'templates/gke-gpu-cluster/template.yaml',
         'gke-gpu-cluster-resume',
-        ['render', 'terraform', 'kubectl', 'register'],
+        ['preflight', 'render', 'terraform', 'kubectl', 'register'],
       ),
     );
     await writeFile(
@@ -501,6 +504,9 @@ describe('backend replicas on one PostgreSQL: task recovery and scale-out', () =
             },
           ],
           gke: { endpoint: gkeEndpoint },
+          preflight: {
+            endpoint: { url: `http://127.0.0.1:${cloudPort}`, token },
+          },
           terraform: {
             env: {
               STORAGE_EMULATOR_HOST: `http://127.0.0.1:${gcsPort}`,
@@ -557,13 +563,14 @@ describe('backend replicas on one PostgreSQL: task recovery and scale-out', () =
         },
       },
       [
+        'wait-before-preflight',
         'wait-before-render',
         'wait-before-terraform',
         'wait-before-kubectl',
         'wait-before-register',
       ],
     );
-    expect(await recoveredCount(create.taskId)).toBe(4);
+    expect(await recoveredCount(create.taskId)).toBe(5);
     // Taken over after the last completed step, not from the beginning.
     expect(create.log).toContain(
       'Skipping step terraform because it was already completed',
