@@ -111,6 +111,9 @@ describe('GpuFleetPage', () => {
         'ProvisioningRequest default/job-1: QuotaExceeded: NVIDIA_H200_GPUS in us-central1 (+1 more)',
       ),
     ).toBeInTheDocument();
+    expect(
+      mine.getByText('Try: Raise the NVIDIA_H200_GPUS quota of us-central1'),
+    ).toBeInTheDocument();
     expect(mine.getByText('Not current: ray')).toBeInTheDocument();
     expect(within(rows[1]).getByText('RECONCILING')).toBeInTheDocument();
     expect(within(rows[1]).getByText('No flags')).toBeInTheDocument();

@@ -177,6 +177,11 @@ export function GpuFleetPage() {
       render: row => (
         <>
           <WorstFlag row={row} />
+          {row.worstFlag?.fix && (
+            <Typography variant="caption" display="block">
+              Try: {row.worstFlag.fix}
+            </Typography>
+          )}
           {row.degradedSections && (
             <Typography variant="caption" display="block">
               Not current: {row.degradedSections.join(', ')}
