@@ -5,6 +5,8 @@ import {
   runCreateTemplate,
   signInAsGuest,
   snapshot,
+  taskLog,
+  waitForTaskEnd,
 } from './gpuClusterPages';
 
 test('guest signs in and the catalog lists the components platform-team owns', async ({
@@ -164,23 +166,8 @@ test('preflight refuses a stack in the short-quota demo project, naming the quot
   });
   expect(created.status()).toBe(201);
   const { id } = (await created.json()) as { id: string };
-  let status = 'open';
-  for (let i = 0; i < 60 && ['open', 'processing'].includes(status); i++) {
-    await new Promise(resolve => setTimeout(resolve, 1_000));
-    const task = await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${id}`, {
-      headers,
-    });
-    status = (await task.json()).status;
-  }
-  expect(status).toBe('failed');
-  const events = await request.get(
-    `${BACKEND}/api/scaffolder/v2/tasks/${id}/events`,
-    { headers },
-  );
-  const log = ((await events.json()) as { body: { message?: string } }[])
-    .map(e => e.body.message)
-    .filter(Boolean)
-    .join('\n');
+  expect(await waitForTaskEnd(request, headers, id, 60)).toBe('failed');
+  const log = await taskLog(request, headers, id);
   expect(log).toContain(
     'Not enough GPU quota: quota PREEMPTIBLE_NVIDIA_H200_GPUS in us-central1 is 8 with 4 in use',
   );

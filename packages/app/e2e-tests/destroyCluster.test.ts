@@ -8,6 +8,7 @@ import {
   runCreateTemplate,
   signInAsGuest,
   snapshot,
+  taskLog,
   waitForTask,
 } from './gpuClusterPages';
 
@@ -107,13 +108,7 @@ test('the owner destroys a GPU cluster from its entity page', async ({
   const taskId = page.url().split('/').pop()!;
   await waitForTask(request, headers, taskId, 240);
   // The step log says what it did.
-  const events = await request.get(
-    `${BACKEND}/api/scaffolder/v2/tasks/${taskId}/events`,
-    { headers },
-  );
-  const log = ((await events.json()) as { body: { message?: string } }[])
-    .map(e => e.body.message ?? '')
-    .join('\n');
+  const log = await taskLog(request, headers, taskId);
   expect(log).toContain('In-cluster work deleted first:');
   // Its file location goes too (else the catalog would read the entity back from the file).
   expect(log).toContain('Removed catalog location file:');

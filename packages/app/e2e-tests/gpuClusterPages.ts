@@ -33,16 +33,29 @@ export async function guestToken(request: APIRequestContext) {
   return (await refresh.json()).backstageIdentity.token as string;
 }
 
-/**
- * Polls a scaffolder task (at most `maxSeconds`) until it ends; a task that does not complete
- * fails the test with its log.
- */
-export async function waitForTask(
+/** The messages of a scaffolder task's log, one per line. */
+export async function taskLog(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  id: string,
+): Promise<string> {
+  const events = await request.get(
+    `${BACKEND}/api/scaffolder/v2/tasks/${id}/events`,
+    { headers },
+  );
+  return ((await events.json()) as { body: { message?: string } }[])
+    .map(e => e.body.message)
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** Polls a scaffolder task (at most `maxSeconds`) until it ends; answers its last status. */
+export async function waitForTaskEnd(
   request: APIRequestContext,
   headers: Record<string, string>,
   id: string,
   maxSeconds: number,
-): Promise<void> {
+): Promise<string> {
   let status = 'open';
   for (
     let i = 0;
@@ -55,15 +68,22 @@ export async function waitForTask(
     });
     status = (await task.json()).status;
   }
+  return status;
+}
+
+/**
+ * Polls a scaffolder task (at most `maxSeconds`) until it ends; a task that does not complete
+ * fails the test with its log.
+ */
+export async function waitForTask(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  id: string,
+  maxSeconds: number,
+): Promise<void> {
+  const status = await waitForTaskEnd(request, headers, id, maxSeconds);
   if (status !== 'completed') {
-    const events = await request.get(
-      `${BACKEND}/api/scaffolder/v2/tasks/${id}/events`,
-      { headers },
-    );
-    const log = ((await events.json()) as { body: { message?: string } }[])
-      .map(e => e.body.message)
-      .filter(Boolean)
-      .join('\n');
+    const log = await taskLog(request, headers, id);
     expect(status, `the task did not complete:\n${log}`).toBe('completed');
   }
 }

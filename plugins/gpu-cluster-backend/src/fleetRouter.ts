@@ -11,7 +11,6 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   GPU_CLUSTER_ANNOTATIONS,
   gpuClusterStatusReadPermission,
-  normalizeOwnerRef,
   type ClusterStatus,
   type FleetCluster,
   type GpuFleet,
@@ -22,7 +21,7 @@ import Router from 'express-promise-router';
 import pLimit from 'p-limit';
 import { ClusterAccessError } from './services/ClusterAccessError';
 import type { ClusterStatusService } from './services/ClusterStatusService';
-import type { ClusterSupplier } from './services/ClusterSupplier';
+import { ownerOf, type ClusterSupplier } from './services/ClusterSupplier';
 
 interface CatalogLike {
   queryEntities(
@@ -58,13 +57,6 @@ const GPU_CLUSTER_FILTER = {
   'spec.type': 'kubernetes-cluster',
   [`metadata.annotations.${GPU_CLUSTER_ANNOTATIONS.clusterName}`]:
     CATALOG_FILTER_EXISTS,
-};
-
-const ownerOf = (entity: Entity) => {
-  const relation = entity.relations?.find(r => r.type === 'ownedBy');
-  if (relation) return relation.targetRef;
-  const owner = entity.spec?.owner;
-  return typeof owner === 'string' ? normalizeOwnerRef(owner) : undefined;
 };
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

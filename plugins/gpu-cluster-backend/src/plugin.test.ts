@@ -838,6 +838,20 @@ describe('gpu-cluster backend when one kind fails', () => {
   });
 });
 
+/** A backend whose permission decisions come from `authorize`, over the same entities. */
+const backendDeciding = (
+  authorize: jest.Mock,
+  config: object = { gpuCluster: { clusters: [] } },
+) =>
+  startTestBackend({
+    features: [
+      gpuClusterPlugin,
+      mockServices.rootConfig.factory({ data: config as any }),
+      catalogServiceMock.factory({ entities }),
+      mockServices.permissions.mock({ authorize: authorize as any }).factory,
+    ],
+  });
+
 describe('gpu-cluster backend permissions', () => {
   it("refuses a cluster's Ray jobs without gpuCluster.ray.jobs.read", async () => {
     const authorize = jest.fn(
@@ -849,24 +863,15 @@ describe('gpu-cluster backend permissions', () => {
               : AuthorizeResult.ALLOW,
         })),
     );
-    const backend = await startTestBackend({
-      features: [
-        gpuClusterPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            gpuCluster: {
-              clusters: [
-                {
-                  name: DEMO.cluster,
-                  kubernetes: { url: 'https://127.0.0.1:1', token: 'x' },
-                },
-              ],
-            },
+    const backend = await backendDeciding(authorize, {
+      gpuCluster: {
+        clusters: [
+          {
+            name: DEMO.cluster,
+            kubernetes: { url: 'https://127.0.0.1:1', token: 'x' },
           },
-        }),
-        catalogServiceMock.factory({ entities }),
-        mockServices.permissions.mock({ authorize: authorize as any }).factory,
-      ],
+        ],
+      },
     });
     try {
       const res = await request(backend.server).get(
@@ -883,16 +888,7 @@ describe('gpu-cluster backend permissions', () => {
     const authorize = jest.fn(async (requests: unknown[]) =>
       requests.map(() => ({ result: AuthorizeResult.DENY })),
     );
-    const backend = await startTestBackend({
-      features: [
-        gpuClusterPlugin,
-        mockServices.rootConfig.factory({
-          data: { gpuCluster: { clusters: [] } },
-        }),
-        catalogServiceMock.factory({ entities }),
-        mockServices.permissions.mock({ authorize: authorize as any }).factory,
-      ],
-    });
+    const backend = await backendDeciding(authorize);
     try {
       const res = await request(backend.server).get('/api/gpu-cluster/fleet');
       expect(res.status).toBe(200);
@@ -915,16 +911,7 @@ describe('gpu-cluster backend permissions', () => {
     const authorize = jest.fn(async (requests: unknown[]) =>
       requests.map(() => ({ result: AuthorizeResult.DENY })),
     );
-    const backend = await startTestBackend({
-      features: [
-        gpuClusterPlugin,
-        mockServices.rootConfig.factory({
-          data: { gpuCluster: { clusters: [] } },
-        }),
-        catalogServiceMock.factory({ entities }),
-        mockServices.permissions.mock({ authorize: authorize as any }).factory,
-      ],
-    });
+    const backend = await backendDeciding(authorize);
     try {
       const res = await request(backend.server).get(
         `/api/gpu-cluster/clusters/default/${DEMO.cluster}/status`,

@@ -69,7 +69,8 @@ export interface ConfigClusterSupplierOptions {
   >;
 }
 
-const ownerOf = (entity: Entity) => {
+/** The entity's owner as the catalog resolved it (its ownedBy relation), else its spec.owner. */
+export const ownerOf = (entity: Entity) => {
   const relation = entity.relations?.find(r => r.type === 'ownedBy');
   if (relation) return relation.targetRef;
   const owner = entity.spec?.owner;

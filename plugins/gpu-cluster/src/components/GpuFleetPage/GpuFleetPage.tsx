@@ -16,6 +16,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { EntityRefLink, entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
   CLUSTER_ACCESS_REASONS,
+  type ClusterStatusSummary,
   type FleetCluster,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { Chip, FormControlLabel, Switch, Typography } from '@material-ui/core';
@@ -70,6 +71,18 @@ const flagRank = (row: Row) => {
 };
 const numberOrLast = (value: number | undefined) =>
   value === undefined ? Number.NEGATIVE_INFINITY : value;
+
+/** A column of one summary count, '—' for a cluster without status. */
+const countColumn = (
+  title: string,
+  count: keyof ClusterStatusSummary,
+): TableColumn<Row> => ({
+  title,
+  field: `summary.${count}`,
+  customSort: (a, b) =>
+    numberOrLast(a.summary?.[count]) - numberOrLast(b.summary?.[count]),
+  render: row => row.summary?.[count] ?? '—',
+});
 
 /**
  * The fleet page: every GPU cluster in the catalog the signed-in user may see, theirs first,
@@ -154,22 +167,8 @@ export function GpuFleetPage() {
             }`
           : '—',
     },
-    {
-      title: 'Queue depth',
-      field: 'summary.pendingWorkloads',
-      customSort: (a, b) =>
-        numberOrLast(a.summary?.pendingWorkloads) -
-        numberOrLast(b.summary?.pendingWorkloads),
-      render: row => row.summary?.pendingWorkloads ?? '—',
-    },
-    {
-      title: 'Waiting ProvisioningRequests',
-      field: 'summary.waitingProvisioningRequests',
-      customSort: (a, b) =>
-        numberOrLast(a.summary?.waitingProvisioningRequests) -
-        numberOrLast(b.summary?.waitingProvisioningRequests),
-      render: row => row.summary?.waitingProvisioningRequests ?? '—',
-    },
+    countColumn('Queue depth', 'pendingWorkloads'),
+    countColumn('Waiting ProvisioningRequests', 'waitingProvisioningRequests'),
     {
       title: 'Worst flag',
       field: 'worstFlag.message',
