@@ -1,3 +1,5 @@
+import type { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Monitoring of GPU clusters (gpu-cluster backend plugin). */
   gpuCluster?: {
@@ -5,6 +7,24 @@ export interface Config {
     statusCacheTtlSeconds?: number;
     /** How long GKE cluster data stays in the shared cache (seconds, default 30). */
     gkeCacheTtlSeconds?: number;
+    /**
+     * History: every cluster the plugin serves (configured and registered) sampled into the
+     * plugin's database on a schedule — queue depth, admitted and waiting workloads, GPUs in use
+     * and ProvisioningRequest waits — for the tab's and the fleet page's charts.
+     */
+    history?: {
+      /** Sample on a schedule (default true). */
+      enabled?: boolean;
+      /**
+       * How often (default 5 minutes; a HumanDuration object, an ISO 8601 duration or e.g. `30s`).
+       * Replicas sharing one database sample once per interval between them.
+       */
+      frequency?: string | HumanDuration;
+      /** A run taking longer is abandoned (default the smaller of 4 minutes and `frequency`). */
+      timeout?: string | HumanDuration;
+      /** Samples older than this are deleted by the sampling task (default 30 days). */
+      retention?: string | HumanDuration;
+    };
     /**
      * `gke` (production): an entity the Create GPU cluster template registered (recorded in this
      * plugin's database by its catalog:register action, same owner) whose cluster has no

@@ -52,14 +52,14 @@ export interface FleetRouterOptions {
 }
 
 /** The entities the entity tab shows for: cluster Resources carrying the cluster-name annotation. */
-const GPU_CLUSTER_FILTER = {
+export const GPU_CLUSTER_FILTER = {
   kind: 'Resource',
   'spec.type': 'kubernetes-cluster',
   [`metadata.annotations.${GPU_CLUSTER_ANNOTATIONS.clusterName}`]:
     CATALOG_FILTER_EXISTS,
 };
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -9,6 +9,9 @@ import {
   StackPolicyResolver,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import { createFleetRouter } from './fleetRouter';
+import { clusterHistoryStoreServiceRef } from './history/ClusterHistoryStore';
+import { scheduleHistorySampling } from './history/scheduleHistorySampling';
+import { createHistoryRouter } from './history/historyRouter';
 import { createRouter } from './router';
 import { clusterRegistrationStoreServiceRef } from './services/ClusterRegistrationStore';
 import { createStackPolicyRouter } from './stackPolicyRouter';
@@ -43,6 +46,8 @@ export const gpuClusterPlugin = createBackendPlugin({
         supplier: clusterSupplierServiceRef,
         status: clusterStatusServiceRef,
         registrations: clusterRegistrationStoreServiceRef,
+        scheduler: coreServices.scheduler,
+        history: clusterHistoryStoreServiceRef,
       },
       async init({
         auth,
@@ -57,6 +62,8 @@ export const gpuClusterPlugin = createBackendPlugin({
         supplier,
         status,
         registrations,
+        scheduler,
+        history,
       }) {
         // The same view of gpuCluster.policy the template's actions decide with.
         const policy = new StackPolicyResolver({
@@ -87,6 +94,25 @@ export const gpuClusterPlugin = createBackendPlugin({
             supplier,
             status,
             logger,
+          }),
+        );
+        const historyConfig = await scheduleHistorySampling({
+          config,
+          scheduler,
+          auth,
+          logger,
+          supplier,
+          status,
+          registrations,
+          store: history,
+        });
+        httpRouter.use(
+          await createHistoryRouter({
+            httpAuth,
+            permissions,
+            catalog,
+            store: history,
+            config: historyConfig,
           }),
         );
         httpRouter.use(await createStackPolicyRouter({ httpAuth, policy }));

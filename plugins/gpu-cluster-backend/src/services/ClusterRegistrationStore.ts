@@ -73,6 +73,14 @@ export class ClusterRegistrationStore {
       : undefined;
   }
 
+  /** Every registered entity (the history task samples them); bounded by what was registered. */
+  async listEntityRefs(): Promise<string[]> {
+    const rows = await this.db(TABLE)
+      .select('entity_ref')
+      .orderBy('entity_ref');
+    return rows.map(row => row.entity_ref);
+  }
+
   /** Forgets a registration (the cluster was destroyed); true when there was one. */
   async remove(entityRef: string): Promise<boolean> {
     return (await this.db(TABLE).where({ entity_ref: entityRef }).del()) > 0;

@@ -287,6 +287,7 @@ function toProvisioningRequest(pr: any): ProvisioningRequestStatus {
   return {
     namespace: pr.metadata.namespace,
     name: pr.metadata.name,
+    uid: pr.metadata.uid,
     provisioningClassName: pr.spec?.provisioningClassName,
     state,
     reason: explaining?.reason,

@@ -232,6 +232,8 @@ export interface ProvisioningDetails {
 export interface ProvisioningRequestStatus {
   namespace: string;
   name: string;
+  /** metadata.uid: the history counts each request's wait once by it. */
+  uid?: string;
   provisioningClassName?: string;
   /** The state derived from the conditions, most decisive first. */
   state:
