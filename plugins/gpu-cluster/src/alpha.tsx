@@ -11,7 +11,12 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
-import { gpuClusterApiRef, GpuClusterClient } from './api';
+import {
+  gpuClusterApiRef,
+  GpuClusterClient,
+  gpuClusterHistoryApiRef,
+  GpuClusterHistoryClient,
+} from './api';
 import { isGpuCluster } from './isGpuCluster';
 import MemoryIcon from '@material-ui/icons/Memory';
 
@@ -35,6 +40,16 @@ const gpuClusterApi = ApiBlueprint.make({
       api: gpuClusterApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new GpuClusterClient(deps),
+    }),
+});
+
+const gpuClusterHistoryApi = ApiBlueprint.make({
+  name: 'history',
+  params: defineParams =>
+    defineParams({
+      api: gpuClusterHistoryApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new GpuClusterHistoryClient(deps),
     }),
 });
 
@@ -99,6 +114,7 @@ export default createFrontendPlugin({
   routes: { fleet: fleetRouteRef },
   extensions: [
     gpuClusterApi,
+    gpuClusterHistoryApi,
     gpuFleetPage,
     gpuClusterContent,
     gpuClusterSummaryCard,

@@ -8,7 +8,12 @@ import {
 } from '@backstage/core-plugin-api';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { GPU_STACK_FIELD_EXTENSIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { gpuClusterApiRef, GpuClusterClient } from './api';
+import {
+  gpuClusterApiRef,
+  GpuClusterClient,
+  gpuClusterHistoryApiRef,
+  GpuClusterHistoryClient,
+} from './api';
 import { gpuFleetRouteRef } from './routes';
 import {
   GpuNodePools,
@@ -25,6 +30,11 @@ export const gpuClusterPlugin = createPlugin({
       api: gpuClusterApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new GpuClusterClient(deps),
+    }),
+    createApiFactory({
+      api: gpuClusterHistoryApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new GpuClusterHistoryClient(deps),
     }),
   ],
   routes: { fleet: gpuFleetRouteRef },

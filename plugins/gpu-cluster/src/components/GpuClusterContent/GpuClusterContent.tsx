@@ -2,6 +2,7 @@ import { Progress, WarningPanel } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import { ClusterAccessPanel } from '../ClusterAccessPanel';
 import { ClusterHealthCard } from '../ClusterHealthCard';
+import { ClusterHistoryCard } from '../ClusterHistoryCard';
 import { DestroyClusterButton } from '../DestroyClusterButton';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
@@ -66,6 +67,9 @@ export function GpuClusterContent() {
       </Grid>
       <Grid item xs={12}>
         <WhyNotRunning status={value} />
+      </Grid>
+      <Grid item xs={12}>
+        <ClusterHistoryCard cluster={cluster} />
       </Grid>
       <Grid item xs={12}>
         <WorkloadsTable status={value} cluster={cluster} />

@@ -1,0 +1,1 @@
+export { ClusterHistoryCard, ClusterHistoryView } from './ClusterHistoryCard';
