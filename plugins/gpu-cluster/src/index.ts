@@ -23,10 +23,7 @@ export {
 } from './scaffolder';
 export { gpuClusterApiRef, GpuClusterClient } from './api';
 export type { GpuClusterApi } from './api';
-export {
-  gpuClusterHistoryApiRef,
-  GpuClusterHistoryClient,
-} from './api';
+export { gpuClusterHistoryApiRef, GpuClusterHistoryClient } from './api';
 export type { GpuClusterHistoryApi, HistoryQuery } from './api';
 export { isGpuCluster } from './isGpuCluster';
 export { ClusterHealthCard } from './components/ClusterHealthCard';

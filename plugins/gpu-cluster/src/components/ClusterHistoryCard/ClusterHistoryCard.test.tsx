@@ -1,10 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { ClusterHistory } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import {
-  gpuClusterHistoryApiRef,
-  type GpuClusterHistoryApi,
-} from '../../api';
+import { gpuClusterHistoryApiRef, type GpuClusterHistoryApi } from '../../api';
 import { ClusterHistoryCard } from './ClusterHistoryCard';
 
 const LOADED = { timeout: 10_000 };
@@ -145,7 +142,9 @@ describe('ClusterHistoryCard', () => {
     await renderInTestApp(<ClusterHistoryCard cluster={cluster} />, {
       apis: [[gpuClusterHistoryApiRef, api]],
     });
-    expect(await screen.findByTestId('progress', undefined, LOADED)).toBeInTheDocument();
+    expect(
+      await screen.findByTestId('progress', undefined, LOADED),
+    ).toBeInTheDocument();
   });
 
   it('renders nothing in an app without the history API', async () => {

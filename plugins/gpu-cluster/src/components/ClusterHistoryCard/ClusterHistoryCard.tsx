@@ -39,7 +39,14 @@ export type HistoryRange = keyof typeof HISTORY_RANGES;
 /** The card reads again this often while open (samples come every few minutes at most). */
 export const HISTORY_POLL_INTERVAL_MS = 60_000;
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+const COLORS = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+];
 
 interface SeriesLine {
   key: string;
@@ -63,7 +70,10 @@ function HistoryChart(props: {
     >
       <Typography variant="subtitle2">{props.title}</Typography>
       <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
+        <LineChart
+          data={data}
+          margin={{ top: 8, right: 16, left: 0, bottom: 0 }}
+        >
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis
             dataKey="t"

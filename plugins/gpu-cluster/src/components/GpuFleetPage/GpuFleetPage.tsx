@@ -24,6 +24,7 @@ import { useEffect, useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { gpuClusterApiRef } from '../../api';
 import { StateChip, toneOfGkeStatus } from '../StateChip';
+import { fleetHistoryColumn, useFleetHistory } from './FleetHistorySparkline';
 
 /** How often the page reads the fleet again while it is open. */
 export const FLEET_POLL_INTERVAL_MS = 30_000;
@@ -94,6 +95,7 @@ export function GpuFleetPage() {
   const api = useApi(gpuClusterApiRef);
   const entityRoute = useRouteRef(entityRouteRef);
   const [onlyMine, setOnlyMine] = useState(false);
+  const fleetHistory = useFleetHistory();
   const { value, error, loading, retry } = useAsyncRetry(
     () => api.getFleet(),
     [api],
@@ -167,6 +169,7 @@ export function GpuFleetPage() {
             }`
           : '—',
     },
+    fleetHistoryColumn<Row>(fleetHistory),
     countColumn('Queue depth', 'pendingWorkloads'),
     countColumn('Waiting ProvisioningRequests', 'waitingProvisioningRequests'),
     {
