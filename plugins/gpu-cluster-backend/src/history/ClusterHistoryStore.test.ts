@@ -1,16 +1,28 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import {
+  TestDatabases,
+  type TestDatabaseId,
+} from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import type { ClusterStatusDetail } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { ClusterHistoryStore, percentile } from './ClusterHistoryStore';
 import { sampleOf } from './sample';
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+// PostgreSQL too when a server is given (no Docker here), e.g. a throwaway one:
+// BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING=postgresql://user@127.0.0.1:port
+const databases = TestDatabases.create({
+  ids: [
+    'SQLITE_3',
+    ...(process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+      ? (['POSTGRES_15'] as const)
+      : []),
+  ],
+});
 
 const REF = 'resource:default/h200-dws-demo';
 const T0 = Date.parse('2026-11-29T10:00:00Z');
 const MIN = 60_000;
 
-async function storeOn(id: 'SQLITE_3') {
+async function storeOn(id: TestDatabaseId) {
   const knex = await databases.init(id);
   await knex.migrate.latest({
     directory: resolvePackagePath(
@@ -117,7 +129,7 @@ describe('ClusterHistoryStore', () => {
   it.each(databases.eachSupportedId())(
     'averages samples per step, counts each wait once and prunes by retention (%p)',
     async id => {
-      const { store, knex } = await storeOn(id as 'SQLITE_3');
+      const { store, knex } = await storeOn(id);
       // Three samples a minute apart; the request `a` waits 5 minutes, then is provisioned.
       await store.record(
         REF,
@@ -209,8 +221,14 @@ describe('ClusterHistoryStore', () => {
         },
       ]);
       expect(
-        await knex('gpu_cluster_history_provisioning_waits').count({ n: '*' }),
-      ).toEqual([{ n: 2 }]);
+        Number(
+          (
+            await knex('gpu_cluster_history_provisioning_waits')
+              .count({ n: '*' })
+              .first()
+          )?.n,
+        ),
+      ).toBe(2);
 
       expect(await store.fleetSeries([REF], window)).toEqual([
         {
