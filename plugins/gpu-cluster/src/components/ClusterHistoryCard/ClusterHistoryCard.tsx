@@ -53,14 +53,21 @@ interface SeriesLine {
   name: string;
 }
 
-/** One small line chart over the window; a point is drawn while there are too few for a line. */
+/**
+ * One small line chart over the whole window on a time axis (so a gap in sampling shows as one),
+ * a point drawn while there are too few for a line.
+ */
 function HistoryChart(props: {
   title: string;
   data: Array<Record<string, number | string | undefined>>;
   lines: SeriesLine[];
-  spanMs: number;
+  window: { from: string; to: string };
 }) {
-  const { data, lines, spanMs } = props;
+  const { lines } = props;
+  const from = Date.parse(props.window.from);
+  const to = Date.parse(props.window.to);
+  const spanMs = to - from;
+  const data = props.data.map(d => ({ ...d, ts: Date.parse(String(d.t)) }));
   return (
     <Box
       mb={2}
@@ -76,12 +83,17 @@ function HistoryChart(props: {
         >
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis
-            dataKey="t"
-            tickFormatter={(t: string) => tickOf(t, spanMs)}
+            dataKey="ts"
+            type="number"
+            scale="time"
+            domain={[from, to]}
+            tickFormatter={(ts: number) => tickOf(ts, spanMs)}
             minTickGap={24}
           />
           <YAxis allowDecimals={false} width={40} />
-          <Tooltip labelFormatter={t => new Date(String(t)).toLocaleString()} />
+          <Tooltip
+            labelFormatter={ts => new Date(Number(ts)).toLocaleString()}
+          />
           <Legend />
           {lines.map((line, i) => (
             <Line
@@ -128,7 +140,6 @@ export function ClusterHistoryView(props: {
   range: HistoryRange;
 }) {
   const { history, range } = props;
-  const spanMs = HISTORY_RANGES[range];
   const every = formatSeconds(history.frequencySeconds);
   if (history.points.length === 0) {
     return (
@@ -166,7 +177,7 @@ export function ClusterHistoryView(props: {
           { key: 'gpusInUse', name: 'in use' },
           { key: 'gpusAllocatable', name: 'allocatable' },
         ]}
-        spanMs={spanMs}
+        window={history}
       />
       <HistoryChart
         title="Workloads and ProvisioningRequests"
@@ -179,7 +190,7 @@ export function ClusterHistoryView(props: {
             name: 'ProvisioningRequests waiting',
           },
         ]}
-        spanMs={spanMs}
+        window={history}
       />
       {clusterQueues.length > 0 && (
         <HistoryChart
@@ -188,7 +199,7 @@ export function ClusterHistoryView(props: {
             String(a.t).localeCompare(String(b.t)),
           )}
           lines={clusterQueues.map((q, i) => ({ key: `q${i}`, name: q.name }))}
-          spanMs={spanMs}
+          window={history}
         />
       )}
       <Table

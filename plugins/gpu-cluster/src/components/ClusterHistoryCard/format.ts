@@ -21,7 +21,7 @@ export function formatWait(seconds: number | undefined): string {
 }
 
 /** A step's start as the chart's axis shows it: time of day, with the date over a day. */
-export function tickOf(t: string, spanMs: number): string {
+export function tickOf(t: string | number, spanMs: number): string {
   const d = new Date(t);
   return spanMs > 86_400_000
     ? d.toLocaleString(undefined, {
