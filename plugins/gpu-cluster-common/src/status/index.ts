@@ -1,3 +1,4 @@
 export * from './model';
 export * from './access';
 export * from './fleet';
+export * from './fabric';

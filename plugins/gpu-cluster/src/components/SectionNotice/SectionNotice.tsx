@@ -11,6 +11,7 @@ const TITLES: Record<StatusSectionName, string> = {
   workloads: 'Workloads',
   provisioningRequests: 'ProvisioningRequests',
   ray: 'Ray',
+  fabric: 'Fabric (networks, RDMA)',
 };
 
 /** True when the section has no data: its lists are empty because they could not be read. */
