@@ -10,6 +10,7 @@ import {
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import { createFleetRouter } from './fleetRouter';
 import { createRouter } from './router';
+import { createComponentRouter } from './componentRouter';
 import { clusterRegistrationStoreServiceRef } from './services/ClusterRegistrationStore';
 import { createStackPolicyRouter } from './stackPolicyRouter';
 import { createStackPreviewRouter } from './stackPreviewRouter';
@@ -87,6 +88,15 @@ export const gpuClusterPlugin = createBackendPlugin({
             supplier,
             status,
             logger,
+          }),
+        );
+        httpRouter.use(
+          await createComponentRouter({
+            httpAuth,
+            permissions,
+            catalog,
+            supplier,
+            status,
           }),
         );
         httpRouter.use(await createStackPolicyRouter({ httpAuth, policy }));

@@ -2,3 +2,4 @@ export * from './model';
 export * from './access';
 export * from './fleet';
 export * from './fabric';
+export * from './component';
