@@ -212,6 +212,26 @@ describe('the Component-scoped GPU cluster tab', () => {
     ).toBe(true);
   });
 
+  it("explains its own workloads only", async () => {
+    const mine = await get('/components/default/trainer/workloads?limit=1');
+    const [w] = mine.body.items as WorkloadStatus[];
+    const res = await get(
+      `/components/default/trainer/workloads/${w.namespace}/${w.name}/explain`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ namespace: w.namespace, workload: w.name });
+    const all = await get(`/clusters/default/${DEMO.cluster}/workloads?limit=500`);
+    const other = (all.body.items as WorkloadStatus[]).find(
+      x => x.namespace !== DEMO.queueNamespace || x.queueName !== DEMO.localQueue,
+    );
+    if (other) {
+      const refused = await get(
+        `/components/default/trainer/workloads/${other.namespace}/${other.name}/explain`,
+      );
+      expect(refused.status).toBe(404);
+    }
+  });
+
   it.each([
     ['names-other', 403, 'NOT_A_DEPENDENCY', /does not list it in spec.dependsOn/],
     ['other-namespace', 403, 'SCOPE_NOT_ALLOWED', /kube-system, which resource:default\/h200-dws-demo does not serve/],

@@ -4,6 +4,7 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { gpuClusterStatusReadPermission } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import express from 'express';
@@ -120,6 +121,32 @@ export async function createComponentRouter(
           ...req.query,
           namespace: scope.namespace,
         }),
+      );
+    },
+  );
+
+  router.get(
+    '/components/:namespace/:name/workloads/:workloadNamespace/:workloadName/explain',
+    async (req, res) => {
+      const { workloadNamespace, workloadName } = req.params;
+      const { scope, entityRef, cluster } = await authorizeComponent(req);
+      const detail = await status.getDetail(entityRef, cluster);
+      checkLocalQueue(scope, detail);
+      // Only the Component's own workloads: its namespace and LocalQueue.
+      const workload = detail.workloads.find(
+        w =>
+          w.namespace === workloadNamespace &&
+          w.name === workloadName &&
+          w.namespace === scope.namespace &&
+          w.queueName === scope.localQueue,
+      );
+      if (!workload) {
+        throw new NotFoundError(
+          `No workload ${workloadNamespace}/${workloadName} in ${scope.componentRef}'s namespace ${scope.namespace} and LocalQueue ${scope.localQueue}`,
+        );
+      }
+      res.json(
+        await status.explain(entityRef, cluster, workload.namespace, workload.name),
       );
     },
   );

@@ -11,8 +11,8 @@ import {
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
-import { gpuClusterApiRef, GpuClusterClient } from './api';
-import { isGpuCluster } from './isGpuCluster';
+import { gpuClusterApiRef, gpuComponentApiRef, GpuClusterClient } from './api';
+import { isGpuCluster, isGpuClusterAvailable } from './isGpuCluster';
 import MemoryIcon from '@material-ui/icons/Memory';
 
 const fleetRouteRef = createRouteRef();
@@ -38,11 +38,21 @@ const gpuClusterApi = ApiBlueprint.make({
     }),
 });
 
+const gpuComponentApi = ApiBlueprint.make({
+  name: 'component',
+  params: defineParams =>
+    defineParams({
+      api: gpuComponentApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new GpuClusterClient(deps),
+    }),
+});
+
 const gpuClusterContent = EntityContentBlueprint.make({
   params: {
     path: '/gpu-cluster',
     title: 'GPU cluster',
-    filter: isGpuCluster,
+    filter: isGpuClusterAvailable,
     loader: () =>
       import('./components/GpuClusterContent').then(m => (
         <m.GpuClusterContent />
@@ -99,6 +109,7 @@ export default createFrontendPlugin({
   routes: { fleet: fleetRouteRef },
   extensions: [
     gpuClusterApi,
+    gpuComponentApi,
     gpuFleetPage,
     gpuClusterContent,
     gpuClusterSummaryCard,

@@ -21,9 +21,13 @@ export {
   StackPreviewView,
   gpuStackSectionValidation,
 } from './scaffolder';
-export { gpuClusterApiRef, GpuClusterClient } from './api';
-export type { GpuClusterApi } from './api';
-export { isGpuCluster } from './isGpuCluster';
+export { gpuClusterApiRef, gpuComponentApiRef, GpuClusterClient } from './api';
+export type { GpuClusterApi, GpuComponentApi } from './api';
+export {
+  isGpuCluster,
+  isGpuClusterAvailable,
+  isGpuClusterComponent,
+} from './isGpuCluster';
 export { ClusterHealthCard } from './components/ClusterHealthCard';
 export { NodePoolsTable } from './components/NodePoolsTable';
 export { KueueQueuesCard } from './components/KueueQueuesCard';

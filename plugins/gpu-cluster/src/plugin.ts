@@ -8,7 +8,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
 import { GPU_STACK_FIELD_EXTENSIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { gpuClusterApiRef, GpuClusterClient } from './api';
+import { gpuClusterApiRef, gpuComponentApiRef, GpuClusterClient } from './api';
 import { gpuFleetRouteRef } from './routes';
 import {
   GpuNodePools,
@@ -23,6 +23,11 @@ export const gpuClusterPlugin = createPlugin({
   apis: [
     createApiFactory({
       api: gpuClusterApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new GpuClusterClient(deps),
+    }),
+    createApiFactory({
+      api: gpuComponentApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new GpuClusterClient(deps),
     }),

@@ -1,2 +1,6 @@
-export { gpuClusterApiRef, GpuClusterClient } from './GpuClusterApi';
-export type { GpuClusterApi } from './GpuClusterApi';
+export {
+  gpuClusterApiRef,
+  gpuComponentApiRef,
+  GpuClusterClient,
+} from './GpuClusterApi';
+export type { GpuClusterApi, GpuComponentApi } from './GpuClusterApi';

@@ -1,6 +1,8 @@
 import { Progress, WarningPanel } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
+import { isGpuClusterComponent } from '../../isGpuCluster';
 import { ClusterAccessPanel } from '../ClusterAccessPanel';
+import { ComponentClusterContent } from '../ComponentClusterContent';
 import { ClusterHealthCard } from '../ClusterHealthCard';
 import { DestroyClusterButton } from '../DestroyClusterButton';
 import { FabricCard } from '../FabricCard';
@@ -25,8 +27,20 @@ function StaleNotice(props: { generatedAt: string; error?: Error }) {
   );
 }
 
-/** The "GPU cluster" entity tab. @public */
+/**
+ * The "GPU cluster" entity tab: a cluster Resource's, or for a Component that depends on a
+ * cluster, the same tab narrowed to its namespace and LocalQueue. @public
+ */
 export function GpuClusterContent() {
+  const { entity } = useEntity();
+  return isGpuClusterComponent(entity) ? (
+    <ComponentClusterContent />
+  ) : (
+    <ClusterContent />
+  );
+}
+
+function ClusterContent() {
   const { entity } = useEntity();
   const { value, loading, error, stale } = useClusterStatus();
   const cluster = {

@@ -15,12 +15,15 @@ const TITLES: Record<StatusSectionName, string> = {
 };
 
 /** True when the section has no data: its lists are empty because they could not be read. */
-export const isMissing = (status: ClusterStatus, section: StatusSectionName) =>
+export const isMissing = (
+  status: Pick<ClusterStatus, 'sections'>,
+  section: StatusSectionName,
+) =>
   status.sections?.[section]?.state === 'missing';
 
 /** True when the cluster does not serve the section's kinds (Kueue or KubeRay not installed). */
 export const isNotInstalled = (
-  status: ClusterStatus,
+  status: Pick<ClusterStatus, 'sections'>,
   section: StatusSectionName,
 ) => status.sections?.[section]?.state === 'notInstalled';
 
@@ -30,7 +33,7 @@ export const isNotInstalled = (
  * Renders nothing when the section is fine.
  */
 export function SectionNotice(props: {
-  status: ClusterStatus;
+  status: Pick<ClusterStatus, 'sections'>;
   section: StatusSectionName;
 }) {
   const s = props.status.sections?.[props.section];
