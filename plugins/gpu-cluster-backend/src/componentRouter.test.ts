@@ -18,6 +18,7 @@ import type {
   ComponentClusterStatus,
   WorkloadStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { BatchV1Api, KubeConfig } from '@kubernetes/client-node';
 import request from 'supertest';
 import { gpuClusterPlugin } from './plugin';
 import { validateResponse } from './__testUtils__/validateResponse';
@@ -92,7 +93,27 @@ describe('the Component-scoped GPU cluster tab', () => {
 
   beforeAll(async () => {
     kube = await startKubeEmulator({ fixtures: 'demo', clock });
-    kube.scenarios.engine.runFor(1000);
+    // Another team's Job in another namespace: Kueue gives it a Workload the Component must not see.
+    const kc = new KubeConfig();
+    kc.loadFromString(kube.kubeconfig());
+    await kc.makeApiClient(BatchV1Api).createNamespacedJob({
+      namespace: DEMO.rayNamespace,
+      body: {
+        metadata: {
+          name: 'other-team',
+          labels: { 'kueue.x-k8s.io/queue-name': 'other-queue' },
+        },
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{ name: 'main', image: 'busybox:1.36' }],
+            },
+          },
+        },
+      },
+    });
+    kube.scenarios.engine.runFor(5000);
     gke = await startGkeEmulator({ fixtures: 'demo', clock });
     const permissions = mockServices.permissions.mock({
       authorize: async requests =>
@@ -224,12 +245,12 @@ describe('the Component-scoped GPU cluster tab', () => {
     const other = (all.body.items as WorkloadStatus[]).find(
       x => x.namespace !== DEMO.queueNamespace || x.queueName !== DEMO.localQueue,
     );
-    if (other) {
-      const refused = await get(
-        `/components/default/trainer/workloads/${other.namespace}/${other.name}/explain`,
-      );
-      expect(refused.status).toBe(404);
-    }
+    // The demo has workloads outside the Component's namespace and queue.
+    expect(other).toBeDefined();
+    const refused = await get(
+      `/components/default/trainer/workloads/${other!.namespace}/${other!.name}/explain`,
+    );
+    expect(refused.status).toBe(404);
   });
 
   it.each([
