@@ -91,11 +91,12 @@ describe('the GPU cluster tab of a Component', () => {
     expect(isGpuClusterAvailable(entity)).toBe(true);
     const { 'gpu-platform.dev/local-queue': _q, ...partial } =
       entity.metadata.annotations;
-    const without = { ...entity, metadata: { ...entity.metadata, annotations: partial } };
+    const without = {
+      ...entity,
+      metadata: { ...entity.metadata, annotations: partial },
+    };
     expect(isGpuClusterAvailable(without)).toBe(false);
-    expect(
-      isGpuClusterAvailable({ ...entity, kind: 'System' }),
-    ).toBe(false);
+    expect(isGpuClusterAvailable({ ...entity, kind: 'System' })).toBe(false);
   });
 
   it('shows its queue, the ClusterQueue depth and pages its lists through /components', async () => {
@@ -123,7 +124,9 @@ describe('the GPU cluster tab of a Component', () => {
       name: 'trainer',
     });
     expect(screen.getByText('active')).toBeInTheDocument();
-    expect(screen.getByText('No RayClusters in this namespace.')).toBeInTheDocument();
+    expect(
+      screen.getByText('No RayClusters in this namespace.'),
+    ).toBeInTheDocument();
     expect(cluster.getStatus).not.toHaveBeenCalled();
     await screen.findByText(/Workloads/, undefined, LOADED);
     expect(cluster.listStatus).toHaveBeenCalledWith(
@@ -133,7 +136,7 @@ describe('the GPU cluster tab of a Component', () => {
     );
   });
 
-  it("explains a refusal (the Component does not depend on the cluster)", async () => {
+  it('explains a refusal (the Component does not depend on the cluster)', async () => {
     const error = Object.assign(new Error('refused'), {
       name: 'ResponseError',
       body: {

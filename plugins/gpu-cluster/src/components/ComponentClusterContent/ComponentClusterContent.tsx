@@ -59,7 +59,7 @@ function QueueCard(props: { status: ComponentClusterStatus }) {
         metadata={{
           Cluster: props.status.clusterName,
           Namespace: props.status.namespace,
-          'LocalQueue': (
+          LocalQueue: (
             <>
               {props.status.localQueueName}{' '}
               {localQueue && (
@@ -69,9 +69,8 @@ function QueueCard(props: { status: ComponentClusterStatus }) {
               )}
             </>
           ),
-          'Pending / admitted (this queue)': localQueue
-            ? `${localQueue.pendingWorkloads} / ${localQueue.admittedWorkloads}`
-            : '—',
+          'Pending workloads': localQueue?.pendingWorkloads ?? '—',
+          'Admitted workloads': localQueue?.admittedWorkloads ?? '—',
           ClusterQueue: clusterQueue
             ? `${clusterQueue.name}: ${clusterQueue.pendingWorkloads} pending, ${clusterQueue.admittedWorkloads} admitted`
             : '—',
@@ -140,7 +139,10 @@ export function ComponentClusterContent() {
             <p>No unfinished workloads in this queue.</p>
           )}
           {value.explanations.items.map(e => (
-            <ExplanationView key={`${e.namespace}/${e.workload}`} explanation={e} />
+            <ExplanationView
+              key={`${e.namespace}/${e.workload}`}
+              explanation={e}
+            />
           ))}
         </InfoCard>
       </Grid>
