@@ -1,7 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { ComponentClusterStatus } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import {
   gpuClusterApiRef,
   gpuComponentApiRef,
@@ -128,11 +128,14 @@ describe('the GPU cluster tab of a Component', () => {
       screen.getByText('No RayClusters in this namespace.'),
     ).toBeInTheDocument();
     expect(cluster.getStatus).not.toHaveBeenCalled();
-    await screen.findByText(/Workloads/, undefined, LOADED);
-    expect(cluster.listStatus).toHaveBeenCalledWith(
-      { namespace: 'default', name: 'trainer', kind: 'component' },
-      'workloads',
-      expect.anything(),
+    await waitFor(
+      () =>
+        expect(cluster.listStatus).toHaveBeenCalledWith(
+          { namespace: 'default', name: 'trainer', kind: 'component' },
+          'workloads',
+          expect.anything(),
+        ),
+      LOADED,
     );
   });
 
