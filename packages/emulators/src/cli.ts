@@ -89,7 +89,9 @@ async function main() {
   const fabricFault = values['fabric-fault'] ?? process.env.FABRIC_FAULT;
   if (fabricFault && !FABRIC_FAULTS.includes(fabricFault as FabricFault)) {
     throw new Error(
-      `--fabric-fault must be one of ${FABRIC_FAULTS.join(', ')}, not ${fabricFault}`,
+      `--fabric-fault must be one of ${FABRIC_FAULTS.join(
+        ', ',
+      )}, not ${fabricFault}`,
     );
   }
   const outDir = path.resolve(values['out-dir'] ?? '.emulators');

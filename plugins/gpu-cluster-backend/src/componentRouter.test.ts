@@ -1,7 +1,4 @@
-import {
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -119,7 +116,8 @@ describe('the Component-scoped GPU cluster tab', () => {
       authorize: async requests =>
         requests.map(r => ({
           result:
-            'resourceRef' in r && r.resourceRef === 'resource:default/secret-cluster'
+            'resourceRef' in r &&
+            r.resourceRef === 'resource:default/secret-cluster'
               ? AuthorizeResult.DENY
               : AuthorizeResult.ALLOW,
         })) as any,
@@ -199,13 +197,17 @@ describe('the Component-scoped GPU cluster tab', () => {
       // The demo's Ray cluster lives in another namespace.
       expect(status.rayClusters).toEqual([]);
       expect(
-        status.explanations.items.every(e => e.namespace === DEMO.queueNamespace),
+        status.explanations.items.every(
+          e => e.namespace === DEMO.queueNamespace,
+        ),
       ).toBe(true);
     }
   });
 
   it('pages workloads of its namespace and queue only, whatever the query asks', async () => {
-    const all = await get(`/clusters/default/${DEMO.cluster}/workloads?limit=500`);
+    const all = await get(
+      `/clusters/default/${DEMO.cluster}/workloads?limit=500`,
+    );
     const everywhere = all.body.items as WorkloadStatus[];
     const res = await get(
       `/components/default/trainer/workloads?limit=500&namespace=${DEMO.rayNamespace}`,
@@ -233,32 +235,65 @@ describe('the Component-scoped GPU cluster tab', () => {
     ).toBe(true);
   });
 
-  it("explains its own workloads only", async () => {
+  it('explains its own workloads only', async () => {
     const mine = await get('/components/default/trainer/workloads?limit=1');
     const [w] = mine.body.items as WorkloadStatus[];
     const res = await get(
       `/components/default/trainer/workloads/${w.namespace}/${w.name}/explain`,
     );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ namespace: w.namespace, workload: w.name });
-    const all = await get(`/clusters/default/${DEMO.cluster}/workloads?limit=500`);
+    expect(res.body).toMatchObject({
+      namespace: w.namespace,
+      workload: w.name,
+    });
+    const all = await get(
+      `/clusters/default/${DEMO.cluster}/workloads?limit=500`,
+    );
     const other = (all.body.items as WorkloadStatus[]).find(
-      x => x.namespace !== DEMO.queueNamespace || x.queueName !== DEMO.localQueue,
+      x =>
+        x.namespace !== DEMO.queueNamespace || x.queueName !== DEMO.localQueue,
     );
     // The demo has workloads outside the Component's namespace and queue.
     expect(other).toBeDefined();
     const refused = await get(
-      `/components/default/trainer/workloads/${other!.namespace}/${other!.name}/explain`,
+      `/components/default/trainer/workloads/${other!.namespace}/${
+        other!.name
+      }/explain`,
     );
     expect(refused.status).toBe(404);
   });
 
   it.each([
-    ['names-other', 403, 'NOT_A_DEPENDENCY', /does not list it in spec.dependsOn/],
-    ['other-namespace', 403, 'SCOPE_NOT_ALLOWED', /kube-system, which resource:default\/h200-dws-demo does not serve/],
-    ['no-such-queue', 403, 'SCOPE_NOT_ALLOWED', /no LocalQueue nope in namespace default/],
-    ['bad-queue-name', 400, 'INVALID_REFERENCE', /gpu-platform.dev\/local-queue of component:default\/bad-queue-name/],
-    ['secret-user', 403, 'PERMISSION_DENIED', /resource:default\/secret-cluster/],
+    [
+      'names-other',
+      403,
+      'NOT_A_DEPENDENCY',
+      /does not list it in spec.dependsOn/,
+    ],
+    [
+      'other-namespace',
+      403,
+      'SCOPE_NOT_ALLOWED',
+      /kube-system, which resource:default\/h200-dws-demo does not serve/,
+    ],
+    [
+      'no-such-queue',
+      403,
+      'SCOPE_NOT_ALLOWED',
+      /no LocalQueue nope in namespace default/,
+    ],
+    [
+      'bad-queue-name',
+      400,
+      'INVALID_REFERENCE',
+      /gpu-platform.dev\/local-queue of component:default\/bad-queue-name/,
+    ],
+    [
+      'secret-user',
+      403,
+      'PERMISSION_DENIED',
+      /resource:default\/secret-cluster/,
+    ],
     ['plain', 404, 'NOT_A_GPU_COMPONENT', /gpu-platform.dev\/gpu-cluster/],
     ['missing', 404, 'ENTITY_NOT_FOUND', /No Component/],
   ])('refuses %s with %s %s', async (name, code, reason, message) => {
@@ -267,7 +302,11 @@ describe('the Component-scoped GPU cluster tab', () => {
       expect(res.status).toBe(code);
       expect(res.body.error.reason).toBe(reason);
       expect(res.body.error.message).toMatch(message);
-      validateResponse(`/components/{namespace}/{name}/${path}`, code, res.body);
+      validateResponse(
+        `/components/{namespace}/{name}/${path}`,
+        code,
+        res.body,
+      );
     }
   });
 });

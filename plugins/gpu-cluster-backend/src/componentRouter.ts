@@ -146,7 +146,12 @@ export async function createComponentRouter(
         );
       }
       res.json(
-        await status.explain(entityRef, cluster, workload.namespace, workload.name),
+        await status.explain(
+          entityRef,
+          cluster,
+          workload.namespace,
+          workload.name,
+        ),
       );
     },
   );

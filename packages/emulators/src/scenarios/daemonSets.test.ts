@@ -74,10 +74,11 @@ describe('the NCCL RDMA installer DaemonSet', () => {
     expect(status.numberUnavailable).toBe(1);
   });
 
-  it('removes a node\'s rdma-N resources but keeps rdma-N.IP (missing-rdma-interfaces)', async () => {
+  it("removes a node's rdma-N resources but keeps rdma-N.IP (missing-rdma-interfaces)", async () => {
     emu = await demo('missing-rdma-interfaces');
     const [broken, healthy] = gpuNodes(emu);
-    const allocatable = emu.client.get('v1', 'Node', broken)!.status.allocatable;
+    const allocatable = emu.client.get('v1', 'Node', broken)!.status
+      .allocatable;
     expect(allocatable['networking.gke.io.networks/rdma-0']).toBeUndefined();
     expect(allocatable['networking.gke.io.networks/rdma-0.IP']).toBe('1');
     expect(
@@ -94,7 +95,10 @@ describe('the NCCL RDMA installer DaemonSet', () => {
     expect(get('rdma-3').spec.vpc).toBe('default');
     // The others match the GKE demo pool's additional node networks.
     const configs = demoGpuNodePool().networkConfig!
-      .additionalNodeNetworkConfigs! as { network: string; subnetwork: string }[];
+      .additionalNodeNetworkConfigs! as {
+      network: string;
+      subnetwork: string;
+    }[];
     expect(get('rdma-2').spec).toMatchObject({
       vpc: configs[3].network,
       vpcSubnet: configs[3].subnetwork,

@@ -167,9 +167,15 @@ export function injectFabricFault(
 ): string {
   if (fault === 'paramset-wrong-vpc') {
     const name = target ?? 'rdma-3';
-    client.modify('networking.gke.io/v1', 'GKENetworkParamSet', name, undefined, o => {
-      o.spec.vpc = 'default';
-    });
+    client.modify(
+      'networking.gke.io/v1',
+      'GKENetworkParamSet',
+      name,
+      undefined,
+      o => {
+        o.spec.vpc = 'default';
+      },
+    );
     return name;
   }
   const node =

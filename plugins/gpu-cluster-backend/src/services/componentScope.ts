@@ -231,7 +231,9 @@ export function narrowToComponent(
     },
     ...(localQueue && { localQueue }),
     ...(clusterQueue && { clusterQueue }),
-    rayClusters: status.rayClusters.filter(r => r.namespace === scope.namespace),
+    rayClusters: status.rayClusters.filter(
+      r => r.namespace === scope.namespace,
+    ),
     rayJobs: status.rayJobs.filter(r => r.namespace === scope.namespace),
     explanations: {
       items: explanations.slice(0, SUMMARY_HEAD_LIMIT),

@@ -79,7 +79,9 @@ describe('fabric checks against the emulated demo cluster', () => {
     const status = await statusOf('installer-not-ready');
     expect(status.fabric!.state).toBe('degraded');
     expect(status.fabric!.installer.notReadyNodes).toHaveLength(1);
-    const flag = status.flags.items.find(f => f.code === 'RdmaInstallerNotReady')!;
+    const flag = status.flags.items.find(
+      f => f.code === 'RdmaInstallerNotReady',
+    )!;
     expect(flag.message).toContain(status.fabric!.installer.notReadyNodes[0]);
   });
 

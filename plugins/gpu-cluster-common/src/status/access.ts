@@ -123,6 +123,6 @@ export const CLUSTER_ACCESS_REASONS: Record<
   SCOPE_NOT_ALLOWED: {
     statusCode: 403,
     title: 'Namespace or LocalQueue not served by the cluster',
-    fix: "Name a namespace the cluster serves workloads in (its Kueue or Ray namespace) and a LocalQueue in it.",
+    fix: 'Name a namespace the cluster serves workloads in (its Kueue or Ray namespace) and a LocalQueue in it.',
   },
 };

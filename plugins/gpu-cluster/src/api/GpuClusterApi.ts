@@ -104,9 +104,9 @@ export class GpuClusterClient implements GpuClusterApi, GpuComponentApi {
     workload: { namespace: string; name: string },
   ) {
     return this.get<WorkloadExplanation>(
-      `/${baseOf(ref)}/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
-        ref.name,
-      )}/workloads/${encodeURIComponent(
+      `/${baseOf(ref)}/${encodeURIComponent(
+        ref.namespace,
+      )}/${encodeURIComponent(ref.name)}/workloads/${encodeURIComponent(
         workload.namespace,
       )}/${encodeURIComponent(workload.name)}/explain`,
     );
@@ -122,9 +122,9 @@ export class GpuClusterClient implements GpuClusterApi, GpuComponentApi {
       if (value !== undefined && value !== '') params.set(key, String(value));
     }
     return this.get<PagedList<T>>(
-      `/${baseOf(ref)}/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
-        ref.name,
-      )}/${list}?${params}`,
+      `/${baseOf(ref)}/${encodeURIComponent(
+        ref.namespace,
+      )}/${encodeURIComponent(ref.name)}/${list}?${params}`,
     );
   }
 

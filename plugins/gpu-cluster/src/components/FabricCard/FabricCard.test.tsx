@@ -69,7 +69,11 @@ describe('FabricCard', () => {
             'vpc default, expected a3u-dws-rdma-net',
           ]),
         ],
-        installer: { ...healthy.installer, readyNodes: 1, notReadyNodes: ['gpu-b'] },
+        installer: {
+          ...healthy.installer,
+          readyNodes: 1,
+          notReadyNodes: ['gpu-b'],
+        },
         nodes: {
           gpuNodes: 2,
           completeNodes: 1,
@@ -92,7 +96,12 @@ describe('FabricCard', () => {
       fabric: {
         ...healthy,
         state: 'degraded',
-        installer: { present: false, readyNodes: 0, gpuNodes: 2, notReadyNodes: ['a', 'b'] },
+        installer: {
+          present: false,
+          readyNodes: 0,
+          gpuNodes: 2,
+          notReadyNodes: ['a', 'b'],
+        },
       },
     });
     expect(toneOf('not installed')).toBe('error');
@@ -110,7 +119,11 @@ describe('FabricCard', () => {
       fabric: { ...healthy, state: 'unknown' },
       sections: {
         ...demoStatus.sections,
-        fabric: { state: 'stale', staleSince: '2026-09-01T10:00:00Z', message: 'networks stale (500)' },
+        fabric: {
+          state: 'stale',
+          staleSince: '2026-09-01T10:00:00Z',
+          message: 'networks stale (500)',
+        },
       },
     });
     expect(screen.getByText(/last known data/)).toBeInTheDocument();
@@ -122,7 +135,10 @@ describe('FabricCard', () => {
       fabric: undefined,
       sections: {
         ...demoStatus.sections,
-        fabric: { state: 'missing', message: 'networks unavailable (403: forbidden)' },
+        fabric: {
+          state: 'missing',
+          message: 'networks unavailable (403: forbidden)',
+        },
       },
     });
     expect(screen.getByText(/could not be read/)).toBeInTheDocument();

@@ -54,7 +54,10 @@ export function FabricCard(props: { status: ClusterStatus }) {
             <StateChip
               tone={
                 fabric.installer.present
-                  ? count(fabric.installer.readyNodes, fabric.installer.gpuNodes)
+                  ? count(
+                      fabric.installer.readyNodes,
+                      fabric.installer.gpuNodes,
+                    )
                   : 'error'
               }
             >
@@ -84,7 +87,9 @@ export function FabricCard(props: { status: ClusterStatus }) {
           )}
           <ul aria-label="Networks">
             {fabric.networks.map(n => (
-              <li key={`${n.expected.name}/${n.expected.vpc}/${n.expected.subnet}`}>
+              <li
+                key={`${n.expected.name}/${n.expected.vpc}/${n.expected.subnet}`}
+              >
                 <b>{n.expected.name ?? '(no object)'}</b>{' '}
                 <StateChip tone={NETWORK_TONE[n.state]}>{n.state}</StateChip>{' '}
                 {n.expected.vpc}/{n.expected.subnet}

@@ -18,8 +18,7 @@ const TITLES: Record<StatusSectionName, string> = {
 export const isMissing = (
   status: Pick<ClusterStatus, 'sections'>,
   section: StatusSectionName,
-) =>
-  status.sections?.[section]?.state === 'missing';
+) => status.sections?.[section]?.state === 'missing';
 
 /** True when the cluster does not serve the section's kinds (Kueue or KubeRay not installed). */
 export const isNotInstalled = (
