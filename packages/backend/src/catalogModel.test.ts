@@ -5,7 +5,10 @@
  */
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
-import { GPU_CLUSTER_ANNOTATIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  GPU_CLUSTER_ANNOTATIONS,
+  GPU_COMPONENT_ANNOTATIONS,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { DEMO } from '@gpu-platform/emulators';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -136,7 +139,7 @@ describe('app-config.yaml', () => {
 
 describe('the emulated demo cluster entity', () => {
   const demoFile = 'packages/emulators/catalog/demo-cluster.yaml';
-  const [cluster]: Entity[] = parseAllDocuments(
+  const [cluster, component]: Entity[] = parseAllDocuments(
     readFileSync(join(repoRoot, demoFile), 'utf8'),
   ).map(doc => doc.toJS());
 
@@ -144,9 +147,20 @@ describe('the emulated demo cluster entity', () => {
     expect(appConfig.catalog.locations).toContainEqual({
       type: 'file',
       target: `../../${demoFile}`,
-      rules: [{ allow: ['Resource'] }],
+      rules: [{ allow: ['Resource', 'Component'] }],
     });
     expect(JSON.stringify(production)).not.toContain('emulators');
+  });
+
+  it('comes with a Component running on it, scoped to its namespace and LocalQueue', () => {
+    const ref = `resource:default/${DEMO.cluster}`;
+    expect(component.kind).toBe('Component');
+    expect(component.spec?.dependsOn).toEqual([ref]);
+    expect(component.metadata.annotations).toEqual({
+      [GPU_COMPONENT_ANNOTATIONS.cluster]: ref,
+      [GPU_COMPONENT_ANNOTATIONS.namespace]: DEMO.queueNamespace,
+      [GPU_COMPONENT_ANNOTATIONS.localQueue]: DEMO.localQueue,
+    });
   });
 
   it('is a kubernetes-cluster Resource owned by platform-team', () => {

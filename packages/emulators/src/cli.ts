@@ -20,6 +20,7 @@ import { kubeEmulatorControlPlanes } from './controlPlanes';
 import { startMetadataEmulator } from './metadata/MetadataEmulator';
 import { DEMO } from './demo/names';
 import { createLoopbackTls } from './tls';
+import { FABRIC_FAULTS, type FabricFault } from './scenarios/daemonSets';
 
 const HELP = `Usage: emulators [options]
   --host <addr>        interface to listen on (default 127.0.0.1, env EMULATOR_HOST)
@@ -34,6 +35,8 @@ const HELP = `Usage: emulators [options]
                        (default 8988, env METADATA_EMULATOR_PORT; 0 = off)
   --operation-step-ms <n>  length of one GKE operation phase (default 1000, env GKE_OPERATION_STEP_MS)
   --fixtures <f>       demo | empty (default demo)
+  --fabric-fault <f>   inject a fabric fault into the demo cluster: installer-not-ready |
+                       missing-rdma-interfaces | paramset-wrong-vpc (env FABRIC_FAULT)
   --out-dir <dir>      where kubeconfig and emulators.json are written (default .emulators)
   --help
 
@@ -53,6 +56,7 @@ async function main() {
       'cloud-port': { type: 'string' },
       token: { type: 'string' },
       fixtures: { type: 'string' },
+      'fabric-fault': { type: 'string' },
       'out-dir': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -82,6 +86,14 @@ async function main() {
   );
   const fixtures = (values.fixtures ?? 'demo') === 'empty' ? 'empty' : 'demo';
   const token = values.token ?? process.env.EMULATOR_TOKEN;
+  const fabricFault = values['fabric-fault'] ?? process.env.FABRIC_FAULT;
+  if (fabricFault && !FABRIC_FAULTS.includes(fabricFault as FabricFault)) {
+    throw new Error(
+      `--fabric-fault must be one of ${FABRIC_FAULTS.join(
+        ', ',
+      )}, not ${fabricFault}`,
+    );
+  }
   const outDir = path.resolve(values['out-dir'] ?? '.emulators');
 
   const started = Date.now();
@@ -93,6 +105,9 @@ async function main() {
     token,
     fixtures,
     tls,
+    ...(fabricFault && {
+      scenarios: { fabricFault: fabricFault as FabricFault },
+    }),
   });
   const controlPlanes = kubeEmulatorControlPlanes({
     host,

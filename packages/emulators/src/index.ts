@@ -45,6 +45,13 @@ export type {
   EmulatedNodePool,
   GkeNodePoolInput,
 } from './scenarios/cluster/nodePools';
+export {
+  DaemonSetController,
+  FABRIC_FAULTS,
+  FABRIC_FAULT_ANNOTATION,
+  injectFabricFault,
+} from './scenarios/daemonSets';
+export type { FabricFault } from './scenarios/daemonSets';
 export { demoClusterObjects } from './demo/demoCluster';
 export { demoNodePools } from './demo/nodePools';
 export { DEMO } from './demo/names';

@@ -13,6 +13,7 @@ import { clusterHistoryStoreServiceRef } from './history/ClusterHistoryStore';
 import { scheduleHistorySampling } from './history/scheduleHistorySampling';
 import { createHistoryRouter } from './history/historyRouter';
 import { createRouter } from './router';
+import { createComponentRouter } from './componentRouter';
 import { clusterRegistrationStoreServiceRef } from './services/ClusterRegistrationStore';
 import { createStackPolicyRouter } from './stackPolicyRouter';
 import { createStackPreviewRouter } from './stackPreviewRouter';
@@ -113,6 +114,15 @@ export const gpuClusterPlugin = createBackendPlugin({
             catalog,
             store: history,
             config: historyConfig,
+          }),
+        );
+        httpRouter.use(
+          await createComponentRouter({
+            httpAuth,
+            permissions,
+            catalog,
+            supplier,
+            status,
           }),
         );
         httpRouter.use(await createStackPolicyRouter({ httpAuth, policy }));

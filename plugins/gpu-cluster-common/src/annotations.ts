@@ -27,6 +27,20 @@ export const GPU_CLUSTER_ANNOTATIONS = {
   maxGpus: 'gpu-platform.dev/max-gpus',
 } as const;
 
+/**
+ * Annotations of a Component that runs on a GPU cluster: the tab narrowed to its namespace and
+ * LocalQueue. The cluster must also be in the Component's `spec.dependsOn`, and the namespace one
+ * the cluster serves workloads in; the backend refuses anything else. @public
+ */
+export const GPU_COMPONENT_ANNOTATIONS = {
+  /** Entity reference of the cluster Resource, e.g. `resource:default/h200-dws-demo`. */
+  cluster: 'gpu-platform.dev/gpu-cluster',
+  /** The Kubernetes namespace the Component's workloads run in. */
+  namespace: 'gpu-platform.dev/workload-namespace',
+  /** The Kueue LocalQueue (in that namespace) its workloads are submitted to. */
+  localQueue: 'gpu-platform.dev/local-queue',
+} as const;
+
 /** Kubernetes labels stamped on every rendered object. @public */
 export const GPU_CLUSTER_LABELS = {
   managedBy: 'app.kubernetes.io/managed-by',

@@ -13,11 +13,12 @@ import {
 import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import {
   gpuClusterApiRef,
+  gpuComponentApiRef,
   GpuClusterClient,
   gpuClusterHistoryApiRef,
   GpuClusterHistoryClient,
 } from './api';
-import { isGpuCluster } from './isGpuCluster';
+import { isGpuCluster, isGpuClusterAvailable } from './isGpuCluster';
 import MemoryIcon from '@material-ui/icons/Memory';
 
 const fleetRouteRef = createRouteRef();
@@ -53,11 +54,21 @@ const gpuClusterHistoryApi = ApiBlueprint.make({
     }),
 });
 
+const gpuComponentApi = ApiBlueprint.make({
+  name: 'component',
+  params: defineParams =>
+    defineParams({
+      api: gpuComponentApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new GpuClusterClient(deps),
+    }),
+});
+
 const gpuClusterContent = EntityContentBlueprint.make({
   params: {
     path: '/gpu-cluster',
     title: 'GPU cluster',
-    filter: isGpuCluster,
+    filter: isGpuClusterAvailable,
     loader: () =>
       import('./components/GpuClusterContent').then(m => (
         <m.GpuClusterContent />
@@ -115,6 +126,7 @@ export default createFrontendPlugin({
   extensions: [
     gpuClusterApi,
     gpuClusterHistoryApi,
+    gpuComponentApi,
     gpuFleetPage,
     gpuClusterContent,
     gpuClusterSummaryCard,

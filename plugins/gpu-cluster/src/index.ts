@@ -21,11 +21,15 @@ export {
   StackPreviewView,
   gpuStackSectionValidation,
 } from './scaffolder';
-export { gpuClusterApiRef, GpuClusterClient } from './api';
-export type { GpuClusterApi } from './api';
 export { gpuClusterHistoryApiRef, GpuClusterHistoryClient } from './api';
 export type { GpuClusterHistoryApi, HistoryQuery } from './api';
-export { isGpuCluster } from './isGpuCluster';
+export { gpuClusterApiRef, gpuComponentApiRef, GpuClusterClient } from './api';
+export type { GpuClusterApi, GpuComponentApi } from './api';
+export {
+  isGpuCluster,
+  isGpuClusterAvailable,
+  isGpuClusterComponent,
+} from './isGpuCluster';
 export { ClusterHealthCard } from './components/ClusterHealthCard';
 export { NodePoolsTable } from './components/NodePoolsTable';
 export { KueueQueuesCard } from './components/KueueQueuesCard';

@@ -10,6 +10,7 @@ import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-rea
 import { GPU_STACK_FIELD_EXTENSIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
   gpuClusterApiRef,
+  gpuComponentApiRef,
   GpuClusterClient,
   gpuClusterHistoryApiRef,
   GpuClusterHistoryClient,
@@ -35,6 +36,11 @@ export const gpuClusterPlugin = createPlugin({
       api: gpuClusterHistoryApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new GpuClusterHistoryClient(deps),
+    }),
+    createApiFactory({
+      api: gpuComponentApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new GpuClusterClient(deps),
     }),
   ],
   routes: { fleet: gpuFleetRouteRef },

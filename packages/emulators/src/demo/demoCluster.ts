@@ -3,6 +3,12 @@ import type { KubeClient } from '../kube/KubeClient';
 import { condition, gpuNode, PROVREQ } from '../kube/objects';
 import { FIXTURE_ANNOTATION, rayHeadObjects } from '../scenarios/controllers';
 import { DEMO } from './names';
+import {
+  DEMO_GVNIC_NETWORK,
+  DEMO_GVNIC_SUBNETWORK,
+  DEMO_RDMA_NETWORK,
+  demoRdmaSubnetwork,
+} from '../gke/demo';
 
 const KUEUE = 'kueue.x-k8s.io/v1beta2';
 const fixture = { [FIXTURE_ANNOTATION]: 'true' };
@@ -67,25 +73,28 @@ export function demoClusterObjects(clock: Clock): Record<string, any>[] {
     status: { phase: 'Active' },
   });
 
-  // Multi-networking: GKENetworkParamSet + Network per additional VPC.
+  // Multi-networking: GKENetworkParamSet + Network per additional node network of the GKE demo
+  // pool (src/gke/demo.ts), as the stack renders them: gvnic-1 NetDevice, rdma-N RDMA, Device.
   const networks = [
-    { name: DEMO.gvnicNetwork, deviceMode: undefined as string | undefined },
-    ...DEMO.rdmaNetworks.map(name => ({ name, deviceMode: 'RDMA' })),
+    {
+      name: DEMO.gvnicNetwork,
+      deviceMode: 'NetDevice',
+      vpc: DEMO_GVNIC_NETWORK,
+      subnet: DEMO_GVNIC_SUBNETWORK,
+    },
+    ...DEMO.rdmaNetworks.map((name, i) => ({
+      name,
+      deviceMode: 'RDMA',
+      vpc: DEMO_RDMA_NETWORK,
+      subnet: demoRdmaSubnetwork(i),
+    })),
   ];
-  for (const { name, deviceMode } of networks) {
-    const vpc =
-      name === DEMO.gvnicNetwork
-        ? `${DEMO.cluster}-gvnic-net-1`
-        : `${DEMO.cluster}-rdma-net`;
-    const subnet =
-      name === DEMO.gvnicNetwork
-        ? `${DEMO.cluster}-gvnic-sub-1`
-        : `${DEMO.cluster}-rdma-sub-${name.split('-')[1]}`;
+  for (const { name, deviceMode, vpc, subnet } of networks) {
     add({
       apiVersion: 'networking.gke.io/v1',
       kind: 'GKENetworkParamSet',
       metadata: { name, annotations: fixture },
-      spec: { vpc, vpcSubnet: subnet, ...(deviceMode ? { deviceMode } : {}) },
+      spec: { vpc, vpcSubnet: subnet, deviceMode },
       status: {
         conditions: [
           condition(
@@ -104,7 +113,7 @@ export function demoClusterObjects(clock: Clock): Record<string, any>[] {
       kind: 'Network',
       metadata: { name, annotations: fixture },
       spec: {
-        type: deviceMode ? 'Device' : 'L3',
+        type: 'Device',
         parametersRef: {
           group: 'networking.gke.io',
           kind: 'GKENetworkParamSet',

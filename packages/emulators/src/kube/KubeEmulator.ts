@@ -15,6 +15,7 @@ import { demoNodePools } from '../demo/nodePools';
 import type { EmulatedNodePool } from '../scenarios/cluster/nodePools';
 import { kueueJobWebhook } from '../scenarios/kueue/KueueController';
 import { ScenarioEngine } from '../scenarios/ScenarioEngine';
+import { injectFabricFault, type FabricFault } from '../scenarios/daemonSets';
 import {
   DEFAULT_TIMINGS,
   ScriptedControllers,
@@ -59,6 +60,8 @@ export interface KubeEmulatorOptions {
      * default to `demoNodePools()`, the empty fixtures to none.
      */
     nodePools?: EmulatedNodePool[];
+    /** A fabric fault injected once the fixtures are loaded (see `injectFabricFault`). */
+    fabricFault?: FabricFault;
   };
 }
 
@@ -130,6 +133,10 @@ export async function startKubeEmulator(
         },
       )
     : undefined;
+  if (options.scenarios?.fabricFault) {
+    injectFabricFault(client, options.scenarios.fabricFault);
+    engine.markDirty();
+  }
   // A clock that cannot be advanced by hand is real time: tick on a timer. A manual clock is
   // ticked by the test, or on a timer when it asks for one.
   const tickOnTimer =

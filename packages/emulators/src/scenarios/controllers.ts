@@ -6,6 +6,7 @@ import { DEMO } from '../demo/names';
 import { ScenarioEngine } from './ScenarioEngine';
 import { RAY_PORTS, rayHeadService } from './rayHead';
 import { deploymentRolloutStages, needsRollout } from './deployments';
+import { DaemonSetController } from './daemonSets';
 import { FIXTURE_ANNOTATION, KueueController } from './kueue/KueueController';
 import {
   ClusterController,
@@ -52,6 +53,7 @@ export const DEFAULT_TIMINGS: ScenarioTimings = {
 /** Resources whose changes wake the reconcilers. */
 const WATCHED = new Set([
   'batch/jobs',
+  'apps/daemonsets',
   '/pods',
   '/nodes',
   '/namespaces',
@@ -100,6 +102,7 @@ export class ScriptedControllers {
     if (options.nodePools) this.cluster.setNodePools(options.nodePools);
     engine.addReconciler(this.kueue);
     engine.addReconciler(this.cluster);
+    engine.addReconciler(new DaemonSetController(client));
     this.unsubscribe = client.store.subscribe(event => this.onEvent(event));
   }
 

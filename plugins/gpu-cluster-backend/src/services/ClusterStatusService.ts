@@ -23,6 +23,7 @@ import {
 } from './config';
 import { createStatusIdentity, type StatusIdentity } from './statusIdentity';
 import { buildClusterStatus } from './buildStatus';
+import { expectationFromSpec } from './fabric';
 import { explainWorkload } from './explain';
 import { summarizeStatus } from './summarize';
 
@@ -268,6 +269,9 @@ export class DefaultClusterStatusService implements ClusterStatusService {
       gke: gke && 'g' in gke ? gke.g : undefined,
       sources,
       projectId: cluster.gke?.projectId,
+      fabricExpectation: cluster.stackSpec
+        ? expectationFromSpec(cluster.stackSpec)
+        : undefined,
       now: this.now(),
     });
     // Partial results (a source or a kind failing) are cached too, but not for long: a recovering

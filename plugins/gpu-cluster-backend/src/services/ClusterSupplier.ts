@@ -10,6 +10,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   GPU_CLUSTER_ANNOTATIONS,
   normalizeOwnerRef,
+  parseGpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
   createClusterManagerClient,
@@ -165,9 +166,14 @@ export class ConfigClusterSupplier implements ClusterSupplier {
         'gpuCluster.discoveryAllowList',
       );
     }
+    const cluster = await this.discover(projectId, location, name, entityRef);
+    // The spec the template applied and recorded; an unreadable one only loses the fabric's expectation.
+    const parsed = registration.spec
+      ? parseGpuStackSpec(registration.spec)
+      : undefined;
     return {
       entityRef,
-      cluster: await this.discover(projectId, location, name, entityRef),
+      cluster: parsed?.ok ? { ...cluster, stackSpec: parsed.spec } : cluster,
     };
   }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import {
+  AppsV1Api,
   BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -23,6 +24,9 @@ export const WATCHED_KINDS = [
   'provisioningrequests',
   'rayclusters',
   'rayjobs',
+  'networks',
+  'gkenetworkparamsets',
+  'daemonsets',
 ] as const;
 export type WatchedKind = (typeof WATCHED_KINDS)[number];
 
@@ -54,10 +58,24 @@ const CRDS: Partial<
   },
   rayclusters: { group: 'ray.io', version: 'v1', plural: 'rayclusters' },
   rayjobs: { group: 'ray.io', version: 'v1', plural: 'rayjobs' },
+  // GKE multi-networking (cluster-scoped; absent on clusters without multi-networking).
+  networks: { group: 'networking.gke.io', version: 'v1', plural: 'networks' },
+  gkenetworkparamsets: {
+    group: 'networking.gke.io',
+    version: 'v1',
+    plural: 'gkenetworkparamsets',
+  },
 };
 
 /** Only Jobs managed by Kueue matter for the "why is it not running" chain. */
 const JOB_SELECTOR = 'kueue.x-k8s.io/queue-name';
+
+/** The one DaemonSet the fabric checks read: the NCCL RDMA installer the stack renders. */
+export const RDMA_INSTALLER = {
+  namespace: 'kube-system',
+  name: 'nccl-rdma-installer',
+} as const;
+const INSTALLER_FIELD_SELECTOR = `metadata.name=${RDMA_INSTALLER.name}`;
 
 export type KindState = 'starting' | 'synced' | 'missing' | 'error';
 
@@ -259,6 +277,14 @@ export class ClusterWatcher {
       return () =>
         batch.listJobForAllNamespaces({ labelSelector: JOB_SELECTOR });
     }
+    if (kind === 'daemonsets') {
+      const apps = this.kc.makeApiClient(AppsV1Api);
+      return () =>
+        apps.listNamespacedDaemonSet({
+          namespace: RDMA_INSTALLER.namespace,
+          fieldSelector: INSTALLER_FIELD_SELECTOR,
+        });
+    }
     const core = this.kc.makeApiClient(CoreV1Api);
     return kind === 'nodes'
       ? () => core.listNode()
@@ -272,6 +298,9 @@ export class ClusterWatcher {
     }
     if (kind === 'jobs') {
       return '/apis/batch/v1/jobs';
+    }
+    if (kind === 'daemonsets') {
+      return `/apis/apps/v1/namespaces/${RDMA_INSTALLER.namespace}/daemonsets`;
     }
     return `/api/v1/${kind}`;
   }
@@ -296,6 +325,7 @@ export class ClusterWatcher {
             },
             false,
             kind === 'jobs' ? JOB_SELECTOR : undefined,
+            kind === 'daemonsets' ? INSTALLER_FIELD_SELECTOR : undefined,
           );
           informer.on('error', err => {
             this.failed(kind, err, isNotFound(err));

@@ -47,6 +47,12 @@ export function toGkeClusterStatus(
         additionalNetworks: (
           p.networkConfig?.additionalNodeNetworkConfigs ?? []
         ).map((n: any) => n.network),
+        additionalNodeNetworks: (
+          p.networkConfig?.additionalNodeNetworkConfigs ?? []
+        ).map((n: any) => ({
+          network: String(n.network ?? ''),
+          subnetwork: String(n.subnetwork ?? ''),
+        })),
         nodeCount: 0,
       };
     },

@@ -17,6 +17,12 @@ import type {
 import type { ClusterSnapshot } from './ClusterWatcher';
 import { explainWorkloads } from './explain';
 import { detectFlags } from './flags';
+import {
+  checkFabric,
+  expectationFromGke,
+  fabricFlags,
+  type FabricExpectation,
+} from './fabric';
 import { hasData, kindStatesOf, sectionStates } from './sections';
 import {
   JobIndex,
@@ -362,6 +368,8 @@ export interface BuildStatusInput {
   sources: StatusSource[];
   /** The cluster's GCP project from config (the quota page link), when GKE was not read. */
   projectId?: string;
+  /** The fabric the registered stack spec expects; else GKE's node pools are read. */
+  fabricExpectation?: FabricExpectation;
   now: number;
 }
 
@@ -399,6 +407,15 @@ export function buildClusterStatus(
     })),
   };
   const rayClusters = (snap?.rayclusters ?? []).map(toRayCluster).sort(byName);
+  const fabric = checkFabric({
+    nodes: snap?.nodes ?? [],
+    pods: snap?.pods ?? [],
+    networks: snap?.networks ?? [],
+    paramSets: snap?.gkenetworkparamsets ?? [],
+    daemonSets: snap?.daemonsets ?? [],
+    expectation: input.fabricExpectation ?? expectationFromGke(gke),
+    section: sections.fabric,
+  });
   const flags = detectFlags({
     clusterQueues,
     localQueues,
@@ -411,7 +428,7 @@ export function buildClusterStatus(
     gke,
     projectId: input.projectId,
     now: input.now,
-  });
+  }).concat(fabricFlags(fabric));
   const explanations = explainWorkloads(
     {
       snapshot: snap,
@@ -466,6 +483,7 @@ export function buildClusterStatus(
     rayClusters,
     rayJobs,
     flags,
+    ...(fabric && { fabric }),
     explanations,
   };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Config } from '@backstage/config';
+import type { GpuStackSpec } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   readClusterConnections,
@@ -32,6 +33,11 @@ export interface GpuClusterConfig {
   gke?: GkeConnectionConfig;
   /** Key of the cluster's informers and cache entries (default `name`). */
   key?: string;
+  /**
+   * The validated stack spec the Create template registered for the entity (never config or
+   * annotations): what the fabric checks expect. Absent for configured clusters.
+   */
+  stackSpec?: GpuStackSpec;
 }
 
 /** GKE projects and locations the status API may discover clusters in. */

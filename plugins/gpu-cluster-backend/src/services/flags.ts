@@ -46,6 +46,10 @@ export const CODE_ORDER: StatusFlagCode[] = [
   'RayHeadNotReady',
   'RayWorkersPendingOnFlavor',
   'RetryWithoutRequeue',
+  'FabricNetworkMissing',
+  'FabricNetworkMismatch',
+  'RdmaInstallerNotReady',
+  'NodeMissingRdmaInterfaces',
   'AcceptedForLong',
 ];
 const SEVERITY_RANK: Record<StatusSeverity, number> = {

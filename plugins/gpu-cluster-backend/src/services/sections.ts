@@ -64,6 +64,10 @@ const SECTION_KINDS: Record<
   },
   provisioningRequests: { own: ['provisioningrequests'], crossChecked: [] },
   ray: { own: ['rayclusters', 'rayjobs'], crossChecked: [] },
+  fabric: {
+    own: ['networks', 'gkenetworkparamsets', 'daemonsets'],
+    crossChecked: ['nodes', 'pods'],
+  },
 };
 
 const noData = (k: KindSourceState) =>

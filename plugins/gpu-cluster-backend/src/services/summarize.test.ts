@@ -74,6 +74,7 @@ function detailOf(n: number): ClusterStatusDetail {
       workloads: { state: 'ok' },
       provisioningRequests: { state: 'ok' },
       ray: { state: 'notInstalled' },
+      fabric: { state: 'ok' },
     },
     summary: { nodes: 500, pendingWorkloads: n },
     nodes: Array.from({ length: 500 }, (_, i) =>

@@ -109,6 +109,7 @@ export function summarizeStatus(
     rayClusters: detail.rayClusters,
     rayJobs: detail.rayJobs,
     flags: headOf(flags, limits.flags),
+    ...(detail.fabric && { fabric: detail.fabric }),
     explanations: headOf(mostPressingFirst(detail), limits.explanations),
   };
 }

@@ -28,7 +28,13 @@ export type ClusterAccessReason =
   /** The status identity may not read the cluster. */
   | 'READ_DENIED'
   /** Neither Kubernetes nor GKE answered. */
-  | 'UNREACHABLE';
+  | 'UNREACHABLE'
+  /** A Component without the gpu-platform.dev/gpu-cluster annotations. */
+  | 'NOT_A_GPU_COMPONENT'
+  /** The cluster a Component names is not in its spec.dependsOn. */
+  | 'NOT_A_DEPENDENCY'
+  /** The Component's namespace or LocalQueue is not one the cluster serves it. */
+  | 'SCOPE_NOT_ALLOWED';
 
 /** The `error` of a status API error body. @public */
 export interface ClusterAccessErrorDetails {
@@ -103,5 +109,20 @@ export const CLUSTER_ACCESS_REASONS: Record<
     statusCode: 503,
     title: 'Cluster unreachable',
     fix: 'Neither the Kubernetes API nor GKE answered; check the network path and gpuCluster.clusters.',
+  },
+  NOT_A_GPU_COMPONENT: {
+    statusCode: 404,
+    title: 'Not a GPU workload Component',
+    fix: 'The Component needs the gpu-platform.dev/gpu-cluster, gpu-platform.dev/workload-namespace and gpu-platform.dev/local-queue annotations.',
+  },
+  NOT_A_DEPENDENCY: {
+    statusCode: 403,
+    title: 'The Component does not depend on this cluster',
+    fix: "Add the cluster to the Component's spec.dependsOn (e.g. resource:default/<cluster>).",
+  },
+  SCOPE_NOT_ALLOWED: {
+    statusCode: 403,
+    title: 'Namespace or LocalQueue not served by the cluster',
+    fix: 'Name a namespace the cluster serves workloads in (its Kueue or Ray namespace) and a LocalQueue in it.',
   },
 };

@@ -1,3 +1,5 @@
+import type { FabricStatus } from './fabric';
+
 /**
  * The status model of a GPU cluster, as the gpu-cluster backend answers it and the frontend
  * renders it. Plain JSON (dates are RFC 3339 strings) so it crosses HTTP unchanged.
@@ -22,7 +24,10 @@ export type StatusKind =
   | 'workloads'
   | 'provisioningrequests'
   | 'rayclusters'
-  | 'rayjobs';
+  | 'rayjobs'
+  | 'networks'
+  | 'gkenetworkparamsets'
+  | 'daemonsets';
 
 /**
  * How one kind's informer stands. `synced`: listed and watching. `stale`: listed once, failing
@@ -62,7 +67,8 @@ export type StatusSectionName =
   | 'queues'
   | 'workloads'
   | 'provisioningRequests'
-  | 'ray';
+  | 'ray'
+  | 'fabric';
 
 /**
  * Whether a part of the status can be trusted. `ok`: its kinds are synced (or not installed).
@@ -101,6 +107,8 @@ export interface GkeNodePoolStatus {
   };
   locations: string[];
   additionalNetworks: string[];
+  /** The pool's additional node networks (VPC and subnet) in NIC order, as GKE reports them. */
+  additionalNodeNetworks?: { network: string; subnetwork: string }[];
   /** GPU nodes of this pool currently registered in Kubernetes. */
   nodeCount: number;
 }
@@ -308,7 +316,11 @@ export type StatusFlagCode =
   | 'RayWorkersPendingOnFlavor'
   | 'ClusterQueueInactive'
   | 'LocalQueueInactive'
-  | 'RetryWithoutRequeue';
+  | 'RetryWithoutRequeue'
+  | 'FabricNetworkMissing'
+  | 'FabricNetworkMismatch'
+  | 'RdmaInstallerNotReady'
+  | 'NodeMissingRdmaInterfaces';
 
 /** A terminal, costly or stuck state detected across objects, with the fix to try. @public */
 export interface StatusFlag {
@@ -364,6 +376,8 @@ export interface ClusterStatusDetail {
   rayClusters: RayClusterStatus[];
   rayJobs: RayJobStatus[];
   flags: StatusFlag[];
+  /** The multi-network / RDMA fabric checks (absent when the cluster expects no additional networks). */
+  fabric?: FabricStatus;
   /** The "why is it not running" chain of every unfinished workload. */
   explanations: WorkloadExplanation[];
 }
@@ -414,6 +428,8 @@ export interface ClusterStatus {
   rayJobs: RayJobStatus[];
   /** The flags, errors first. */
   flags: StatusHead<StatusFlag>;
+  /** The multi-network / RDMA fabric checks (absent when the cluster expects no additional networks). */
+  fabric?: FabricStatus;
   /**
    * The unfinished workloads' "why is it not running" chains, errors first then oldest first;
    * the others are listed by `GET .../workloads?unfinished=true` and explained by

@@ -178,6 +178,7 @@ export const demoStatus: ClusterStatus = {
     workloads: { state: 'ok' },
     provisioningRequests: { state: 'ok' },
     ray: { state: 'ok' },
+    fabric: { state: 'ok' },
   },
   summary: {
     gpusCapacity: 16,

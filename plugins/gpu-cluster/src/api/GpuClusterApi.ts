@@ -14,6 +14,7 @@ import type {
   StackPolicyView,
   StackPreviewResponse,
   WorkloadExplanation,
+  ComponentClusterStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 
 /** Reads cluster status from the gpu-cluster backend. @public */
@@ -48,13 +49,37 @@ export interface GpuClusterApi {
  */
 const POLICY_REUSE_MS = 10_000;
 
+/**
+ * A Component's lists and explanations are served under `/components/` (narrowed by the backend
+ * to its namespace and LocalQueue); a cluster's under `/clusters/`.
+ */
+const baseOf = (ref: { kind?: 'component' }) =>
+  ref.kind === 'component' ? 'components' : 'clusters';
+
+/**
+ * The GPU cluster tab of a Component that depends on a cluster (`GET /components/:ns/:name/status`);
+ * its lists go through `GpuClusterApi.listStatus` with a `kind: 'component'` reference.
+ * @public
+ */
+export interface GpuComponentApi {
+  getComponentStatus(ref: {
+    namespace: string;
+    name: string;
+  }): Promise<ComponentClusterStatus>;
+}
+
+/** @public */
+export const gpuComponentApiRef = createApiRef<GpuComponentApi>({
+  id: 'plugin.gpu-cluster.component',
+});
+
 /** @public */
 export const gpuClusterApiRef = createApiRef<GpuClusterApi>({
   id: 'plugin.gpu-cluster.service',
 });
 
 /** Client over discoveryApi + fetchApi (which attaches the user's Backstage token). @public */
-export class GpuClusterClient implements GpuClusterApi {
+export class GpuClusterClient implements GpuClusterApi, GpuComponentApi {
   private policy?: { at: number; answer: Promise<StackPolicyView> };
 
   constructor(
@@ -75,20 +100,20 @@ export class GpuClusterClient implements GpuClusterApi {
   }
 
   explain(
-    ref: { namespace: string; name: string },
+    ref: { namespace: string; name: string; kind?: 'component' },
     workload: { namespace: string; name: string },
   ) {
     return this.get<WorkloadExplanation>(
-      `/clusters/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
-        ref.name,
-      )}/workloads/${encodeURIComponent(
+      `/${baseOf(ref)}/${encodeURIComponent(
+        ref.namespace,
+      )}/${encodeURIComponent(ref.name)}/workloads/${encodeURIComponent(
         workload.namespace,
       )}/${encodeURIComponent(workload.name)}/explain`,
     );
   }
 
   listStatus<T>(
-    ref: { namespace: string; name: string },
+    ref: { namespace: string; name: string; kind?: 'component' },
     list: StatusListName,
     query: StatusListQuery,
   ) {
@@ -97,9 +122,9 @@ export class GpuClusterClient implements GpuClusterApi {
       if (value !== undefined && value !== '') params.set(key, String(value));
     }
     return this.get<PagedList<T>>(
-      `/clusters/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
-        ref.name,
-      )}/${list}?${params}`,
+      `/${baseOf(ref)}/${encodeURIComponent(
+        ref.namespace,
+      )}/${encodeURIComponent(ref.name)}/${list}?${params}`,
     );
   }
 
@@ -141,6 +166,14 @@ export class GpuClusterClient implements GpuClusterApi {
       if (this.policy === entry) this.policy = undefined;
     });
     return answer;
+  }
+
+  getComponentStatus(ref: { namespace: string; name: string }) {
+    return this.get<ComponentClusterStatus>(
+      `/components/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(
+        ref.name,
+      )}/status`,
+    );
   }
 
   private async get<T>(path: string, init?: RequestInit): Promise<T> {

@@ -1,5 +1,3 @@
-export { gpuClusterApiRef, GpuClusterClient } from './GpuClusterApi';
-export type { GpuClusterApi } from './GpuClusterApi';
 export {
   gpuClusterHistoryApiRef,
   GpuClusterHistoryClient,
@@ -8,3 +6,9 @@ export type {
   GpuClusterHistoryApi,
   HistoryQuery,
 } from './GpuClusterHistoryApi';
+export {
+  gpuClusterApiRef,
+  gpuComponentApiRef,
+  GpuClusterClient,
+} from './GpuClusterApi';
+export type { GpuClusterApi, GpuComponentApi } from './GpuClusterApi';

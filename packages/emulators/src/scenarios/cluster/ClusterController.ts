@@ -16,6 +16,7 @@ import {
 } from './podSpec';
 import { toAmounts, type ResourceAmounts } from './quantity';
 import { RAY_PORTS, rayHeadService } from '../rayHead';
+import { ownedByDaemonSet } from '../daemonSets';
 
 type Obj = Record<string, any>;
 
@@ -291,7 +292,10 @@ export class ClusterController {
   private scaleDown(): number | undefined {
     const now = this.nowMs();
     let next: number | undefined;
-    const pods = this.client.list('v1', 'Pod').filter(p => p.spec?.nodeName);
+    // DaemonSet pods do not keep a node (cluster autoscaler: they are expected on every node).
+    const pods = this.client
+      .list('v1', 'Pod')
+      .filter(p => p.spec?.nodeName && !ownedByDaemonSet(p));
     for (const p of pods) this.consumed.add(p.spec.nodeName);
     const busy = new Set(
       pods.filter(p => !terminal(p)).map(p => p.spec.nodeName),
@@ -943,7 +947,13 @@ export class ClusterController {
       this.client.list('v1', 'Node').map(n => n.metadata.name),
     );
     for (const pod of this.client.list('v1', 'Pod')) {
-      if (isFixture(pod) || !pod.spec?.nodeName || terminal(pod)) continue;
+      if (
+        isFixture(pod) ||
+        ownedByDaemonSet(pod) ||
+        !pod.spec?.nodeName ||
+        terminal(pod)
+      )
+        continue;
       const ns = pod.metadata.namespace;
       if (!nodes.has(pod.spec.nodeName)) {
         // The node is gone (capacity reclaimed): the pod garbage collector deletes its pods.
@@ -1206,7 +1216,10 @@ export class ClusterController {
       if (!consumed && due(provisionedAt + t.bookingMs)) {
         setConditions(['BookingExpired', 'True', PROVREQ.bookingExpired]);
         const busy = new Set(
-          this.client.list('v1', 'Pod').map(p => p.spec?.nodeName),
+          this.client
+            .list('v1', 'Pod')
+            .filter(p => !ownedByDaemonSet(p))
+            .map(p => p.spec?.nodeName),
         );
         for (const n of nodes)
           if (!busy.has(n.metadata.name))

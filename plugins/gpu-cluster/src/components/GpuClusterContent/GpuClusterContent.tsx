@@ -1,9 +1,12 @@
 import { Progress, WarningPanel } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
+import { isGpuClusterComponent } from '../../isGpuCluster';
 import { ClusterAccessPanel } from '../ClusterAccessPanel';
+import { ComponentClusterContent } from '../ComponentClusterContent';
 import { ClusterHealthCard } from '../ClusterHealthCard';
 import { ClusterHistoryCard } from '../ClusterHistoryCard';
 import { DestroyClusterButton } from '../DestroyClusterButton';
+import { FabricCard } from '../FabricCard';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
 import { NodesTable } from '../NodesTable';
@@ -25,8 +28,20 @@ function StaleNotice(props: { generatedAt: string; error?: Error }) {
   );
 }
 
-/** The "GPU cluster" entity tab. @public */
+/**
+ * The "GPU cluster" entity tab: a cluster Resource's, or for a Component that depends on a
+ * cluster, the same tab narrowed to its namespace and LocalQueue. @public
+ */
 export function GpuClusterContent() {
+  const { entity } = useEntity();
+  return isGpuClusterComponent(entity) ? (
+    <ComponentClusterContent />
+  ) : (
+    <ClusterContent />
+  );
+}
+
+function ClusterContent() {
   const { entity } = useEntity();
   const { value, loading, error, stale } = useClusterStatus();
   const cluster = {
@@ -85,6 +100,9 @@ export function GpuClusterContent() {
       </Grid>
       <Grid item xs={12}>
         <RayClustersCard status={value} />
+      </Grid>
+      <Grid item xs={12}>
+        <FabricCard status={value} />
       </Grid>
     </Grid>
   );

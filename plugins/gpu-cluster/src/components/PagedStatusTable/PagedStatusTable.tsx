@@ -14,10 +14,14 @@ import { gpuClusterApiRef } from '../../api';
 /** Rows per page of a status list paged by the backend. */
 export const STATUS_PAGE_SIZE = 20;
 
-/** The catalog entity of the cluster whose lists are paged. */
+/**
+ * The catalog entity whose lists are paged: a cluster Resource, or a Component (`kind`) whose
+ * lists the backend narrows to its namespace and LocalQueue.
+ */
 export interface ClusterRef {
   namespace: string;
   name: string;
+  kind?: 'component';
 }
 
 /** A filter of a paged list: "" is "any". */

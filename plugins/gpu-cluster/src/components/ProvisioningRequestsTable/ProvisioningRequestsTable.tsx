@@ -56,7 +56,7 @@ const columns: TableColumn<Row>[] = [
  * @public
  */
 export function ProvisioningRequestsTable(props: {
-  status: ClusterStatus;
+  status: Pick<ClusterStatus, 'generatedAt' | 'sections'>;
   cluster: ClusterRef;
 }) {
   const [state, setState] = useState('');

@@ -11,15 +11,18 @@ const TITLES: Record<StatusSectionName, string> = {
   workloads: 'Workloads',
   provisioningRequests: 'ProvisioningRequests',
   ray: 'Ray',
+  fabric: 'Fabric (networks, RDMA)',
 };
 
 /** True when the section has no data: its lists are empty because they could not be read. */
-export const isMissing = (status: ClusterStatus, section: StatusSectionName) =>
-  status.sections?.[section]?.state === 'missing';
+export const isMissing = (
+  status: Pick<ClusterStatus, 'sections'>,
+  section: StatusSectionName,
+) => status.sections?.[section]?.state === 'missing';
 
 /** True when the cluster does not serve the section's kinds (Kueue or KubeRay not installed). */
 export const isNotInstalled = (
-  status: ClusterStatus,
+  status: Pick<ClusterStatus, 'sections'>,
   section: StatusSectionName,
 ) => status.sections?.[section]?.state === 'notInstalled';
 
@@ -29,7 +32,7 @@ export const isNotInstalled = (
  * Renders nothing when the section is fine.
  */
 export function SectionNotice(props: {
-  status: ClusterStatus;
+  status: Pick<ClusterStatus, 'sections'>;
   section: StatusSectionName;
 }) {
   const s = props.status.sections?.[props.section];

@@ -48,7 +48,7 @@ const SORT_KEYS: Record<string, string> = {
  * of the backend (`GET .../workloads/:ns/:name/explain`) when the user picks it.
  */
 function WorkloadWhy(props: {
-  status: ClusterStatus;
+  status: Pick<ClusterStatus, 'generatedAt' | 'sections' | 'explanations'>;
   cluster: ClusterRef;
   workload: { namespace: string; name: string };
 }) {
@@ -78,7 +78,7 @@ function WorkloadWhy(props: {
  * @public
  */
 export function WorkloadsTable(props: {
-  status: ClusterStatus;
+  status: Pick<ClusterStatus, 'generatedAt' | 'sections' | 'explanations'>;
   cluster: ClusterRef;
 }) {
   const [show, setShow] = useState('unfinished');

@@ -1,0 +1,1 @@
+export { ComponentClusterContent } from './ComponentClusterContent';

@@ -1,0 +1,1 @@
+export { FabricCard } from './FabricCard';
