@@ -99,5 +99,13 @@ export interface Config {
        */
       locationDirectory?: string;
     };
+    /** The software templates this package registers (`catalogModuleGpuClusterTemplates`). */
+    templates?: {
+      /**
+       * Entity reference that replaces each template's `spec.owner` (default
+       * `group:default/platform-team`), e.g. the adopter's own platform team.
+       */
+      owner?: string;
+    };
   };
 }

@@ -31,6 +31,7 @@ import {
   permissionModuleGpuClusterPolicy,
 } from './modules/permissionPolicy';
 import { readGpuClusterPolicy } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
+import { catalogModuleGpuClusterTemplates } from '@gpu-platform/backstage-plugin-scaffolder-backend-module-gpu-cluster';
 
 jest.setTimeout(120_000);
 
@@ -517,6 +518,7 @@ describe('the scaffolder as configured, with two users', () => {
       features: [
         catalogPlugin,
         catalogModuleScaffolderEntityModel,
+        catalogModuleGpuClusterTemplates,
         scaffolderPlugin,
         userInfoByGroup,
         permissionsByPolicy,

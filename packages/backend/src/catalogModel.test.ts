@@ -70,11 +70,8 @@ describe('catalog-info.yaml', () => {
     );
   });
 
-  it('locates the software templates', () => {
-    const locations = entities.filter(e => e.kind === 'Location');
-    expect(locations.flatMap(l => l.spec?.targets as string[])).toContain(
-      './templates/*/template.yaml',
-    );
+  it('leaves the software templates to the scaffolder module (no Location of its own)', () => {
+    expect(entities.filter(e => e.kind === 'Location')).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { catalogModuleGpuClusterTemplates } from '@gpu-platform/backstage-plugin-scaffolder-backend-module-gpu-cluster';
 import { catalogModuleDevelopmentFileLocations } from './modules/developmentFileLocations';
 import { rootHttpRouterWithoutStackTraces } from './modules/errorBodies';
 import { permissionModuleGpuClusterPolicy } from './modules/permissionPolicy';
@@ -33,6 +34,8 @@ backend.add(
   ),
 );
 backend.add(import('@gpu-platform/backstage-plugin-gpu-cluster-backend'));
+// The templates the module ships (templates/* of this repository), as an adopter's app adds them.
+backend.add(catalogModuleGpuClusterTemplates);
 // Embedded default only (inert unless gpuCluster.catalog.locationDirectory is set): file
 // locations under that directory, nowhere else.
 backend.add(catalogModuleDevelopmentFileLocations);

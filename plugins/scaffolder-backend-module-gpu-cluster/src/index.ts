@@ -15,3 +15,4 @@ export {
   clusterResourceEntity,
   type ClusterLinks,
 } from './entity';
+export * from './templates';

@@ -1,0 +1,6 @@
+export { catalogModuleGpuClusterTemplates } from './catalogModule';
+export {
+  GpuClusterTemplateProvider,
+  gpuClusterTemplatesDirectory,
+  type GpuClusterTemplateProviderOptions,
+} from './GpuClusterTemplateProvider';
