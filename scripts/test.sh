@@ -21,5 +21,7 @@ phase type-check yarn tsc
 phase lint yarn lint:all
 phase format yarn prettier:check
 phase unit-and-integration yarn test
+# Alone, after the parallel run: packing rewrites package.json files for a moment.
+phase packaging yarn test:packed
 phase end-to-end yarn test:e2e
 echo "::: all tests passed"
