@@ -65,8 +65,14 @@ describe('stack update diff', () => {
     expect(diff.removed.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'LocalQueue/dws-local-queue',
     ]);
-    expect(diff.changedFiles).toContain('50-kueue-queues.yaml');
-    expect(diff.changedFiles).not.toContain('10-networks.yaml');
+    // Only the new queue and the RayCluster that submits to it (its queue-name label) are
+    // applied: the objects that did not change are left alone.
+    expect(diff.toApply.map(f => [f.path, f.objects.map(o => o.kind)])).toEqual(
+      [
+        ['50-kueue-queues.yaml', ['LocalQueue']],
+        ['60-ray-cluster.yaml', ['RayCluster']],
+      ],
+    );
   });
 });
 

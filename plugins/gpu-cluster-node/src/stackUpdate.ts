@@ -6,7 +6,11 @@ import {
   type StackUpdatePreview,
   type StackVariableChange,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import { renderManifests, type KubeObject } from './manifests';
+import {
+  renderManifests,
+  type KubeObject,
+  type ManifestFile,
+} from './manifests';
 import { renderTfvars } from './terraform';
 
 const objectKey = (o: KubeObject) =>
@@ -35,8 +39,8 @@ function renderedObjects(spec: GpuStackSpec): Map<string, RenderedObject> {
 /** The manifest side of an update: what to show, which files to apply, what to delete. @public */
 export interface StackManifestDiff {
   changes: StackObjectChange[];
-  /** Manifest files (of the new spec) holding an added or changed object: apply only these. */
-  changedFiles: string[];
+  /** The added and changed objects only, by manifest file in apply order: what an update applies. */
+  toApply: ManifestFile[];
   /** Objects the stored spec rendered and the new one does not, in reverse apply order. */
   removed: KubeObject[];
 }
@@ -55,7 +59,7 @@ export function diffStackManifests(
   const before = renderedObjects(stored);
   const after = renderedObjects(next);
   const changes: StackObjectChange[] = [];
-  const changedFiles = new Set<string>();
+  const toApply = new Map<string, KubeObject[]>();
   const describe = (
     change: StackObjectChange['change'],
     { file, object }: RenderedObject,
@@ -76,7 +80,10 @@ export function diffStackManifests(
     else if (!jsonEqual(old.object, rendered.object))
       changes.push(describe('changed', rendered));
     else continue;
-    changedFiles.add(rendered.file);
+    toApply.set(rendered.file, [
+      ...(toApply.get(rendered.file) ?? []),
+      rendered.object,
+    ]);
   }
   const removed: RenderedObject[] = [];
   for (const [key, rendered] of before) {
@@ -86,7 +93,9 @@ export function diffStackManifests(
   }
   return {
     changes,
-    changedFiles: [...changedFiles].sort(),
+    toApply: [...toApply.keys()]
+      .sort()
+      .map(file => ({ path: file, objects: toApply.get(file)! })),
     // Dependents (queues, Ray) sit in later files: delete them before what they use.
     removed: removed.reverse().map(r => r.object),
   };
