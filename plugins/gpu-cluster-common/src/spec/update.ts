@@ -1,3 +1,4 @@
+import type { SpecIssue } from './parse';
 import type { GpuStackSpec } from './schema';
 
 /**
@@ -182,3 +183,11 @@ export interface StoredStackResponse {
   updatableFields: readonly string[];
   updatableNodePoolFields: readonly string[];
 }
+
+/**
+ * `POST /clusters/:namespace/:name/update-preview`: the diff, or why the values are refused
+ * (with the diff when they parse). @public
+ */
+export type StackUpdatePreviewResponse =
+  | { valid: true; preview: StackUpdatePreview }
+  | { valid: false; issues: SpecIssue[]; preview?: StackUpdatePreview };
