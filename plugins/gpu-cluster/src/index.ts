@@ -36,3 +36,7 @@ export {
   DestroyClusterButton,
   destroyTemplateLink,
 } from './components/DestroyClusterButton';
+export {
+  UpdateClusterButton,
+  updateTemplateLink,
+} from './components/UpdateClusterButton';
