@@ -11,6 +11,7 @@ export {
   GpuStackSectionFieldExtension,
   GpuNodePoolsFieldExtension,
   GpuStackReviewFieldExtension,
+  GpuStackUpdateFieldExtension,
   GpuFleetPage,
 } from './plugin';
 export { gpuFleetRouteRef } from './routes';

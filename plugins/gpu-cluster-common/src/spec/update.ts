@@ -191,3 +191,6 @@ export interface StoredStackResponse {
 export type StackUpdatePreviewResponse =
   | { valid: true; preview: StackUpdatePreview }
   | { valid: false; issues: SpecIssue[]; preview?: StackUpdatePreview };
+
+/** The field extension of the "Update GPU cluster" form (ui:field of its `stack` parameter). @public */
+export const GPU_STACK_UPDATE_FIELD = 'GpuStackUpdate';
