@@ -143,11 +143,15 @@ describe('GET /clusters/:namespace/:name/spec', () => {
       .get('/clusters/default/other-gke/spec')
       .expect(404);
     validateResponse('/clusters/{namespace}/{name}/spec', 404, missing.body);
-    await request(app).get('/clusters/default/a%20b/spec').expect(400);
-    await request(app)
+    expect(missing.body.error.message).toContain(
+      'resource:default/other-gke has no stack spec registered',
+    );
+    const bad = await request(app).get('/clusters/default/a%20b/spec');
+    expect(bad.status).toBe(400);
+    const anonymous = await request(app)
       .get('/clusters/default/research-gke/spec')
-      .set('authorization', mockCredentials.none.header())
-      .expect(401);
+      .set('authorization', mockCredentials.none.header());
+    expect(anonymous.status).toBe(401);
   });
 });
 
@@ -224,14 +228,16 @@ describe('POST /clusters/:namespace/:name/update-preview', () => {
 
   it('refuses a non-owner and a body that is not values', async () => {
     const denied = (await appWith({ owner: false })).app;
-    await request(denied)
+    const refused = await request(denied)
       .post('/clusters/default/research-gke/update-preview')
-      .send({ values: STORED })
-      .expect(403);
+      .send({ values: STORED });
+    expect(refused.status).toBe(403);
+    validateResponse(path, 403, refused.body, 'post');
     const { app } = await appWith();
-    await request(app)
+    const notValues = await request(app)
       .post('/clusters/default/research-gke/update-preview')
-      .send({ values: [] })
-      .expect(400);
+      .send({ values: [] });
+    expect(notValues.status).toBe(400);
+    expect(notValues.body.error.message).toContain('{ "values"');
   });
 });

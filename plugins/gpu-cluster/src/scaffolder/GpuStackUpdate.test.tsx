@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
@@ -13,7 +11,6 @@ import {
 import TextField from '@material-ui/core/TextField';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { parse } from 'yaml';
 import { GpuStackUpdate, gpuStackUpdateValidation } from './GpuStackUpdate';
 
 jest.setTimeout(60_000);
@@ -40,24 +37,43 @@ function EntityField(props: FieldExtensionComponentProps<string>) {
   );
 }
 
-/** The template's own parameters, as the scaffolder serves them. */
+/**
+ * The Update template's parameters as the scaffolder serves them (the template's own test, in
+ * the scaffolder module, holds templates/gke-gpu-cluster-update/template.yaml to these fields).
+ */
 function updateFormManifest() {
-  const template = parse(
-    fs.readFileSync(
-      path.resolve(
-        __dirname,
-        '../../../../templates/gke-gpu-cluster-update/template.yaml',
-      ),
-      'utf8',
-    ),
-  );
   return {
-    title: template.metadata.title,
-    steps: template.spec.parameters.map((page: any) => ({
-      title: page.title,
-      description: page.description,
-      schema: page,
-    })),
+    title: 'Update GPU cluster',
+    steps: [
+      {
+        title: 'GPU cluster',
+        schema: {
+          type: 'object',
+          required: ['entityRef'],
+          properties: {
+            entityRef: {
+              title: 'GPU cluster',
+              type: 'string',
+              'ui:field': 'EntityPicker',
+            },
+          },
+        },
+      },
+      {
+        title: 'Changes',
+        schema: {
+          type: 'object',
+          required: ['stack'],
+          properties: {
+            stack: {
+              title: 'Stack',
+              type: 'object',
+              'ui:field': GPU_STACK_UPDATE_FIELD,
+            },
+          },
+        },
+      },
+    ],
   };
 }
 
