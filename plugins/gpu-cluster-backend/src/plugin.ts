@@ -17,6 +17,7 @@ import { createComponentRouter } from './componentRouter';
 import { clusterRegistrationStoreServiceRef } from './services/ClusterRegistrationStore';
 import { createStackPolicyRouter } from './stackPolicyRouter';
 import { createStackPreviewRouter } from './stackPreviewRouter';
+import { createStackUpdateRouter } from './stackUpdateRouter';
 import { clusterStatusServiceRef } from './services/ClusterStatusService';
 import { clusterSupplierServiceRef } from './services/ClusterSupplier';
 import { RayDashboardReader } from './services/RayDashboardReader';
@@ -26,7 +27,8 @@ import { RayDashboardReader } from './services/RayDashboardReader';
  * "why is it not running" explanation of a workload, a Ray cluster's jobs from its dashboard, `GET /fleet` (every GPU cluster the user may
  * read, with its figures), the record of clusters the Create GPU
  * cluster template registered, `GET /stack/policy` (what gpuCluster.policy lets the signed-in
- * user create) and `POST /stack/preview` (what the "Create GPU cluster" form would create).
+ * user create), `POST /stack/preview` (what the "Create GPU cluster" form would create) and, for a
+ * cluster's owners, its stored spec and the update review of the "Update GPU cluster" form.
  *
  * @public
  */
@@ -131,6 +133,14 @@ export const gpuClusterPlugin = createBackendPlugin({
             httpAuth,
             permissions,
             config,
+            policy,
+          }),
+        );
+        httpRouter.use(
+          await createStackUpdateRouter({
+            httpAuth,
+            permissions,
+            registrations,
             policy,
           }),
         );

@@ -13,6 +13,7 @@ export * from './values';
 export * from './render';
 export * from './destroy';
 export * from './preview';
+export * from './stackUpdate';
 export * from './gke';
 export * from './config';
 export * from './policy';

@@ -113,6 +113,15 @@ const gpuStackReviewField = FormFieldBlueprint.make({
   },
 });
 
+// The "Update GPU cluster" form's editor of the stored spec.
+const gpuStackUpdateField = FormFieldBlueprint.make({
+  name: 'gpu-stack-update',
+  params: {
+    field: () =>
+      import('./scaffolder/formFields').then(m => m.gpuStackUpdateFormField),
+  },
+});
+
 /**
  * The gpu-cluster plugin for the new frontend system: its API, the "GPU cluster" entity tab and
  * a summary card, on cluster Resources carrying gpu-platform.dev/cluster-name, and the field
@@ -133,5 +142,6 @@ export default createFrontendPlugin({
     gpuStackSectionField,
     gpuNodePoolsField,
     gpuStackReviewField,
+    gpuStackUpdateField,
   ],
 });

@@ -11,6 +11,7 @@ export {
   GpuStackSectionFieldExtension,
   GpuNodePoolsFieldExtension,
   GpuStackReviewFieldExtension,
+  GpuStackUpdateFieldExtension,
   GpuFleetPage,
 } from './plugin';
 export { gpuFleetRouteRef } from './routes';
@@ -42,3 +43,7 @@ export {
   DestroyClusterButton,
   destroyTemplateLink,
 } from './components/DestroyClusterButton';
+export {
+  UpdateClusterButton,
+  updateTemplateLink,
+} from './components/UpdateClusterButton';

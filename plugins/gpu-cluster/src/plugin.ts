@@ -7,7 +7,10 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { createScaffolderFieldExtension } from '@backstage/plugin-scaffolder-react';
-import { GPU_STACK_FIELD_EXTENSIONS } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import {
+  GPU_STACK_FIELD_EXTENSIONS,
+  GPU_STACK_UPDATE_FIELD,
+} from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import {
   gpuClusterApiRef,
   gpuComponentApiRef,
@@ -21,6 +24,8 @@ import {
   GpuStackReview,
   GpuStackSection,
   gpuStackSectionValidation,
+  GpuStackUpdate,
+  gpuStackUpdateValidation,
 } from './scaffolder';
 
 /** The gpu-cluster plugin for apps on the legacy frontend system. @public */
@@ -110,5 +115,14 @@ export const GpuStackReviewFieldExtension = gpuClusterPlugin.provide(
   createScaffolderFieldExtension({
     name: GPU_STACK_FIELD_EXTENSIONS.review,
     component: GpuStackReview as any,
+  }),
+);
+
+/** "Update GPU cluster" form: the editor of the spec stored with a cluster (legacy frontend system). @public */
+export const GpuStackUpdateFieldExtension = gpuClusterPlugin.provide(
+  createScaffolderFieldExtension({
+    name: GPU_STACK_UPDATE_FIELD,
+    component: GpuStackUpdate as any,
+    validation: gpuStackUpdateValidation as any,
   }),
 );

@@ -200,7 +200,7 @@ describe('the template through the real scaffolder backend', () => {
     await cloud?.stop();
   });
 
-  it('registers the five actions', async () => {
+  it('registers the gpu-cluster actions', async () => {
     const actions = await fetch(`${base}/v2/actions`, {
       headers: headers('user:default/alice'),
     });
@@ -213,6 +213,8 @@ describe('the template through the real scaffolder backend', () => {
         'gpu-cluster:terraform:apply',
         'gpu-cluster:kubectl:apply',
         'gpu-cluster:catalog:register',
+        'gpu-cluster:destroy',
+        'gpu-cluster:update',
       ]),
     );
   });

@@ -13,6 +13,7 @@ import {
   createSpecValidateAction,
   createStackRenderAction,
   createTerraformApplyAction,
+  createUpdateAction,
 } from './actions';
 import { StackGuard } from './actions/guard';
 import { readGpuClusterScaffolderConfig } from './config';
@@ -93,6 +94,14 @@ export const scaffolderModuleGpuCluster = createBackendModule({
             catalog,
             permissions,
             auth,
+            registrations,
+          }),
+          createUpdateAction({
+            config,
+            catalog,
+            permissions,
+            auth,
+            guard,
             registrations,
           }),
         );

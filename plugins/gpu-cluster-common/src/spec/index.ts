@@ -12,6 +12,7 @@ export * from './presentation';
 export * from './presets';
 export * from './issuePath';
 export * from './formSchema';
+export * from './update';
 export { gpuStackSpecSchema } from './schema';
 export type {
   GpuStackSpec,

@@ -5,3 +5,8 @@ export {
 export { GpuNodePools } from './GpuNodePools';
 export { GpuStackReview, StackPreviewView } from './GpuStackReview';
 export { gpuStackSectionValidation } from './validation';
+export {
+  GpuStackUpdate,
+  gpuStackUpdateValidation,
+  StackUpdateDiff,
+} from './GpuStackUpdate';

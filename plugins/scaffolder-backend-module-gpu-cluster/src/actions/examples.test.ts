@@ -5,6 +5,7 @@ import { kubectlApplyExamples } from './kubectlApply.examples';
 import { preflightExamples } from './preflight.examples';
 import { renderExamples } from './render.examples';
 import { terraformApplyExamples } from './terraformApply.examples';
+import { updateExamples } from './update.examples';
 import { validateExamples } from './validate.examples';
 
 describe('action examples', () => {
@@ -16,6 +17,7 @@ describe('action examples', () => {
     ['gpu-cluster:kubectl:apply', kubectlApplyExamples],
     ['gpu-cluster:catalog:register', catalogRegisterExamples],
     ['gpu-cluster:destroy', destroyExamples],
+    ['gpu-cluster:update', updateExamples],
   ])('%s examples are template steps using the action', (id, examples) => {
     expect(examples.length).toBeGreaterThan(0);
     for (const example of examples) {

@@ -12,6 +12,7 @@ import { NodePoolsTable } from '../NodePoolsTable';
 import { NodesTable } from '../NodesTable';
 import { ProvisioningRequestsTable } from '../ProvisioningRequestsTable';
 import { RayClustersCard } from '../RayClustersCard';
+import { UpdateClusterButton } from '../UpdateClusterButton';
 import { WhyNotRunning } from '../WhyNotRunning';
 import { WorkloadsTable } from '../WorkloadsTable';
 import { useClusterStatus } from '../useClusterStatus';
@@ -48,10 +49,15 @@ function ClusterContent() {
     namespace: entity.metadata.namespace ?? 'default',
     name: entity.metadata.name,
   };
-  // The owners' Destroy action stays available when the cluster cannot be shown.
+  // The owners' Update and Destroy actions stay available when the cluster cannot be shown.
   const actions = (
-    <Grid item xs={12} container justifyContent="flex-end">
-      <DestroyClusterButton />
+    <Grid item xs={12} container justifyContent="flex-end" spacing={1}>
+      <Grid item>
+        <UpdateClusterButton />
+      </Grid>
+      <Grid item>
+        <DestroyClusterButton />
+      </Grid>
     </Grid>
   );
   if (!value) {

@@ -1,0 +1,5 @@
+export {
+  UpdateClusterButton,
+  UPDATE_TEMPLATE_PATH,
+  updateTemplateLink,
+} from './UpdateClusterButton';
