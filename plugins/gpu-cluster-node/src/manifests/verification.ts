@@ -1,4 +1,6 @@
 import {
+  NCCL_RESULT_MARKER,
+  ncclMinBusBandwidthGBps,
   poolGpuCount,
   verificationEnabled,
   verificationPool,
@@ -11,7 +13,7 @@ import type { KubeObject } from './types';
 /** Name of the verification Job (and its headless Service). @public */
 export const NCCL_TEST_JOB_NAME = 'nccl-allgather-test';
 /** Marker line the Job prints; the status plugin parses it. @public */
-export const NCCL_RESULT_MARKER = 'GPU_PLATFORM_NCCL_RESULT';
+export { NCCL_RESULT_MARKER };
 
 // Rank 0 waits for its peers, runs all_gather_perf over MPI (1 KiB to 8 GiB, as Google's A3 Ultra
 // acceptance test does) and compares the average bus bandwidth with the threshold; the other ranks
@@ -57,6 +59,10 @@ export function renderVerificationJob(spec: GpuStackSpec): KubeObject[] {
   const gpus = poolGpuCount(pool);
   const placement = gpuPodPlacement(pool);
   const rdma = rdmaPodParts(spec, pool);
+  // The threshold comes from the accelerator catalog unless the spec overrides it; an RDMA pool
+  // of a machine type the catalog has no figure for keeps the spec's value or 1 GB/s.
+  const minBusBw =
+    ncclMinBusBandwidthGBps(pool.machineType, test.minBusBandwidthGBps) ?? 1;
   const script = NCCL_TEST_SCRIPT.replace('__NCCL_SETUP__', rdma.ncclSetup);
   return [
     object(
@@ -116,7 +122,7 @@ export function renderVerificationJob(spec: GpuStackSpec): KubeObject[] {
                     { name: 'GPUS_PER_NODE', value: String(gpus) },
                     {
                       name: 'MIN_BUS_BW',
-                      value: String(test.minBusBandwidthGBps),
+                      value: String(minBusBw),
                     },
                   ],
                   securityContext: { privileged: true },
