@@ -129,12 +129,9 @@ function parseRow(line: string): NcclSizeRow | undefined {
 
 function transportOf(name: string): NcclTransport {
   const plugin = name.replace(/^NET\//, '');
-  const kind =
-    plugin === 'gIB' || plugin === 'IB'
-      ? 'rdma'
-      : plugin === 'Socket'
-      ? 'socket'
-      : 'other';
+  let kind: NcclTransport['kind'] = 'other';
+  if (plugin === 'gIB' || plugin === 'IB') kind = 'rdma';
+  else if (plugin === 'Socket') kind = 'socket';
   return { name: `NET/${plugin}`, kind };
 }
 
