@@ -53,6 +53,8 @@ describe('parseNcclAllGatherLog', () => {
       },
     });
     expect(result.avgBusBandwidthGBps).toBe(110.0345);
+    expect(result.largestSizeBytes).toBe(8589934592);
+    expect(result.largestSizeBusBandwidthGBps).toBe(332.91);
     expect(result.transport).toEqual({ name: 'NET/gIB', kind: 'rdma' });
     expect(result.marker).toEqual({
       busBandwidthGBps: 110.0345,

@@ -43,6 +43,7 @@ export interface NcclTransport {
 
 /** The marker line's fields, as the Job computed them. @public */
 export interface NcclMarker {
+  /** busbw of the largest message size, which the Job compared with the threshold. */
   busBandwidthGBps: number;
   thresholdGBps: number;
   transport: string;
@@ -55,6 +56,12 @@ export type NcclAllGatherParse =
       rows: NcclSizeRow[];
       /** `# Avg bus bandwidth`, else the mean of the out-of-place busbw. */
       avgBusBandwidthGBps: number;
+      /**
+       * Out-of-place busbw of the largest message size: what the fabric sustains, and what the
+       * verification judges (the average over 1 KiB…8 GiB is dominated by latency-bound sizes).
+       */
+      largestSizeBusBandwidthGBps: number;
+      largestSizeBytes: number;
       transport?: NcclTransport;
       marker?: NcclMarker;
       /** Sum of `#wrong` over the rows (0 when the run did not check). */
@@ -225,10 +232,13 @@ export function parseNcclAllGatherLog(log: string): NcclAllGatherParse {
   const mean =
     rows.reduce((sum, r) => sum + r.outOfPlace.busBandwidthGBps, 0) /
     rows.length;
+  const largest = rows.reduce((a, b) => (b.sizeBytes > a.sizeBytes ? b : a));
   return {
     parsed: true,
     rows,
     avgBusBandwidthGBps: avg ?? Math.round(mean * 1000) / 1000,
+    largestSizeBusBandwidthGBps: largest.outOfPlace.busBandwidthGBps,
+    largestSizeBytes: largest.sizeBytes,
     transport,
     marker,
     wrongValues,

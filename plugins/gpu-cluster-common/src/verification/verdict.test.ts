@@ -5,7 +5,7 @@ import {
   ncclMinBusBandwidthGBps,
 } from './expectations';
 import { parseNcclAllGatherLog } from './ncclResult';
-import { fabricVerificationRun, judgeNcclRun } from './verdict';
+import { fabricVerificationRun, formatBytes, judgeNcclRun } from './verdict';
 
 const row = (busbw: number) =>
   `  8589934592     134217728     float    none      -1    24190  355.10  ${busbw}      0    24107  356.33  ${busbw}      0\n`;
@@ -65,7 +65,18 @@ describe('judgeNcclRun', () => {
   it('is below expected between the threshold and the expected figure', () => {
     const judged = judge(log('gIB', 300));
     expect(judged.verdict).toBe('belowExpected');
-    expect(judged.reasons[0]).toMatch(/below the 340 GB\/s expected/);
+    expect(judged.reasons).toEqual([
+      'Bus bandwidth 300 GB/s at 8 GiB is below the 340 GB/s expected for a3-ultragpu-8g.',
+    ]);
+  });
+
+  it('judges the largest size, not the average over latency-bound sizes', () => {
+    const judged = judge(
+      `${row(345).replace(/^ +8589934592/, '        1024')}${row(
+        345,
+      )}# Avg bus bandwidth    : 120\n`,
+    );
+    expect(judged.verdict).toBe('pass');
   });
 
   it('fails below the threshold', () => {
@@ -142,6 +153,8 @@ describe('fabricVerificationRun', () => {
       machineType: 'a3-ultragpu-8g',
       verdict: 'pass',
       reasons: [],
+      busBandwidthGBps: 345,
+      largestSizeBytes: 8589934592,
       avgBusBandwidthGBps: 345,
       thresholdGBps: 240,
       expectedBusBandwidthGBps: 340,
@@ -157,4 +170,13 @@ describe('fabricVerificationRun', () => {
       ],
     });
   });
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [1024, '1 KiB'],
+    [8589934592, '8 GiB'],
+    [1536, '1.5 KiB'],
+    [512, '512 B'],
+  ])('%d → %s', (bytes, text) => expect(formatBytes(bytes)).toBe(text));
 });
