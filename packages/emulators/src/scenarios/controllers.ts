@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { KubeClient } from '../kube/KubeClient';
 import { condition } from '../kube/objects';
 import type { StoredEvent } from '../kube/store/ObjectStore';
+import type { ContainerLogs } from '../kube/server/podLog';
 import { DEMO } from '../demo/names';
 import { ScenarioEngine } from './ScenarioEngine';
 import { RAY_PORTS, rayHeadService } from './rayHead';
@@ -88,6 +89,7 @@ export class ScriptedControllers {
       nodePools?: EmulatedNodePool[];
       project?: string;
       cluster?: string;
+      containerLogs?: ContainerLogs;
     } = {},
   ) {
     this.kueue = new KueueController(client, timings);
@@ -96,6 +98,7 @@ export class ScriptedControllers {
       cluster: options.cluster ?? DEMO.cluster,
       defaultOutcome,
       timings,
+      containerLogs: options.containerLogs,
     });
     if (options.nodePools) this.cluster.setNodePools(options.nodePools);
     engine.addReconciler(this.kueue);
