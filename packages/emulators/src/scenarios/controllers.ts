@@ -3,6 +3,7 @@ import type { KubeClient } from '../kube/KubeClient';
 import { condition } from '../kube/objects';
 import type { StoredEvent } from '../kube/store/ObjectStore';
 import type { ContainerLogs } from '../kube/server/podLog';
+import type { EmulatedFabric } from './ncclTest';
 import { DEMO } from '../demo/names';
 import { ScenarioEngine } from './ScenarioEngine';
 import { RAY_PORTS, rayHeadService } from './rayHead';
@@ -108,6 +109,12 @@ export class ScriptedControllers {
 
   stop() {
     this.unsubscribe();
+  }
+
+  /** Degrades (or heals) the RDMA fabric of a node pool's NCCL runs. */
+  setRdmaFabric(poolName: string, fabric: EmulatedFabric) {
+    this.cluster.setRdmaFabric(poolName, fabric);
+    this.engine.markDirty();
   }
 
   /** Replaces the node pools of the emulated cluster (their initial nodes are created now). */

@@ -109,6 +109,9 @@ export function summarizeStatus(
     rayClusters: detail.rayClusters,
     rayJobs: detail.rayJobs,
     flags: headOf(flags, limits.flags),
+    ...(detail.fabricVerification && {
+      fabricVerification: detail.fabricVerification,
+    }),
     explanations: headOf(mostPressingFirst(detail), limits.explanations),
   };
 }

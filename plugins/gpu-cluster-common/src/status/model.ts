@@ -1,3 +1,5 @@
+import type { FabricVerificationSummary } from '../verification/verdict';
+
 /**
  * The status model of a GPU cluster, as the gpu-cluster backend answers it and the frontend
  * renders it. Plain JSON (dates are RFC 3339 strings) so it crosses HTTP unchanged.
@@ -306,7 +308,9 @@ export type StatusFlagCode =
   | 'RayWorkersPendingOnFlavor'
   | 'ClusterQueueInactive'
   | 'LocalQueueInactive'
-  | 'RetryWithoutRequeue';
+  | 'RetryWithoutRequeue'
+  | 'FabricVerificationFailed'
+  | 'FabricBelowExpected';
 
 /** A terminal, costly or stuck state detected across objects, with the fix to try. @public */
 export interface StatusFlag {
@@ -362,6 +366,8 @@ export interface ClusterStatusDetail {
   rayClusters: RayClusterStatus[];
   rayJobs: RayJobStatus[];
   flags: StatusFlag[];
+  /** The NCCL fabric verification runs kept with the cluster (absent: none finished yet). */
+  fabricVerification?: FabricVerificationSummary;
   /** The "why is it not running" chain of every unfinished workload. */
   explanations: WorkloadExplanation[];
 }
@@ -412,6 +418,8 @@ export interface ClusterStatus {
   rayJobs: RayJobStatus[];
   /** The flags, errors first. */
   flags: StatusHead<StatusFlag>;
+  /** The NCCL fabric verification runs kept with the cluster (absent: none finished yet). */
+  fabricVerification?: FabricVerificationSummary;
   /**
    * The unfinished workloads' "why is it not running" chains, errors first then oldest first;
    * the others are listed by `GET .../workloads?unfinished=true` and explained by

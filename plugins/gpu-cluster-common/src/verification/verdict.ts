@@ -48,6 +48,24 @@ export interface FabricVerificationRun {
   sizes: NcclSizeBandwidth[];
 }
 
+/** An earlier run, in brief. @public */
+export type FabricVerificationBrief = Pick<
+  FabricVerificationRun,
+  | 'jobUid'
+  | 'finishedAt'
+  | 'readAt'
+  | 'verdict'
+  | 'busBandwidthGBps'
+  | 'transport'
+>;
+
+/** What the status carries of the fabric verification: the last run whole, earlier ones in brief. @public */
+export interface FabricVerificationSummary {
+  latest?: FabricVerificationRun;
+  /** Earlier runs, newest first (at most 9). */
+  previous: FabricVerificationBrief[];
+}
+
 /** @public */
 export interface NcclVerdictInput {
   parse: NcclAllGatherParse;

@@ -16,7 +16,12 @@ import {
 } from './podSpec';
 import { toAmounts, type ResourceAmounts } from './quantity';
 import { RAY_PORTS, rayHeadService } from '../rayHead';
-import { ncclTestContainer, runNcclAllGather } from '../ncclTest';
+import {
+  FABRIC_ANNOTATION,
+  ncclTestContainer,
+  runNcclAllGather,
+  type EmulatedFabric,
+} from '../ncclTest';
 import type { ContainerLogs } from '../../kube/server/podLog';
 
 type Obj = Record<string, any>;
@@ -1074,6 +1079,26 @@ export class ClusterController {
       }
     }
     return next;
+  }
+
+  /**
+   * Sets the RDMA fabric of a node pool's NCCL runs: its nodes now and those added later (the
+   * degraded-fabric scenario). Unknown pool: nothing changes.
+   */
+  setRdmaFabric(poolName: string, fabric: EmulatedFabric) {
+    const pool = this.pools.find(p => p.name === poolName);
+    if (!pool) return;
+    pool.rdmaFabric = fabric;
+    for (const node of this.client.list('v1', 'Node')) {
+      if (node.metadata.labels?.['cloud.google.com/gke-nodepool'] !== poolName)
+        continue;
+      this.client.modify('v1', 'Node', node.metadata.name, undefined, o => {
+        const annotations = { ...(o.metadata.annotations ?? {}) };
+        if (fabric === 'healthy') delete annotations[FABRIC_ANNOTATION];
+        else annotations[FABRIC_ANNOTATION] = fabric;
+        o.metadata.annotations = annotations;
+      });
+    }
   }
 
   /** The nodes the pods of `pod`'s Job are bound to (the fabric an NCCL run spans). */
