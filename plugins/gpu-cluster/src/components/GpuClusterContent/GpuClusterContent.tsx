@@ -3,6 +3,7 @@ import Grid from '@material-ui/core/Grid';
 import { ClusterAccessPanel } from '../ClusterAccessPanel';
 import { ClusterHealthCard } from '../ClusterHealthCard';
 import { DestroyClusterButton } from '../DestroyClusterButton';
+import { FabricVerificationCard } from '../FabricVerificationCard';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
 import { NodesTable } from '../NodesTable';
@@ -81,6 +82,9 @@ export function GpuClusterContent() {
       </Grid>
       <Grid item xs={12}>
         <RayClustersCard status={value} />
+      </Grid>
+      <Grid item xs={12}>
+        <FabricVerificationCard status={value} />
       </Grid>
     </Grid>
   );
