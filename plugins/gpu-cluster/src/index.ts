@@ -36,3 +36,9 @@ export {
   DestroyClusterButton,
   destroyTemplateLink,
 } from './components/DestroyClusterButton';
+export {
+  VerifyFabricButton,
+  VERIFY_TEMPLATE_PATH,
+  verifyTemplateLink,
+} from './components/VerifyFabricButton';
+export { FabricVerificationCard } from './components/FabricVerificationCard';

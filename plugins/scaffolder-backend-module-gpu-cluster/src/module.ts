@@ -13,6 +13,7 @@ import {
   createSpecValidateAction,
   createStackRenderAction,
   createTerraformApplyAction,
+  createVerifyAction,
 } from './actions';
 import { StackGuard } from './actions/guard';
 import { readGpuClusterScaffolderConfig } from './config';
@@ -89,6 +90,13 @@ export const scaffolderModuleGpuCluster = createBackendModule({
             registrations,
           }),
           createDestroyAction({
+            config,
+            catalog,
+            permissions,
+            auth,
+            registrations,
+          }),
+          createVerifyAction({
             config,
             catalog,
             permissions,

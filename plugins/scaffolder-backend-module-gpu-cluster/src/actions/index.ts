@@ -5,3 +5,4 @@ export { createKubectlApplyAction } from './kubectlApply';
 export { createCatalogRegisterAction } from './catalogRegister';
 export { createDestroyAction } from './destroy';
 export { createPreflightAction } from './preflight';
+export { createVerifyAction } from './verify';

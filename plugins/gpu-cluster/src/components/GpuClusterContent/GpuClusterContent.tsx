@@ -4,6 +4,7 @@ import { ClusterAccessPanel } from '../ClusterAccessPanel';
 import { ClusterHealthCard } from '../ClusterHealthCard';
 import { DestroyClusterButton } from '../DestroyClusterButton';
 import { FabricVerificationCard } from '../FabricVerificationCard';
+import { VerifyFabricButton } from '../VerifyFabricButton';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
 import { NodesTable } from '../NodesTable';
@@ -36,6 +37,7 @@ export function GpuClusterContent() {
   // The owners' Destroy action stays available when the cluster cannot be shown.
   const actions = (
     <Grid item xs={12} container justifyContent="flex-end">
+      <VerifyFabricButton />
       <DestroyClusterButton />
     </Grid>
   );
