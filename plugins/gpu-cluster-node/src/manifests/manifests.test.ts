@@ -172,7 +172,11 @@ describe('renderManifests (seed 001 defaults)', () => {
 
   it("takes the Job's pass threshold from the accelerator catalog unless the spec overrides it", () => {
     const minBusBw = (objs: KubeObject[]) =>
-      find(objs, 'Job', 'nccl-allgather-test').spec.template.spec.containers[0].env.find(
+      find(
+        objs,
+        'Job',
+        'nccl-allgather-test',
+      ).spec.template.spec.containers[0].env.find(
         (e: { name: string }) => e.name === 'MIN_BUS_BW',
       ).value;
     expect(minBusBw(objects)).toBe(
