@@ -28,6 +28,8 @@ export type { ForbidRule } from './kube/server/auth';
 export { ManualClock, systemClock, rfc3339 } from './clock';
 export type { Clock } from './clock';
 export { ScenarioEngine } from './scenarios/ScenarioEngine';
+export { FABRIC_ANNOTATION, type EmulatedFabric } from './scenarios/ncclTest';
+export { ContainerLogs } from './kube/server/podLog';
 export {
   ScriptedControllers,
   DEFAULT_TIMINGS,

@@ -10,3 +10,4 @@ export * from './status';
 export * from './permissions';
 export * from './policy';
 export * from './preview';
+export * from './verification';

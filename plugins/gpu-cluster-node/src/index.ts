@@ -25,3 +25,4 @@ export {
   STACK_SPEC_DOC_PATH,
 } from './docs/stackSpecDoc';
 export * from './preflight';
+export * from './verify';

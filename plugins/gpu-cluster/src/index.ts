@@ -47,3 +47,9 @@ export {
   UpdateClusterButton,
   updateTemplateLink,
 } from './components/UpdateClusterButton';
+export {
+  VerifyFabricButton,
+  VERIFY_TEMPLATE_PATH,
+  verifyTemplateLink,
+} from './components/VerifyFabricButton';
+export { FabricVerificationCard } from './components/FabricVerificationCard';

@@ -14,6 +14,7 @@ import {
   createStackRenderAction,
   createTerraformApplyAction,
   createUpdateAction,
+  createVerifyAction,
 } from './actions';
 import { StackGuard } from './actions/guard';
 import { readGpuClusterScaffolderConfig } from './config';
@@ -102,6 +103,13 @@ export const scaffolderModuleGpuCluster = createBackendModule({
             permissions,
             auth,
             guard,
+            registrations,
+          }),
+          createVerifyAction({
+            config,
+            catalog,
+            permissions,
+            auth,
             registrations,
           }),
         );

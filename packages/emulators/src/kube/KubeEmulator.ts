@@ -8,6 +8,7 @@ import { Authorizer, type ForbidRule } from './server/auth';
 import { KubeApiServer } from './server/KubeApiServer';
 import { createLoopbackTls, type LoopbackTls } from '../tls';
 import { ObjectStore } from './store/ObjectStore';
+import { ContainerLogs } from './server/podLog';
 import { createCrdValidator } from './validation/CrdValidator';
 import { KubeClient } from './KubeClient';
 import { loadDemoCluster } from '../demo/demoCluster';
@@ -107,8 +108,10 @@ export async function startKubeEmulator(
     loadDemoCluster(client, clock);
   }
   const scenariosOn = options.scenarios?.enabled !== false;
+  const containerLogs = new ContainerLogs();
   const server = new KubeApiServer({
     store,
+    containerLogs,
     registry,
     clock,
     certPem: certs.certPem,
@@ -130,6 +133,7 @@ export async function startKubeEmulator(
           nodePools:
             options.scenarios?.nodePools ??
             (options.fixtures === 'demo' ? demoNodePools() : undefined),
+          containerLogs,
         },
       )
     : undefined;

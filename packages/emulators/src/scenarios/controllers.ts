@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { KubeClient } from '../kube/KubeClient';
 import { condition } from '../kube/objects';
 import type { StoredEvent } from '../kube/store/ObjectStore';
+import type { ContainerLogs } from '../kube/server/podLog';
+import type { EmulatedFabric } from './ncclTest';
 import { DEMO } from '../demo/names';
 import { ScenarioEngine } from './ScenarioEngine';
 import { RAY_PORTS, rayHeadService } from './rayHead';
@@ -90,6 +92,7 @@ export class ScriptedControllers {
       nodePools?: EmulatedNodePool[];
       project?: string;
       cluster?: string;
+      containerLogs?: ContainerLogs;
     } = {},
   ) {
     this.kueue = new KueueController(client, timings);
@@ -98,6 +101,7 @@ export class ScriptedControllers {
       cluster: options.cluster ?? DEMO.cluster,
       defaultOutcome,
       timings,
+      containerLogs: options.containerLogs,
     });
     if (options.nodePools) this.cluster.setNodePools(options.nodePools);
     engine.addReconciler(this.kueue);
@@ -108,6 +112,12 @@ export class ScriptedControllers {
 
   stop() {
     this.unsubscribe();
+  }
+
+  /** Degrades (or heals) the RDMA fabric of a node pool's NCCL runs. */
+  setRdmaFabric(poolName: string, fabric: EmulatedFabric) {
+    this.cluster.setRdmaFabric(poolName, fabric);
+    this.engine.markDirty();
   }
 
   /** Replaces the node pools of the emulated cluster (their initial nodes are created now). */

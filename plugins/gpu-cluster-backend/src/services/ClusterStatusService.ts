@@ -26,6 +26,11 @@ import { buildClusterStatus } from './buildStatus';
 import { expectationFromSpec } from './fabric';
 import { explainWorkload } from './explain';
 import { summarizeStatus } from './summarize';
+import {
+  fabricVerificationFlag,
+  FabricVerificationRecorder,
+} from './fabricVerification';
+import { fabricVerificationStoreServiceRef } from './FabricVerificationStore';
 
 /**
  * Assembles the status of a cluster the cluster supplier resolved: per-cluster informers and a
@@ -56,6 +61,8 @@ export interface DefaultClusterStatusServiceOptions {
   cache: CacheService;
   /** The read-only Google identity GKE is read with (default from config). */
   identity?: StatusIdentity;
+  /** Keeps the NCCL verification results; without it the status has none. */
+  verifications?: FabricVerificationRecorder;
   now?: () => number;
 }
 
@@ -274,6 +281,23 @@ export class DefaultClusterStatusService implements ClusterStatusService {
         : undefined,
       now: this.now(),
     });
+    const verifications = this.options.verifications;
+    if (verifications && !kube) {
+      verifications.observe(keyOf(cluster), watcher);
+      const fabric = await verifications
+        .summary(keyOf(cluster))
+        .catch((e: Error) => {
+          this.options.logger.warn(
+            `gpu-cluster ${cluster.name}: verification results unreadable: ${e.message}`,
+          );
+          return undefined;
+        });
+      if (fabric) {
+        detail.fabricVerification = fabric;
+        const flag = fabricVerificationFlag(fabric.latest);
+        if (flag) detail.flags.push(flag);
+      }
+    }
     // Partial results (a source or a kind failing) are cached too, but not for long: a recovering
     // source shows up quickly.
     const ttl =
@@ -305,12 +329,17 @@ export const clusterStatusServiceRef = createServiceRef<ClusterStatusService>({
         logger: coreServices.logger,
         cache: coreServices.cache,
         lifecycle: coreServices.lifecycle,
+        verificationStore: fabricVerificationStoreServiceRef,
       },
-      async factory({ config, logger, cache, lifecycle }) {
+      async factory({ config, logger, cache, lifecycle, verificationStore }) {
         const svc = new DefaultClusterStatusService({
           config: readGpuClusterConfig(config),
           logger,
           cache,
+          verifications: new FabricVerificationRecorder({
+            store: verificationStore,
+            logger,
+          }),
         });
         lifecycle.addShutdownHook(() => svc.stop());
         return svc;

@@ -243,6 +243,29 @@ export class ClusterWatcher {
     return { ...(snap as Record<WatchedKind, any[]>), kinds };
   }
 
+  /**
+   * One container's log (`pods/log`, at most `limitBytes` from its start) with this cluster's
+   * read-only identity; errors carry the HTTP code and no credentials.
+   */
+  async readPodLog(
+    namespace: string,
+    name: string,
+    container: string,
+    limitBytes: number,
+  ): Promise<string> {
+    const core = this.kc.makeApiClient(CoreV1Api);
+    try {
+      return await core.readNamespacedPodLog({
+        namespace,
+        name,
+        container,
+        limitBytes,
+      });
+    } catch (err) {
+      throw new Error(describeError(err, this.secrets));
+    }
+  }
+
   /** The Kubernetes source failed when an essential kind is not synced. */
   failure(): string | undefined {
     const failed = ESSENTIAL.map(k => [k, this.states.get(k)] as const).find(

@@ -36,6 +36,7 @@ const NAMED_NODES = 3;
 export const CODE_ORDER: StatusFlagCode[] = [
   'ProvisioningCapacityRevoked',
   'GpuNodesNotReady',
+  'FabricVerificationFailed',
   'ProvisioningQuotaExceeded',
   'ProvisioningResourcePoolExhausted',
   'ProvisioningFailed',
@@ -51,6 +52,7 @@ export const CODE_ORDER: StatusFlagCode[] = [
   'RdmaInstallerNotReady',
   'NodeMissingRdmaInterfaces',
   'AcceptedForLong',
+  'FabricBelowExpected',
 ];
 const SEVERITY_RANK: Record<StatusSeverity, number> = {
   error: 0,

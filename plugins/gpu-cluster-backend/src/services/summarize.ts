@@ -110,6 +110,9 @@ export function summarizeStatus(
     rayJobs: detail.rayJobs,
     flags: headOf(flags, limits.flags),
     ...(detail.fabric && { fabric: detail.fabric }),
+    ...(detail.fabricVerification && {
+      fabricVerification: detail.fabricVerification,
+    }),
     explanations: headOf(mostPressingFirst(detail), limits.explanations),
   };
 }

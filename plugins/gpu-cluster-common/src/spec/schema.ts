@@ -698,8 +698,10 @@ const verificationSchema = z
           .number()
           .min(1)
           .max(10000)
-          .default(100)
-          .describe('Pass threshold of the average bus bandwidth (GB/s).'),
+          .optional()
+          .describe(
+            "Pass threshold of the average bus bandwidth (GB/s); defaults to the accelerator catalog's minimum for the pool's machine type (60 % of its RDMA line rate).",
+          ),
       })
       .prefault({})
       .describe('NCCL RDMA fabric test submitted through the DWS queue.'),

@@ -1,4 +1,5 @@
 import type { FabricStatus } from './fabric';
+import type { FabricVerificationSummary } from '../verification/verdict';
 
 /**
  * The status model of a GPU cluster, as the gpu-cluster backend answers it and the frontend
@@ -320,7 +321,9 @@ export type StatusFlagCode =
   | 'FabricNetworkMissing'
   | 'FabricNetworkMismatch'
   | 'RdmaInstallerNotReady'
-  | 'NodeMissingRdmaInterfaces';
+  | 'NodeMissingRdmaInterfaces'
+  | 'FabricVerificationFailed'
+  | 'FabricBelowExpected';
 
 /** A terminal, costly or stuck state detected across objects, with the fix to try. @public */
 export interface StatusFlag {
@@ -378,6 +381,8 @@ export interface ClusterStatusDetail {
   flags: StatusFlag[];
   /** The multi-network / RDMA fabric checks (absent when the cluster expects no additional networks). */
   fabric?: FabricStatus;
+  /** The NCCL fabric verification runs kept with the cluster (absent: none finished yet). */
+  fabricVerification?: FabricVerificationSummary;
   /** The "why is it not running" chain of every unfinished workload. */
   explanations: WorkloadExplanation[];
 }
@@ -430,6 +435,8 @@ export interface ClusterStatus {
   flags: StatusHead<StatusFlag>;
   /** The multi-network / RDMA fabric checks (absent when the cluster expects no additional networks). */
   fabric?: FabricStatus;
+  /** The NCCL fabric verification runs kept with the cluster (absent: none finished yet). */
+  fabricVerification?: FabricVerificationSummary;
   /**
    * The unfinished workloads' "why is it not running" chains, errors first then oldest first;
    * the others are listed by `GET .../workloads?unfinished=true` and explained by

@@ -42,6 +42,7 @@ import {
   runPreflight,
 } from '../preflight';
 import { Redactor } from '../process/redact';
+import { formatVerification, verifyFabric, VerifyError } from '../verify';
 import { environmentSecrets } from '../config/secrets';
 import { cliToolEnvironment } from './environment';
 
@@ -515,6 +516,91 @@ export async function runCli(
           );
         }
         io.stdout('applied\n');
+      },
+    );
+
+  withSpecOptions(
+    clusterOptions(
+      program
+        .command('verify')
+        .description(
+          "run the stack's NCCL all_gather verification Job again (the previous run is deleted), wait for it, read rank 0's log and judge the bus bandwidth against the figure for the machine type; exit 1 below the threshold",
+        ),
+    ),
+  )
+    .option(
+      '--timeout <seconds>',
+      'how long to wait for the Job, DWS provisioning included',
+      '1800',
+    )
+    .option('--poll-interval <seconds>', 'between two looks at the Job', '10')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        options: SpecOptions & {
+          kubeconfig?: string;
+          gkeEndpoint?: string;
+          kubectlPath: string;
+          timeout: string;
+          pollInterval: string;
+          json?: boolean;
+        },
+      ) => {
+        const seconds = (value: string, flag: string, max: number) => {
+          const n = Number(value);
+          if (!Number.isFinite(n) || n <= 0 || n > max)
+            throw new CliFailure(
+              `${flag} must be a number of seconds between 0 and ${max}`,
+              2,
+            );
+          return n * 1000;
+        };
+        const timeoutMs = seconds(options.timeout, '--timeout', 86_400);
+        const pollIntervalMs = seconds(
+          options.pollInterval,
+          '--poll-interval',
+          600,
+        );
+        const spec = await loadSpec(options, io);
+        const access = await clusterAccess(
+          spec,
+          options,
+          io,
+          env,
+          logger,
+          redactor,
+        ).catch(error => {
+          throw new CliFailure(
+            `cannot get the cluster's credentials: ${(error as Error).message}`,
+            3,
+          );
+        });
+        let run;
+        try {
+          run = await verifyFabric({
+            spec,
+            kubectl: access.kubectl,
+            timeoutMs,
+            pollIntervalMs,
+            progress: m => io.stderr(`${m}\n`),
+          });
+        } catch (error) {
+          if (error instanceof VerifyError)
+            throw new CliFailure(error.message, 1);
+          throw error;
+        } finally {
+          await access.cleanup();
+        }
+        io.stdout(
+          options.json
+            ? `${JSON.stringify(run, null, 2)}\n`
+            : `${formatVerification(run).join('\n')}\n`,
+        );
+        if (run.verdict === 'fail' || run.verdict === 'unparseable')
+          throw new CliFailure(
+            `fabric verification ${run.verdict}: ${run.reasons.join(' ')}`,
+            1,
+          );
       },
     );
 

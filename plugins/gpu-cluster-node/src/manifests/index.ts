@@ -16,7 +16,11 @@ import { renderWorkloadIdentity } from './workloadIdentity';
 export type { KubeObject, ManifestFile } from './types';
 export { kueueInstallStep, type KueueInstallStep } from './kueue';
 export { rayDashboardPortForwardArgs } from './ray';
-export { NCCL_TEST_JOB_NAME, NCCL_RESULT_MARKER } from './verification';
+export {
+  NCCL_TEST_JOB_NAME,
+  NCCL_RESULT_MARKER,
+  renderVerificationJob,
+} from './verification';
 export { podNetworkAnnotations } from './networks';
 
 /**

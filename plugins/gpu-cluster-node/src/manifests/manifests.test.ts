@@ -2,6 +2,7 @@ import { createCrdValidator } from '@gpu-platform/emulators';
 import {
   ACCELERATOR_CATALOG,
   assertGpuStackSpec,
+  ncclAllGatherExpectation,
   parseGpuStackSpec,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
@@ -167,6 +168,25 @@ describe('renderManifests (seed 001 defaults)', () => {
     expect(script).toContain('all_gather_perf -b 1K -e 8G');
     expect(script).toContain('"${HOSTS#,}"');
     expect(script).not.toContain('__NCCL_SETUP__');
+  });
+
+  it("takes the Job's pass threshold from the accelerator catalog unless the spec overrides it", () => {
+    const minBusBw = (objs: KubeObject[]) =>
+      find(
+        objs,
+        'Job',
+        'nccl-allgather-test',
+      ).spec.template.spec.containers[0].env.find(
+        (e: { name: string }) => e.name === 'MIN_BUS_BW',
+      ).value;
+    expect(minBusBw(objects)).toBe(
+      String(ncclAllGatherExpectation('a3-ultragpu-8g')!.minBusBandwidthGBps),
+    );
+    const overridden = assertGpuStackSpec({
+      identity: seed001.identity,
+      verification: { ncclAllGather: { minBusBandwidthGBps: 90 } },
+    });
+    expect(minBusBw(allObjects(renderManifests(overridden)))).toBe('90');
   });
 
   it('serialises to YAML that parses back to the same objects', () => {

@@ -6,3 +6,4 @@ export { createCatalogRegisterAction } from './catalogRegister';
 export { createDestroyAction } from './destroy';
 export { createPreflightAction } from './preflight';
 export { createUpdateAction } from './update';
+export { createVerifyAction } from './verify';

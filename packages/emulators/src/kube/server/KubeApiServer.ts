@@ -23,6 +23,7 @@ import {
 import { ResourceHandlers, type AdmissionHook } from './ResourceHandlers';
 import { ApiError, badRequest, methodNotAllowed } from './status';
 import { parseServiceProxyPath, serveServiceProxy } from './serviceProxy';
+import { ContainerLogs, parsePodLogPath, servePodLog } from './podLog';
 import { toTable, type IncludeObject } from './table';
 import { serveWatch } from './watch';
 import { openApiV3Document, openApiV3Root } from './openapi';
@@ -46,6 +47,8 @@ export interface KubeApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Admission webhooks/plugins run on API writes (the emulated Kueue's job webhooks). */
   admissionHooks?: AdmissionHook[];
+  /** What the emulated containers printed, served by `pods/log`. */
+  containerLogs?: ContainerLogs;
 }
 
 /** RBAC verbs of proxy requests by HTTP method (the API server's RequestInfo). */
@@ -221,6 +224,28 @@ export class KubeApiServer {
         name: proxied.id,
       });
       serveServiceProxy(this.options.store, proxied, method, res);
+      return;
+    }
+    // pods/log answers text/plain whatever the client accepts, as the API server does.
+    const podLog = parsePodLogPath(url.pathname);
+    if (podLog) {
+      if (method !== 'GET') throw methodNotAllowed();
+      this.options.authorizer.check({
+        user,
+        verb: 'get',
+        group: '',
+        resource: 'pods',
+        subresource: 'log',
+        namespace: podLog.namespace,
+        name: podLog.name,
+      });
+      servePodLog(
+        this.options.store,
+        this.options.containerLogs ?? new ContainerLogs(),
+        podLog,
+        query,
+        res,
+      );
       return;
     }
     const negotiated = negotiate(req.headers.accept);

@@ -16,6 +16,8 @@ export interface ForbidRule {
   verb?: string | string[];
   group?: string;
   resource?: string;
+  /** Matches the subresource (`log`, `proxy`…); `''` matches requests for the resource itself. */
+  subresource?: string;
   namespace?: string;
   name?: string;
   user?: string;
@@ -49,6 +51,7 @@ export class Authorizer {
         matchOne(r.verb, attrs.verb) &&
         matchOne(r.group, attrs.group) &&
         matchOne(r.resource, attrs.resource) &&
+        matchOne(r.subresource, attrs.subresource ?? '') &&
         matchOne(r.namespace, attrs.namespace) &&
         matchOne(r.name, attrs.name) &&
         matchOne(r.user, attrs.user),

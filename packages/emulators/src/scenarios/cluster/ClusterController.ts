@@ -17,6 +17,13 @@ import {
 import { toAmounts, type ResourceAmounts } from './quantity';
 import { RAY_PORTS, rayHeadService } from '../rayHead';
 import { ownedByDaemonSet } from '../daemonSets';
+import {
+  FABRIC_ANNOTATION,
+  ncclTestContainer,
+  runNcclAllGather,
+  type EmulatedFabric,
+} from '../ncclTest';
+import type { ContainerLogs } from '../../kube/server/podLog';
 
 type Obj = Record<string, any>;
 
@@ -78,6 +85,8 @@ export interface ClusterOptions {
   cluster: string;
   defaultOutcome: DwsOutcome;
   timings: ClusterTimings;
+  /** Where emulated containers' output goes (served by `pods/log`). */
+  containerLogs?: ContainerLogs;
 }
 
 const cond = (o: Obj, type: string) =>
@@ -376,6 +385,35 @@ export class ClusterController {
       const completions = job.spec?.completions ?? job.spec?.parallelism ?? 1;
       const parallelism = Math.min(job.spec?.parallelism ?? 1, completions);
       const indexed = job.spec?.completionMode === 'Indexed';
+      const failed = pods.filter(p => p.status?.phase === 'Failed');
+      // More failed pods than spec.backoffLimit (default 6): the Job fails and its active pods
+      // are terminated (job controller: `BackoffLimitExceeded`).
+      if (failed.length > (job.spec?.backoffLimit ?? 6)) {
+        for (const pod of pods.filter(p => !terminal(p)))
+          this.client.delete('v1', 'Pod', pod.metadata.name, ns);
+        update(o => {
+          let conditions = o.status?.conditions;
+          for (const type of ['FailureTarget', 'Failed'])
+            conditions = setCondition(
+              conditions,
+              condition(
+                type,
+                'True',
+                'BackoffLimitExceeded',
+                'Job has reached the specified backoff limit',
+                this.now(),
+              ),
+            );
+          o.status = {
+            ...(o.status ?? {}),
+            active: 0,
+            ready: 0,
+            failed: failed.length,
+            conditions,
+          };
+        });
+        continue;
+      }
       const succeeded = pods.filter(p => p.status?.phase === 'Succeeded');
       const live = pods.filter(p => !terminal(p));
       const doneIndexes = new Set(
@@ -407,6 +445,7 @@ export class ClusterController {
           active,
           ready,
           succeeded: done,
+          ...(failed.length ? { failed: failed.length } : {}),
         };
         if (isTrue(o, 'Suspended'))
           status.conditions = setCondition(
@@ -985,6 +1024,20 @@ export class ClusterController {
             ),
           };
         });
+        const nccl = ncclTestContainer(pod);
+        if (nccl && this.options.containerLogs) {
+          // While it runs, only NCCL's initialisation lines are out.
+          const run = runNcclAllGather(pod, this.nodesOfJobPods(pod));
+          this.options.containerLogs.set(
+            pod.metadata.uid,
+            nccl.name,
+            (run?.log ?? '')
+              .split('\n')
+              .filter(l => l.includes('NCCL INFO'))
+              .map(l => `${l}\n`)
+              .join(''),
+          );
+        }
         continue;
       }
       const ownedByJob = (pod.metadata.ownerReferences ?? []).some(
@@ -996,19 +1049,84 @@ export class ClusterController {
           later(started + t.runMs);
           continue;
         }
+        const nccl = ncclTestContainer(pod);
+        const run = nccl
+          ? runNcclAllGather(pod, this.nodesOfJobPods(pod))
+          : undefined;
+        if (nccl && run)
+          this.options.containerLogs?.set(pod.metadata.uid, nccl.name, run.log);
+        const exitCode = run?.exitCode ?? 0;
         this.client.modify('v1', 'Pod', pod.metadata.name, ns, o => {
           o.status = {
             ...o.status,
-            phase: 'Succeeded',
+            phase: exitCode === 0 ? 'Succeeded' : 'Failed',
             conditions: setCondition(
               o.status?.conditions,
               condition('Ready', 'False', 'PodCompleted', '', this.now()),
             ),
+            ...(nccl
+              ? {
+                  containerStatuses: [
+                    {
+                      name: nccl.name,
+                      ready: false,
+                      restartCount: 0,
+                      image: nccl.image,
+                      state: {
+                        terminated: {
+                          exitCode,
+                          reason: exitCode === 0 ? 'Completed' : 'Error',
+                          startedAt: o.status?.startTime,
+                          finishedAt: this.now(),
+                        },
+                      },
+                    },
+                  ],
+                }
+              : {}),
           };
         });
       }
     }
     return next;
+  }
+
+  /**
+   * Sets the RDMA fabric of a node pool's NCCL runs: its nodes now and those added later (the
+   * degraded-fabric scenario). Unknown pool: nothing changes.
+   */
+  setRdmaFabric(poolName: string, fabric: EmulatedFabric) {
+    const pool = this.pools.find(p => p.name === poolName);
+    if (!pool) return;
+    pool.rdmaFabric = fabric;
+    for (const node of this.client.list('v1', 'Node')) {
+      if (node.metadata.labels?.['cloud.google.com/gke-nodepool'] !== poolName)
+        continue;
+      this.client.modify('v1', 'Node', node.metadata.name, undefined, o => {
+        const annotations = { ...(o.metadata.annotations ?? {}) };
+        if (fabric === 'healthy') delete annotations[FABRIC_ANNOTATION];
+        else annotations[FABRIC_ANNOTATION] = fabric;
+        o.metadata.annotations = annotations;
+      });
+    }
+  }
+
+  /** The nodes the pods of `pod`'s Job are bound to (the fabric an NCCL run spans). */
+  private nodesOfJobPods(pod: Obj): Obj[] {
+    const uid = pod.metadata.labels?.['batch.kubernetes.io/controller-uid'];
+    const names = new Set(
+      this.client
+        .list('v1', 'Pod', pod.metadata.namespace)
+        .filter(
+          p =>
+            p.metadata.labels?.['batch.kubernetes.io/controller-uid'] === uid,
+        )
+        .map(p => p.spec?.nodeName)
+        .filter(Boolean),
+    );
+    return this.client
+      .list('v1', 'Node')
+      .filter(n => names.has(n.metadata.name));
   }
 
   // ---- GKE's ProvisioningRequest controller (DWS queued provisioning) ----------------------

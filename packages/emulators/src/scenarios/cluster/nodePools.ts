@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { condition } from '../../kube/objects';
 import { formatAmount, type ResourceAmounts } from './quantity';
 import type { Taint } from './podSpec';
+import { FABRIC_ANNOTATION, type EmulatedFabric } from '../ncclTest';
 
 /**
  * A GKE node pool as the emulated cluster knows it: the labels and taints every node of the
@@ -28,6 +29,11 @@ export interface EmulatedNodePool {
   /** DWS queued provisioning: nodes only come through a ProvisioningRequest. */
   queuedProvisioning: boolean;
   zone: string;
+  /**
+   * The RDMA fabric the pool's NCCL runs see (default healthy); `socket-fallback` models the gIB
+   * plugin or RDMA interfaces missing, so NCCL falls back to TCP (see `ncclTest.ts`).
+   */
+  rdmaFabric?: EmulatedFabric;
 }
 
 export interface GkeNodePoolInput {
@@ -211,6 +217,9 @@ export function nodeOf(
         'kubernetes.io/hostname': name,
         ...extraLabels,
       },
+      ...(pool.rdmaFabric === 'socket-fallback'
+        ? { annotations: { [FABRIC_ANNOTATION]: pool.rdmaFabric } }
+        : {}),
     },
     spec: {
       providerID: `gce://${project}/${pool.zone}/${name}`,

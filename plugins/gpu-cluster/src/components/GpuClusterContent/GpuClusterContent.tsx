@@ -7,6 +7,8 @@ import { ClusterHealthCard } from '../ClusterHealthCard';
 import { ClusterHistoryCard } from '../ClusterHistoryCard';
 import { DestroyClusterButton } from '../DestroyClusterButton';
 import { FabricCard } from '../FabricCard';
+import { FabricVerificationCard } from '../FabricVerificationCard';
+import { VerifyFabricButton } from '../VerifyFabricButton';
 import { KueueQueuesCard } from '../KueueQueuesCard';
 import { NodePoolsTable } from '../NodePoolsTable';
 import { NodesTable } from '../NodesTable';
@@ -52,6 +54,9 @@ function ClusterContent() {
   // The owners' Update and Destroy actions stay available when the cluster cannot be shown.
   const actions = (
     <Grid item xs={12} container justifyContent="flex-end" spacing={1}>
+      <Grid item>
+        <VerifyFabricButton />
+      </Grid>
       <Grid item>
         <UpdateClusterButton />
       </Grid>
@@ -109,6 +114,9 @@ function ClusterContent() {
       </Grid>
       <Grid item xs={12}>
         <FabricCard status={value} />
+      </Grid>
+      <Grid item xs={12}>
+        <FabricVerificationCard status={value} />
       </Grid>
     </Grid>
   );

@@ -1,0 +1,3 @@
+export * from './expectations';
+export * from './ncclResult';
+export * from './verdict';

@@ -1,0 +1,1 @@
+export { FabricVerificationCard } from './FabricVerificationCard';

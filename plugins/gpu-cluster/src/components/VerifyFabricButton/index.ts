@@ -1,0 +1,5 @@
+export {
+  VerifyFabricButton,
+  VERIFY_TEMPLATE_PATH,
+  verifyTemplateLink,
+} from './VerifyFabricButton';
