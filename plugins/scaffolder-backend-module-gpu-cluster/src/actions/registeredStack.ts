@@ -73,12 +73,14 @@ export interface RegisteredStackOptions {
  * The spec the Create template registered for `entityRef` (never the request's), checked
  * against the catalog entity as it is now (name, project, location, owner) and against
  * `gpuCluster.policy` (the owner group's projects and state location). `verb` names what the
- * calling template does, for its refusals ("destroy", "update").
+ * calling template does, for its refusals ("destroy", "update", "verify"); `cliHint` the way out
+ * a platform engineer has instead.
  */
 export async function registeredStack(
   options: RegisteredStackOptions,
   entityRef: string,
   verb: string,
+  cliHint = 'removes it with the gpu-cluster CLI',
 ): Promise<TrustedStack> {
   const { config, catalog, auth, registrations } = options;
   const serviceCredentials = await auth.getOwnServiceCredentials();
@@ -91,7 +93,7 @@ export async function registeredStack(
   const registration = await registrations.get(entityRef);
   if (!registration) {
     throw new NotAllowedError(
-      `entityRef: ${entityRef} was not registered by the Create GPU cluster template, so this template does not ${verb} it (a platform engineer removes it with the gpu-cluster CLI)`,
+      `entityRef: ${entityRef} was not registered by the Create GPU cluster template, so this template does not ${verb} it (a platform engineer ${cliHint})`,
     );
   }
   if (!registration.spec) {
@@ -133,7 +135,7 @@ export async function registeredStack(
       throw new NotAllowedError(
         `entityRef: ${entityRef} no longer matches what the template registered (${what}: registered ${registered}, found ${
           found ?? 'none'
-        }); a platform engineer removes it with the gpu-cluster CLI`,
+        }); a platform engineer ${cliHint}`,
       );
     }
   }

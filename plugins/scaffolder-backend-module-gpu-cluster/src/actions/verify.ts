@@ -114,7 +114,12 @@ export function createVerifyAction(options: {
             `entityRef: ${credentials.principal.userEntityRef} may not verify ${entityRef} (permission ${gpuClusterStackUpdatePermission.name}: only its owners may)`,
           );
         }
-        const { spec } = await registeredStack(options, entityRef, 'verify');
+        const { spec } = await registeredStack(
+          options,
+          entityRef,
+          'verify',
+          'runs gpu-cluster verify with the stack values',
+        );
         const names = stackNames(spec);
         const test = spec.verification.ncclAllGather;
         if (ctx.isDryRun) {
