@@ -214,11 +214,14 @@ describe('backend replicas on one PostgreSQL: task recovery and scale-out', () =
     return { Authorization: `Bearer ${body.backstageIdentity.token}` };
   }
 
-  async function events(taskId: string): Promise<TaskEvent[]> {
-    const res = await fetch(
-      `${backendUrl()}/api/scaffolder/v2/tasks/${taskId}/events`,
-      { headers: await guestHeaders(), signal: AbortSignal.timeout(10_000) },
-    );
+  async function events(
+    taskId: string,
+    url = backendUrl(),
+  ): Promise<TaskEvent[]> {
+    const res = await fetch(`${url}/api/scaffolder/v2/tasks/${taskId}/events`, {
+      headers: await guestHeaders(url),
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!res.ok) throw new Error(`events: HTTP ${res.status}`);
     return res.json();
   }
@@ -670,7 +673,14 @@ describe('backend replicas on one PostgreSQL: task recovery and scale-out', () =
         600_000,
         backendOutput,
       );
-      expect(status).toBe('completed');
+      const log =
+        status === 'completed'
+          ? ''
+          : (await events(taskId, urlB))
+              .map(e => e.body.message ?? '')
+              .join('\n')
+              .slice(-4000);
+      expect({ status, log }).toEqual({ status: 'completed', log: '' });
       // It ran on exactly one of them: only one printed its steps; GKE saw one create.
       const registered = `Registered resource:default/${twin}-gke`;
       expect(
