@@ -61,7 +61,12 @@ describe('gpu-cluster verify', () => {
     await emu.writeKubeconfig(kubeconfig);
     await applyManifestPlan(applyPlan, {
       kubeconfig,
-      env: { ...process.env, KUBECACHEDIR: path.join(dir, 'kube-cache') },
+      // kubectl gets what it needs, not this process's whole environment.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        KUBECACHEDIR: path.join(dir, 'kube-cache'),
+      },
       manifestsDir: path.join(dir, 'stack', 'manifests'),
       kueueManifest: await writeKueueReleaseStandIn(
         path.join(dir, 'kueue.yaml'),
