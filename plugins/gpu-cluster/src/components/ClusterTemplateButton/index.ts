@@ -1,0 +1,4 @@
+export {
+  ClusterTemplateButton,
+  clusterTemplateLink,
+} from './ClusterTemplateButton';
