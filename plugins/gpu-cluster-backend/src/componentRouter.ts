@@ -8,7 +8,10 @@ import { NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { gpuClusterStatusReadPermission } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import {
+  createGpuClusterApiRouter,
+  type GpuClusterApiRouter,
+} from './apiRouter';
 import { ClusterAccessError } from './services/ClusterAccessError';
 import type { ClusterStatusService } from './services/ClusterStatusService';
 import type { ClusterSupplier } from './services/ClusterSupplier';
@@ -22,6 +25,8 @@ import {
 import { pageOf } from './services/lists';
 
 export interface ComponentRouterOptions {
+  /** Adds the routes to this router (the plugin's one validated router) instead of a new one. */
+  router?: GpuClusterApiRouter;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: {
@@ -45,12 +50,14 @@ const NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/;
  */
 export async function createComponentRouter(
   options: ComponentRouterOptions,
-): Promise<express.Router> {
+): Promise<GpuClusterApiRouter> {
   const { httpAuth, permissions, catalog, supplier, status } = options;
-  const router = Router();
+  const router = options.router ?? (await createGpuClusterApiRouter());
 
   /** The Component's checked scope, the status permission on its cluster, then the cluster. */
-  const authorizeComponent = async (req: express.Request) => {
+  const authorizeComponent = async (
+    req: express.Request<{ namespace: string; name: string }, any, any, any>,
+  ) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const { namespace, name } = req.params;
     if (!NAME.test(namespace) || !NAME.test(name)) {

@@ -16,8 +16,10 @@ import {
   type GpuFleet,
   type StatusSectionName,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import express from 'express';
-import Router from 'express-promise-router';
+import {
+  createGpuClusterApiRouter,
+  type GpuClusterApiRouter,
+} from './apiRouter';
 import pLimit from 'p-limit';
 import { ClusterAccessError } from './services/ClusterAccessError';
 import type { ClusterStatusService } from './services/ClusterStatusService';
@@ -36,6 +38,8 @@ interface CatalogLike {
 }
 
 export interface FleetRouterOptions {
+  /** Adds the routes to this router (the plugin's one validated router) instead of a new one. */
+  router?: GpuClusterApiRouter;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   userInfo: UserInfoService;
@@ -102,13 +106,13 @@ function rowFromStatus(
  */
 export async function createFleetRouter(
   options: FleetRouterOptions,
-): Promise<express.Router> {
+): Promise<GpuClusterApiRouter> {
   const { httpAuth, permissions, userInfo, catalog, supplier, status, logger } =
     options;
   const maxClusters = options.maxClusters ?? 100;
   const limit = pLimit(options.concurrency ?? 4);
   const clusterTimeoutMs = options.clusterTimeoutMs ?? 15_000;
-  const router = Router();
+  const router = options.router ?? (await createGpuClusterApiRouter());
 
   router.get('/fleet', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });

@@ -207,6 +207,7 @@ describe('hostile requests to the status API', () => {
     expect(res.status).toBe(400);
   });
 
+  // Every route shares one body limit (MAX_REQUEST_BODY, 100 kB).
   it('answers 413 for an oversized registration body', async () => {
     const res = await request(backend.server)
       .post('/api/gpu-cluster/registrations')
@@ -217,7 +218,7 @@ describe('hostile requests to the status API', () => {
           targetPluginId: 'gpu-cluster',
         }),
       )
-      .send({ ...registration, owner: 'x'.repeat(70_000) });
+      .send({ ...registration, owner: 'x'.repeat(110_000) });
     expect(res.status).toBe(413);
   });
 });

@@ -12,6 +12,7 @@ import { createFleetRouter } from './fleetRouter';
 import { clusterHistoryStoreServiceRef } from './history/ClusterHistoryStore';
 import { scheduleHistorySampling } from './history/scheduleHistorySampling';
 import { createHistoryRouter } from './history/historyRouter';
+import { createGpuClusterApiRouter } from './apiRouter';
 import { createRouter } from './router';
 import { createComponentRouter } from './componentRouter';
 import { clusterRegistrationStoreServiceRef } from './services/ClusterRegistrationStore';
@@ -77,28 +78,29 @@ export const gpuClusterPlugin = createBackendPlugin({
           catalog,
         });
         permissionsRegistry.addPermissions(gpuClusterStatusPermissions);
-        httpRouter.use(
-          await createRouter({
-            auth,
-            httpAuth,
-            permissions,
-            supplier,
-            status,
-            rayJobs: new RayDashboardReader(),
-            registrations,
-          }),
-        );
-        httpRouter.use(
-          await createFleetRouter({
-            httpAuth,
-            permissions,
-            userInfo,
-            catalog,
-            supplier,
-            status,
-            logger,
-          }),
-        );
+        // One router generated from the OpenAPI spec carries every route: requests are
+        // validated against the spec once, whichever part of the plugin serves them.
+        const router = await createGpuClusterApiRouter();
+        await createRouter({
+          router,
+          auth,
+          httpAuth,
+          permissions,
+          supplier,
+          status,
+          rayJobs: new RayDashboardReader(),
+          registrations,
+        });
+        await createFleetRouter({
+          router,
+          httpAuth,
+          permissions,
+          userInfo,
+          catalog,
+          supplier,
+          status,
+          logger,
+        });
         const historyConfig = await scheduleHistorySampling({
           config,
           scheduler,
@@ -109,41 +111,38 @@ export const gpuClusterPlugin = createBackendPlugin({
           registrations,
           store: history,
         });
-        httpRouter.use(
-          await createHistoryRouter({
-            httpAuth,
-            permissions,
-            catalog,
-            store: history,
-            config: historyConfig,
-          }),
-        );
-        httpRouter.use(
-          await createComponentRouter({
-            httpAuth,
-            permissions,
-            catalog,
-            supplier,
-            status,
-          }),
-        );
-        httpRouter.use(await createStackPolicyRouter({ httpAuth, policy }));
-        httpRouter.use(
-          await createStackPreviewRouter({
-            httpAuth,
-            permissions,
-            config,
-            policy,
-          }),
-        );
-        httpRouter.use(
-          await createStackUpdateRouter({
-            httpAuth,
-            permissions,
-            registrations,
-            policy,
-          }),
-        );
+        await createHistoryRouter({
+          router,
+          httpAuth,
+          permissions,
+          catalog,
+          store: history,
+          config: historyConfig,
+        });
+        await createComponentRouter({
+          router,
+          httpAuth,
+          permissions,
+          catalog,
+          supplier,
+          status,
+        });
+        await createStackPolicyRouter({ router, httpAuth, policy });
+        await createStackPreviewRouter({
+          router,
+          httpAuth,
+          permissions,
+          config,
+          policy,
+        });
+        await createStackUpdateRouter({
+          router,
+          httpAuth,
+          permissions,
+          registrations,
+          policy,
+        });
+        httpRouter.use(router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -15,7 +15,10 @@ import {
   stackNames,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import express from 'express';
-import Router from 'express-promise-router';
+import {
+  createGpuClusterApiRouter,
+  type GpuClusterApiRouter,
+} from './apiRouter';
 import { z } from 'zod';
 import { ClusterAccessError } from './services/ClusterAccessError';
 import type { ClusterRegistration } from './services/ClusterRegistrationStore';
@@ -25,6 +28,8 @@ import { pageOf, type ListName } from './services/lists';
 import type { RayJobsReader } from './services/RayDashboardReader';
 
 export interface RouterOptions {
+  /** Adds the routes to this router (the plugin's one validated router) instead of a new one. */
+  router?: GpuClusterApiRouter;
   httpAuth: HttpAuthService;
   auth: AuthService;
   permissions: PermissionsService;
@@ -92,12 +97,20 @@ function checkRegisteredSpec(
   }
 }
 
+/** What the cluster routes read from a request: its credentials and the entity's name. */
+type ClusterRequest = express.Request<
+  { namespace: string; name: string },
+  any,
+  any,
+  any
+>;
+
 /** The only caller allowed to record registrations: the scaffolder's gpu-cluster actions. */
 const REGISTRAR = 'plugin:scaffolder';
 
 export async function createRouter(
   options: RouterOptions,
-): Promise<express.Router> {
+): Promise<GpuClusterApiRouter> {
   const {
     httpAuth,
     auth,
@@ -107,16 +120,14 @@ export async function createRouter(
     rayJobs,
     registrations,
   } = options;
-  const router = Router();
-  // A stack spec with eight node pools and every option set stays far below this.
-  router.use(express.json({ limit: '64kb' }));
+  const router = options.router ?? (await createGpuClusterApiRouter());
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   /** Credentials, then the read permission on the cluster entity, then the cluster itself. */
-  const authorizeCluster = async (req: express.Request) => {
+  const authorizeCluster = async (req: ClusterRequest) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const { namespace, name } = req.params;
     if (!NAME.test(namespace) || !NAME.test(name)) {
@@ -147,13 +158,25 @@ export async function createRouter(
   });
 
   /** The long lists of the status, one filtered and sorted page at a time. */
-  for (const list of ['workloads', 'provisioningrequests', 'nodes'] as const) {
-    router.get(`/clusters/:namespace/:name/${list}`, async (req, res) => {
-      const { entityRef, cluster } = await authorizeCluster(req);
-      const current = await status.getDetail(entityRef, cluster);
-      res.json(pageOf(list satisfies ListName, current, req.query));
-    });
-  }
+  const pageOfList = async <L extends ListName>(
+    list: L,
+    req: ClusterRequest,
+  ) => {
+    const { entityRef, cluster } = await authorizeCluster(req);
+    return pageOf(list, await status.getDetail(entityRef, cluster), req.query);
+  };
+  router.get('/clusters/:namespace/:name/workloads', async (req, res) => {
+    res.json(await pageOfList('workloads', req));
+  });
+  router.get(
+    '/clusters/:namespace/:name/provisioningrequests',
+    async (req, res) => {
+      res.json(await pageOfList('provisioningrequests', req));
+    },
+  );
+  router.get('/clusters/:namespace/:name/nodes', async (req, res) => {
+    res.json(await pageOfList('nodes', req));
+  });
 
   router.get(
     '/clusters/:namespace/:name/workloads/:workloadNamespace/:workloadName/explain',

@@ -1,11 +1,15 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import type { StackPolicyView } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import type { StackPolicyResolver } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
-import express from 'express';
-import Router from 'express-promise-router';
+import {
+  createGpuClusterApiRouter,
+  type GpuClusterApiRouter,
+} from './apiRouter';
 
 /** @public */
 export interface StackPolicyRouterOptions {
+  /** Adds the routes to this router (the plugin's one validated router) instead of a new one. */
+  router?: GpuClusterApiRouter;
   httpAuth: HttpAuthService;
   /** The resolver the template's actions decide with (over `gpuCluster.policy`). */
   policy: StackPolicyResolver;
@@ -22,9 +26,9 @@ export interface StackPolicyRouterOptions {
  */
 export async function createStackPolicyRouter(
   options: StackPolicyRouterOptions,
-): Promise<express.Router> {
+): Promise<GpuClusterApiRouter> {
   const { httpAuth, policy } = options;
-  const router = Router();
+  const router = options.router ?? (await createGpuClusterApiRouter());
   router.get('/stack/policy', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const view: StackPolicyView = await policy.viewFor(credentials);

@@ -15,20 +15,21 @@ import {
   previewStack,
   type StackPolicyResolver,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
-import express from 'express';
-import Router from 'express-promise-router';
+import {
+  createGpuClusterApiRouter,
+  type GpuClusterApiRouter,
+} from './apiRouter';
 
 /** @public */
 export interface StackPreviewRouterOptions {
+  /** Adds the routes to this router (the plugin's one validated router) instead of a new one. */
+  router?: GpuClusterApiRouter;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   config: RootConfigService;
   /** `gpuCluster.policy`, as the template's actions apply it. */
   policy: StackPolicyResolver;
 }
-
-/** Form values are a few kilobytes; anything near this is not a stack spec. */
-const MAX_BODY = '100kb';
 
 /**
  * `POST /stack/preview` with `{ values }` (the "Create GPU cluster" form data): parses the values
@@ -40,7 +41,7 @@ const MAX_BODY = '100kb';
  */
 export async function createStackPreviewRouter(
   options: StackPreviewRouterOptions,
-): Promise<express.Router> {
+): Promise<GpuClusterApiRouter> {
   const { httpAuth, permissions, config, policy } = options;
   // Where the template's terraform step keeps state (scaffolder module config, same app config).
   const stateBackend =
@@ -51,45 +52,41 @@ export async function createStackPreviewRouter(
     );
   }
 
-  const router = Router();
-  router.post(
-    '/stack/preview',
-    express.json({ limit: MAX_BODY }),
-    async (req, res) => {
-      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const [decision] = await permissions.authorize(
-        [{ permission: gpuClusterStackPreviewPermission }],
-        { credentials },
+  const router = options.router ?? (await createGpuClusterApiRouter());
+  router.post('/stack/preview', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const [decision] = await permissions.authorize(
+      [{ permission: gpuClusterStackPreviewPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError('Not allowed to preview GPU cluster stacks');
+    }
+    const values = req.body?.values;
+    if (!values || typeof values !== 'object' || Array.isArray(values)) {
+      throw new InputError(
+        'Expected a JSON body { "values": { … } } with the template parameters',
       );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError('Not allowed to preview GPU cluster stacks');
-      }
-      const values = req.body?.values;
-      if (!values || typeof values !== 'object' || Array.isArray(values)) {
-        throw new InputError(
-          'Expected a JSON body { "values": { … } } with the template parameters',
-        );
-      }
-      const parsed = parseGpuStackSpec(values);
-      if (!parsed.ok) {
-        res.json({ valid: false, issues: parsed.issues });
-        return;
-      }
-      const verdict = evaluateStackForView(
-        await policy.viewFor(credentials),
-        parsed.spec,
-      );
-      const body: StackPreviewResponse = verdict.allowed
-        ? {
-            valid: true,
-            preview: previewStack(verdict.spec, { stateBackend }),
-          }
-        : {
-            valid: false,
-            issues: [{ path: verdict.field, message: verdict.message }],
-          };
-      res.json(body);
-    },
-  );
+    }
+    const parsed = parseGpuStackSpec(values);
+    if (!parsed.ok) {
+      res.json({ valid: false, issues: parsed.issues });
+      return;
+    }
+    const verdict = evaluateStackForView(
+      await policy.viewFor(credentials),
+      parsed.spec,
+    );
+    const body: StackPreviewResponse = verdict.allowed
+      ? {
+          valid: true,
+          preview: previewStack(verdict.spec, { stateBackend }),
+        }
+      : {
+          valid: false,
+          issues: [{ path: verdict.field, message: verdict.message }],
+        };
+    res.json(body);
+  });
   return router;
 }

@@ -238,6 +238,6 @@ describe('POST /clusters/:namespace/:name/update-preview', () => {
       .post('/clusters/default/research-gke/update-preview')
       .send({ values: [] });
     expect(notValues.status).toBe(400);
-    expect(notValues.body.error.message).toContain('{ "values"');
+    expect(notValues.body.error.message).toContain('body.values');
   });
 });

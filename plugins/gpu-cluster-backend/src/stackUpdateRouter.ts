@@ -26,11 +26,16 @@ import {
   type StackPolicyResolver,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-node';
 import express from 'express';
-import Router from 'express-promise-router';
+import {
+  createGpuClusterApiRouter,
+  type GpuClusterApiRouter,
+} from './apiRouter';
 import type { ClusterRegistrationStore } from './services/ClusterRegistrationStore';
 
 /** @public */
 export interface StackUpdateRouterOptions {
+  /** Adds the routes to this router (the plugin's one validated router) instead of a new one. */
+  router?: GpuClusterApiRouter;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   registrations: Pick<ClusterRegistrationStore, 'get'>;
@@ -40,8 +45,6 @@ export interface StackUpdateRouterOptions {
 
 /** A catalog entity name (what the catalog accepts). */
 const NAME = /^[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?$/i;
-const MAX_BODY = '100kb';
-
 /**
  * The "Update GPU cluster" form's two routes, both for the cluster's owners only
  * (`gpuCluster.stack.update` on its entity, which the policy grants to its owners):
@@ -56,7 +59,7 @@ const MAX_BODY = '100kb';
  */
 export async function createStackUpdateRouter(
   options: StackUpdateRouterOptions,
-): Promise<express.Router> {
+): Promise<GpuClusterApiRouter> {
   const { httpAuth, permissions, registrations, policy } = options;
 
   /** The caller's credentials once allowed to update the entity, and its stored spec. */
@@ -96,72 +99,68 @@ export async function createStackUpdateRouter(
     return { entityRef, spec: parsed.spec, credentials };
   }
 
-  const router = Router();
+  const router = options.router ?? (await createGpuClusterApiRouter());
 
   router.get('/clusters/:namespace/:name/spec', async (req, res) => {
     const { entityRef, spec } = await storedStack(req);
     const body: StoredStackResponse = {
       entityRef,
       spec,
-      updatableFields: UPDATABLE_STACK_FIELDS,
-      updatableNodePoolFields: UPDATABLE_NODE_POOL_FIELDS,
+      updatableFields: [...UPDATABLE_STACK_FIELDS],
+      updatableNodePoolFields: [...UPDATABLE_NODE_POOL_FIELDS],
     };
     res.setHeader('Cache-Control', 'no-store');
     res.json(body);
   });
 
-  router.post(
-    '/clusters/:namespace/:name/update-preview',
-    express.json({ limit: MAX_BODY }),
-    async (req, res) => {
-      const { entityRef, spec: stored, credentials } = await storedStack(req);
-      const values = req.body?.values;
-      if (!values || typeof values !== 'object' || Array.isArray(values)) {
-        throw new InputError(
-          'Expected a JSON body { "values": { … } } with the edited stack spec',
-        );
-      }
-      const parsed = parseGpuStackSpec(values);
-      if (!parsed.ok) {
-        const body: StackUpdatePreviewResponse = {
-          valid: false,
-          issues: parsed.issues,
-        };
-        res.json(body);
-        return;
-      }
-      const verdict = evaluateStackForView(
-        await policy.viewFor(credentials),
-        parsed.spec,
+  router.post('/clusters/:namespace/:name/update-preview', async (req, res) => {
+    const { entityRef, spec: stored, credentials } = await storedStack(req);
+    const values = req.body?.values;
+    if (!values || typeof values !== 'object' || Array.isArray(values)) {
+      throw new InputError(
+        'Expected a JSON body { "values": { … } } with the edited stack spec',
       );
-      if (!verdict.allowed) {
-        const body: StackUpdatePreviewResponse = {
-          valid: false,
-          issues: [{ path: verdict.field, message: verdict.message }],
-        };
-        res.json(body);
-        return;
-      }
-      const next: GpuStackSpec = verdict.spec;
-      const preview = previewStackUpdate(stored, next);
-      const issues: SpecIssue[] = preview.immutable.map(c => ({
-        path: c.field,
-        message: c.message,
-      }));
-      if (stackEntityRef(next) !== entityRef) {
-        issues.unshift({
-          path: 'identity.namePrefix',
-          message: `the values describe ${stackEntityRef(
-            next,
-          )}, not ${entityRef}`,
-        });
-      }
-      const body: StackUpdatePreviewResponse =
-        issues.length > 0
-          ? { valid: false, issues, preview }
-          : { valid: true, preview };
+    }
+    const parsed = parseGpuStackSpec(values);
+    if (!parsed.ok) {
+      const body: StackUpdatePreviewResponse = {
+        valid: false,
+        issues: parsed.issues,
+      };
       res.json(body);
-    },
-  );
+      return;
+    }
+    const verdict = evaluateStackForView(
+      await policy.viewFor(credentials),
+      parsed.spec,
+    );
+    if (!verdict.allowed) {
+      const body: StackUpdatePreviewResponse = {
+        valid: false,
+        issues: [{ path: verdict.field, message: verdict.message }],
+      };
+      res.json(body);
+      return;
+    }
+    const next: GpuStackSpec = verdict.spec;
+    const preview = previewStackUpdate(stored, next);
+    const issues: SpecIssue[] = preview.immutable.map(c => ({
+      path: c.field,
+      message: c.message,
+    }));
+    if (stackEntityRef(next) !== entityRef) {
+      issues.unshift({
+        path: 'identity.namePrefix',
+        message: `the values describe ${stackEntityRef(
+          next,
+        )}, not ${entityRef}`,
+      });
+    }
+    const body: StackUpdatePreviewResponse =
+      issues.length > 0
+        ? { valid: false, issues, preview }
+        : { valid: true, preview };
+    res.json(body);
+  });
   return router;
 }

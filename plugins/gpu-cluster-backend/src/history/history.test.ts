@@ -164,10 +164,10 @@ describe('gpu-cluster history against the emulators', () => {
   });
 
   it.each([
-    ['step=abc', 'step: must be a number of seconds'],
-    ['step=1.5', 'step: must be a whole number of seconds'],
-    ['from=yesterday', 'from: must be an RFC 3339 timestamp'],
-    ['window=1h', 'unknown parameter(s) window'],
+    ['step=abc', 'query.step: must be integer'],
+    ['step=1.5', 'query.step: must be integer'],
+    ['from=yesterday', 'query.from: must match format "date-time"'],
+    ['window=1h', "query.window: Unknown query parameter 'window'"],
     [
       'from=2026-11-29T10:00:00Z&to=2026-11-29T09:00:00Z',
       'from: must be before to',

@@ -11,8 +11,10 @@ import {
   type ClusterHistory,
   type FleetHistory,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
-import express from 'express';
-import Router from 'express-promise-router';
+import {
+  createGpuClusterApiRouter,
+  type GpuClusterApiRouter,
+} from '../apiRouter';
 import { z } from 'zod';
 import { GPU_CLUSTER_FILTER } from '../fleetRouter';
 import { ClusterAccessError } from '../services/ClusterAccessError';
@@ -36,6 +38,8 @@ interface CatalogLike {
 }
 
 export interface HistoryRouterOptions {
+  /** Adds the routes to this router (the plugin's one validated router) instead of a new one. */
+  router?: GpuClusterApiRouter;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogLike;
@@ -152,10 +156,10 @@ export function windowOf(
  */
 export async function createHistoryRouter(
   options: HistoryRouterOptions,
-): Promise<express.Router> {
+): Promise<GpuClusterApiRouter> {
   const { httpAuth, permissions, catalog, store, config } = options;
   const now = options.now ?? Date.now;
-  const router = Router();
+  const router = options.router ?? (await createGpuClusterApiRouter());
 
   router.get('/clusters/:namespace/:name/history', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });

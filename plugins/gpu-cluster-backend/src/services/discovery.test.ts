@@ -320,9 +320,21 @@ describe('status of clusters discovered through GKE', () => {
           targetPluginId: 'gpu-cluster',
         }),
       )
-      .send({ ...registration('x'), projectId: '$(id)', extra: 1 });
+      .send({ ...registration('x'), extra: 1 });
     expect(malformed.status).toBe(400);
-    expect(malformed.body.error.message).toContain('projectId');
+    expect(malformed.body.error.message).toContain('body.extra');
+    const badProject = await request(backend.server)
+      .post('/api/gpu-cluster/registrations')
+      .set(
+        'Authorization',
+        mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service('plugin:scaffolder'),
+          targetPluginId: 'gpu-cluster',
+        }),
+      )
+      .send({ ...registration('x'), projectId: '$(id)' });
+    expect(badProject.status).toBe(400);
+    expect(badProject.body.error.message).toContain('projectId');
     expect((await get('forged')).status).toBe(403);
   });
 

@@ -116,6 +116,13 @@ export const LISTS = {
 
 export type ListName = keyof typeof LISTS;
 
+/** The item type of each list. */
+export interface ListItems {
+  workloads: WorkloadStatus;
+  provisioningrequests: ProvisioningRequestStatus;
+  nodes: NodeStatus;
+}
+
 /** The section whose state says whether a list can be trusted. */
 const SECTION_OF = {
   workloads: 'workloads',
@@ -127,11 +134,11 @@ const SECTION_OF = {
  * One page of a list of the status: filtered, sorted (ties by namespace/name, so pages are
  * stable), then sliced. Bad query parameters are a 400 naming the parameter.
  */
-export function pageOf(
-  list: ListName,
+export function pageOf<L extends ListName>(
+  list: L,
   status: ClusterStatusDetail,
   rawQuery: unknown,
-): PagedList<unknown> {
+): PagedList<ListItems[L]> {
   const spec = LISTS[list] as ListSpec<any>;
   const parsed = spec.query.safeParse(rawQuery);
   if (!parsed.success) {

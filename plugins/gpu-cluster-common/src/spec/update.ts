@@ -180,8 +180,8 @@ export interface StoredStackResponse {
   /** The validated spec the template applied last (with the policy's state location). */
   spec: GpuStackSpec;
   /** {@link UPDATABLE_STACK_FIELDS} and {@link UPDATABLE_NODE_POOL_FIELDS}, for the form. */
-  updatableFields: readonly string[];
-  updatableNodePoolFields: readonly string[];
+  updatableFields: string[];
+  updatableNodePoolFields: string[];
 }
 
 /**
