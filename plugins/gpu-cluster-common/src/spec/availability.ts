@@ -7,8 +7,6 @@
  * Compute Engine machine-type listing per zone. This is a snapshot: Google adds zones, so a zone
  * missing here may exist. The form offers only these; the stack spec itself accepts any zone of
  * the region (a newer zone can still be written in a values file).
- *
- * @packageDocumentation
  */
 import { ACCELERATOR_CATALOG, findAccelerator } from './catalog';
 

@@ -2,8 +2,6 @@
  * The accelerator catalog: every GPU machine shape the stack spec accepts, with the facts the
  * validator, the Terraform renderer and the manifest renderer need. Figures come from the GKE
  * GPU machine-type tables (A3 Ultra / A4 with 8 RDMA NICs; A3 Mega with GPUDirect-TCPXO, no RDMA).
- *
- * @packageDocumentation
  */
 
 /** @public */

@@ -2,8 +2,6 @@
  * Merges the spec's JSON Schema with its presentation layer into the pages of the "Create GPU
  * cluster" template (`spec.parameters`). Pure JSON in, JSON out: the template generator writes
  * the result, the drift test compares it.
- *
- * @packageDocumentation
  */
 import { GPU_CLUSTER_TEMPLATE_TAG } from '../permissions';
 import { gpuStackSpecJsonSchema } from './parse';

@@ -8,8 +8,6 @@
  * only says how to present it. `yarn generate-template` (scaffolder-backend-module-gpu-cluster)
  * merges both into the template's parameters, and a test checks that every spec field has a
  * title and help here and every key here names a spec field.
- *
- * @packageDocumentation
  */
 import { ACCELERATOR_CATALOG, type GpuType } from './catalog';
 import type { ProvisioningMode } from './constants';

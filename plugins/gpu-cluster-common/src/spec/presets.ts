@@ -2,8 +2,6 @@
  * Starting points for the "Create GPU cluster" form: the GPU node pool most people want for a
  * job, with real machine types from the accelerator catalog. A preset only fills the node pool;
  * everything else keeps the spec's defaults, and every value stays editable.
- *
- * @packageDocumentation
  */
 import type { ProvisioningMode } from './constants';
 import type { GpuStackSpecInput } from './schema';

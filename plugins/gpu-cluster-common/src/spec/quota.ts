@@ -6,8 +6,6 @@
  * (with or without queued provisioning) consume the **preemptible** GPU quota
  * (`PREEMPTIBLE_NVIDIA_…_GPUS`); on-demand VMs the standard quota (`NVIDIA_…_GPUS`); VMs that
  * consume a specific reservation use the quota the reservation already holds.
- *
- * @packageDocumentation
  */
 import type { GpuType } from './catalog';
 import { resolveNodePools, type ResolvedNodePool } from './derive';
