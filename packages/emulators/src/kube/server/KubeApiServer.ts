@@ -173,7 +173,7 @@ export class KubeApiServer {
       ['1', 'true'].includes(query.get('watch') ?? '') ||
       url.pathname.includes('/watch/');
 
-    const fault = this.options.faults.match(method, url.pathname);
+    const fault = this.options.faults.match(method, url.pathname, query);
     if (fault?.latencyMs) await sleep(fault.latencyMs);
     if (fault?.reset) {
       req.socket.destroy();
