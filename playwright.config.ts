@@ -11,7 +11,7 @@ import { generateProjects } from '@backstage/e2e-test-utils/playwright';
  * The browser is Debian's Chromium (`apt-get install -y chromium`), never a Playwright
  * download: the machines these run on cannot fetch browsers. The flags keep Chromium off the
  * network (this machine's network is closed, and background requests fail noisily).
- * The tests start the app themselves (emulators :6443/:8443/:8988/:4443/:8990, frontend :3000,
+ * The tests start the app themselves (emulators :6443/:8443/:8988/:4443/:8990, admin :8991, frontend :3000,
  * backend :7007), on the embedded default.
  */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,7 +44,8 @@ export default defineConfig({
     {
       // GKE operations in 200 ms phases: created clusters are ready in seconds, not minutes.
       // Cloud Storage on :4443 holds the template's Terraform state (app-config.yaml).
-      command: `yarn workspace @gpu-platform/emulators start --out-dir ${process.env.EMULATORS_DIR} --operation-step-ms 200 --gcs-port 4443 --cloud-port 8990`,
+      // The admin endpoint on 127.0.0.1:8991 lets a test deny a kind at run time (degradedSection).
+      command: `yarn workspace @gpu-platform/emulators start --out-dir ${process.env.EMULATORS_DIR} --operation-step-ms 200 --gcs-port 4443 --cloud-port 8990 --admin-port 8991`,
       port: 6443,
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,

@@ -20,6 +20,7 @@ import { kubeEmulatorControlPlanes } from './controlPlanes';
 import { startMetadataEmulator } from './metadata/MetadataEmulator';
 import { DEMO } from './demo/names';
 import { createLoopbackTls } from './tls';
+import { startEmulatorAdmin } from './admin/EmulatorAdmin';
 import { FABRIC_FAULTS, type FabricFault } from './scenarios/daemonSets';
 
 const HELP = `Usage: emulators [options]
@@ -37,6 +38,10 @@ const HELP = `Usage: emulators [options]
   --fixtures <f>       demo | empty (default demo)
   --fabric-fault <f>   inject a fabric fault into the demo cluster: installer-not-ready |
                        missing-rdma-interfaces | paramset-wrong-vpc (env FABRIC_FAULT)
+  --admin-port <n>     loopback-only control endpoint for browser tests (deny a kind, inject a
+                       fault, drop watches at run time; see src/admin/EmulatorAdmin.ts); always
+                       127.0.0.1, the emulators' token required (default 0 = off, env
+                       EMULATOR_ADMIN_PORT)
   --out-dir <dir>      where kubeconfig and emulators.json are written (default .emulators)
   --help
 
@@ -57,6 +62,7 @@ async function main() {
       token: { type: 'string' },
       fixtures: { type: 'string' },
       'fabric-fault': { type: 'string' },
+      'admin-port': { type: 'string' },
       'out-dir': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -83,6 +89,9 @@ async function main() {
   );
   const cloudPort = Number(
     values['cloud-port'] ?? process.env.CLOUD_APIS_EMULATOR_PORT ?? 8990,
+  );
+  const adminPort = Number(
+    values['admin-port'] ?? process.env.EMULATOR_ADMIN_PORT ?? 0,
   );
   const fixtures = (values.fixtures ?? 'demo') === 'empty' ? 'empty' : 'demo';
   const token = values.token ?? process.env.EMULATOR_TOKEN;
@@ -153,6 +162,11 @@ async function main() {
         })
       : undefined;
 
+  const admin =
+    adminPort > 0
+      ? await startEmulatorAdmin({ kube, token: kube.token, port: adminPort })
+      : undefined;
+
   await fs.mkdir(outDir, { recursive: true, mode: 0o700 });
   const kubeconfigPath = path.join(outDir, 'kubeconfig');
   await kube.writeKubeconfig(kubeconfigPath);
@@ -179,6 +193,7 @@ async function main() {
     ...(metadata ? { metadata: { address: metadata.address } } : {}),
     ...(gcs ? { gcs: { url: gcs.url } } : {}),
     ...(cloud ? { cloudApis: { url: cloud.url } } : {}),
+    ...(admin ? { admin: { url: admin.url } } : {}),
   };
   await fs.writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, {
     mode: 0o600,
@@ -190,8 +205,8 @@ async function main() {
       gke ? `, gke ${gke.address}` : ''
     }${metadata ? `, metadata ${metadata.address}` : ''}${
       gcs ? `, gcs ${gcs.url}` : ''
-    }${
-      cloud ? `, compute/serviceusage/resourcemanager ${cloud.url}` : ''
+    }${cloud ? `, compute/serviceusage/resourcemanager ${cloud.url}` : ''}${
+      admin ? `, admin ${admin.url}` : ''
     }; kubeconfig ${kubeconfigPath}; details ${infoPath}`,
   );
 
@@ -206,6 +221,7 @@ async function main() {
       metadata?.stop(),
       gcs?.stop(),
       cloud?.stop(),
+      admin?.stop(),
       controlPlanes.stopAll(),
     ]);
     process.exit(0);

@@ -21,7 +21,9 @@ export type {
   PrinterColumn,
 } from './kube/crds/catalog';
 export { FaultInjector } from './faults/FaultInjector';
-export type { Fault, FaultRule } from './faults/FaultInjector';
+export type { Fault, FaultRule, RecordedRequest } from './faults/FaultInjector';
+export { startEmulatorAdmin } from './admin/EmulatorAdmin';
+export type { EmulatorAdmin } from './admin/EmulatorAdmin';
 export { startKubeEmulator, ADMIN_USER } from './kube/KubeEmulator';
 export type { KubeEmulator, KubeEmulatorOptions } from './kube/KubeEmulator';
 export type { ForbidRule } from './kube/server/auth';

@@ -26,6 +26,12 @@ export interface FaultRule extends Fault {
   method?: string;
   /** Exact path, or a regular expression tested against the path (gRPC: the full method path). */
   path?: string | RegExp;
+  /**
+   * Query parameters the request must carry (HTTP only): exact value, a regular expression, or
+   * `null` for "absent" — e.g. `{ fieldSelector: null }` hits the cluster-wide pod list, not a
+   * field-selected one.
+   */
+  query?: Record<string, string | RegExp | null>;
   /** How many requests the rule applies to before it retires itself; unlimited when unset. */
   times?: number;
 }
@@ -35,9 +41,21 @@ interface ActiveRule extends FaultRule {
   hits: number;
 }
 
+/** One request as the transport saw it (query parameters decoded). */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+}
+
+/** How many requests `requests` keeps (the oldest are dropped first). */
+const RECORDED_REQUESTS = 2000;
+
 export class FaultInjector {
   private rules: ActiveRule[] = [];
   private nextId = 1;
+  /** The last requests asked about (every request, faulted or not), oldest first. */
+  readonly requests: RecordedRequest[] = [];
 
   /** Adds a rule; returns a function that removes it. */
   add(rule: FaultRule): () => void {
@@ -52,9 +70,35 @@ export class FaultInjector {
     this.rules = [];
   }
 
+  /** The rules in place (e.g. for an admin endpoint to list). */
+  list(): (FaultRule & { id: number; hits: number })[] {
+    return this.rules.map(r => ({ ...r }));
+  }
+
+  /** Removes one rule by the id `list()` reports; false when there is none. */
+  remove(id: number): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter(r => r.id !== id);
+    return this.rules.length < before;
+  }
+
+  /** Adds a rule and returns its id (see `remove`). */
+  addWithId(rule: FaultRule): number {
+    const id = this.nextId;
+    this.add(rule);
+    return id;
+  }
+
   /** The first rule matching the request, counted as a hit; undefined when none applies. */
-  match(method: string, path: string): Fault | undefined {
-    const rule = this.rules.find(r => matches(r, method, path));
+  match(
+    method: string,
+    path: string,
+    query?: URLSearchParams,
+  ): Fault | undefined {
+    const params = Object.fromEntries(query ?? []);
+    this.requests.push({ method: method.toUpperCase(), path, query: params });
+    if (this.requests.length > RECORDED_REQUESTS) this.requests.shift();
+    const rule = this.rules.find(r => matches(r, method, path, params));
     if (!rule) {
       return undefined;
     }
@@ -81,9 +125,20 @@ export class FaultInjector {
   }
 }
 
-function matches(rule: FaultRule, method: string, path: string): boolean {
+function matches(
+  rule: FaultRule,
+  method: string,
+  path: string,
+  query: Record<string, string>,
+): boolean {
   if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) {
     return false;
+  }
+  for (const [name, want] of Object.entries(rule.query ?? {})) {
+    const got = query[name];
+    if (want === null ? got !== undefined : got === undefined) return false;
+    if (typeof want === 'string' && got !== want) return false;
+    if (want instanceof RegExp && !want.test(got)) return false;
   }
   if (rule.path === undefined) {
     return true;

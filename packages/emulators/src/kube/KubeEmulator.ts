@@ -81,6 +81,8 @@ export interface KubeEmulator {
   clock: Clock;
   /** Scripted controllers; with a ManualClock, drive them with `engine.runFor(ms)`. */
   scenarios: { engine: ScenarioEngine; controllers?: ScriptedControllers };
+  /** Ends the open watches whose path matches (clients resume into the faults now in place). */
+  dropWatches(path: RegExp): number;
   stop(): Promise<void>;
 }
 
@@ -194,6 +196,7 @@ export async function startKubeEmulator(
     client,
     clock,
     scenarios: { engine, controllers },
+    dropWatches: path => server.dropWatches(path),
     stop: async () => {
       if (ticker) clearInterval(ticker);
       controllers?.stop();

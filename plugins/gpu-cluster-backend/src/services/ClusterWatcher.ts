@@ -70,12 +70,32 @@ const CRDS: Partial<
 /** Only Jobs managed by Kueue matter for the "why is it not running" chain. */
 const JOB_SELECTOR = 'kueue.x-k8s.io/queue-name';
 
+/**
+ * The pods informer holds live pods only. Every reader of the snapshot's pods needs pods that hold
+ * or wait for resources: GPUs in use (non-terminated pods bound to a node), the pods of unfinished
+ * workloads in the "why is it not running" chain, the Ray head's scheduling condition, the NCCL
+ * RDMA installer's ready pods. Succeeded and Failed pods never count, and a cluster with thousands
+ * of finished Job pods would otherwise fill the informer with them. A watch with this selector
+ * gets a pod that finishes as DELETED. `status.phase` is one of the fields the API server lets pods
+ * be selected by; set-based operators are not allowed in field selectors, hence two `!=`. The one
+ * finished pod the status reads (the NCCL verification Job's rank-0 pod, for its log) is listed
+ * directly and bounded by `listPods`.
+ */
+export const LIVE_PODS_FIELD_SELECTOR =
+  'status.phase!=Succeeded,status.phase!=Failed';
+
 /** The one DaemonSet the fabric checks read: the NCCL RDMA installer the stack renders. */
 export const RDMA_INSTALLER = {
   namespace: 'kube-system',
   name: 'nccl-rdma-installer',
 } as const;
 const INSTALLER_FIELD_SELECTOR = `metadata.name=${RDMA_INSTALLER.name}`;
+
+/** The field selector each narrowed informer lists and watches with. */
+const FIELD_SELECTORS: Partial<Record<WatchedKind, string>> = {
+  daemonsets: INSTALLER_FIELD_SELECTOR,
+  pods: LIVE_PODS_FIELD_SELECTOR,
+};
 
 export type KindState = 'starting' | 'synced' | 'missing' | 'error';
 
@@ -266,6 +286,24 @@ export class ClusterWatcher {
     }
   }
 
+  /**
+   * One bounded, label-selected list of pods in a namespace, finished ones included (the
+   * informer holds live pods only); errors carry the HTTP code and no credentials.
+   */
+  async listPods(
+    namespace: string,
+    labelSelector: string,
+    limit: number,
+  ): Promise<any[]> {
+    const core = this.kc.makeApiClient(CoreV1Api);
+    try {
+      return (await core.listNamespacedPod({ namespace, labelSelector, limit }))
+        .items;
+    } catch (err) {
+      throw new Error(describeError(err, this.secrets));
+    }
+  }
+
   /** The Kubernetes source failed when an essential kind is not synced. */
   failure(): string | undefined {
     const failed = ESSENTIAL.map(k => [k, this.states.get(k)] as const).find(
@@ -311,7 +349,10 @@ export class ClusterWatcher {
     const core = this.kc.makeApiClient(CoreV1Api);
     return kind === 'nodes'
       ? () => core.listNode()
-      : () => core.listPodForAllNamespaces();
+      : () =>
+          core.listPodForAllNamespaces({
+            fieldSelector: LIVE_PODS_FIELD_SELECTOR,
+          });
   }
 
   private path(kind: WatchedKind): string {
@@ -348,7 +389,7 @@ export class ClusterWatcher {
             },
             false,
             kind === 'jobs' ? JOB_SELECTOR : undefined,
-            kind === 'daemonsets' ? INSTALLER_FIELD_SELECTOR : undefined,
+            FIELD_SELECTORS[kind],
           );
           informer.on('error', err => {
             this.failed(kind, err, isNotFound(err));

@@ -74,6 +74,7 @@ describe('FabricVerificationRecorder (emulated cluster, SQLite)', () => {
   let db: Knex;
   let watcher: ClusterWatcher;
   let reads = 0;
+  const podLists: [string, string, number][] = [];
   let source: VerificationSource;
 
   beforeAll(async () => {
@@ -95,6 +96,10 @@ describe('FabricVerificationRecorder (emulated cluster, SQLite)', () => {
     await watcher.ready();
     source = {
       snapshot: () => watcher.snapshot(),
+      listPods: (...args) => {
+        podLists.push(args);
+        return watcher.listPods(...args);
+      },
       readPodLog: (...args) => {
         reads++;
         return watcher.readPodLog(...args);
@@ -161,6 +166,19 @@ describe('FabricVerificationRecorder (emulated cluster, SQLite)', () => {
     replicaB.observe('demo', source);
     await Promise.all([replicaA.settled(), replicaB.settled()]);
     expect(reads).toBe(1);
+    // The finished Job's pods are not in the live-pods informer: one bounded list by its uid.
+    expect(
+      watcher
+        .snapshot()
+        .pods.filter(
+          p =>
+            p.metadata.labels?.['batch.kubernetes.io/controller-uid'] ===
+            healthyUid,
+        ),
+    ).toEqual([]);
+    expect(podLists).toEqual([
+      [NS, `batch.kubernetes.io/controller-uid=${healthyUid}`, 50],
+    ]);
     // Seen again on later assemblies: no further read.
     replicaA.observe('demo', source);
     replicaB.observe('demo', source);

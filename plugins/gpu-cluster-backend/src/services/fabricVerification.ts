@@ -17,9 +17,15 @@ import type {
 
 type Obj = Record<string, any>;
 
-/** What the recorder needs of a cluster's informers: their lists, and one log read. */
+/** What the recorder needs of a cluster: its informers' Jobs and nodes, one pod list, one log read. */
 export interface VerificationSource {
-  snapshot(): { jobs: Obj[]; pods: Obj[]; nodes: Obj[] };
+  snapshot(): { jobs: Obj[]; nodes: Obj[] };
+  /** Pods finished or not (the informer holds live pods only), bounded by `limit`. */
+  listPods(
+    namespace: string,
+    labelSelector: string,
+    limit: number,
+  ): Promise<Obj[]>;
   readPodLog(
     namespace: string,
     name: string,
@@ -41,6 +47,8 @@ const finishedAs = (job: Obj): 'Complete' | 'Failed' | undefined => {
 const INSTANCE_TYPE = 'node.kubernetes.io/instance-type';
 const CONTROLLER_UID = 'batch.kubernetes.io/controller-uid';
 const COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
+/** Pods of one Job run read at most: the verification Job has 2 ranks and backoffLimit 0. */
+const JOB_PODS_LIMIT = 50;
 
 /**
  * Keeps the NCCL verification result with the cluster: when the informers show the
@@ -107,15 +115,23 @@ export class FabricVerificationRecorder {
       return;
     }
     this.seen.add(id);
-    const { pods, nodes } = source.snapshot();
+    const { nodes } = source.snapshot();
+    // The Job's pods have finished, so the live-pods informer no longer holds them: one list by
+    // the label the Job controller puts on its pods (its uid, never reused by a later run).
+    let pods: Obj[];
+    try {
+      pods = await source.listPods(
+        finished.namespace,
+        `${CONTROLLER_UID}=${finished.uid}`,
+        JOB_PODS_LIMIT,
+      );
+    } catch (e) {
+      await this.options.store.fail(finished, (e as Error).message);
+      throw e;
+    }
     // The last attempt of index 0 (rank 0 runs all_gather_perf and prints the result).
     const rank0 = pods
-      .filter(
-        p =>
-          p.metadata?.namespace === finished.namespace &&
-          p.metadata?.labels?.[CONTROLLER_UID] === finished.uid &&
-          (p.metadata?.labels?.[COMPLETION_INDEX] ?? '0') === '0',
-      )
+      .filter(p => (p.metadata?.labels?.[COMPLETION_INDEX] ?? '0') === '0')
       .sort((a, b) =>
         String(a.metadata?.creationTimestamp ?? '').localeCompare(
           String(b.metadata?.creationTimestamp ?? ''),

@@ -29,6 +29,22 @@ export interface ResourceType {
   scalable?: boolean;
 }
 
+/** What field selectors on `type` at `version` may name (see `fieldSelectorMatcher`). */
+export function fieldSelectableOf(type: ResourceType, version: string) {
+  const crdVersion = type.crd?.crd?.spec?.versions?.find(
+    (v: any) => v.name === version,
+  );
+  return {
+    group: type.group,
+    kind: type.kind,
+    namespaced: type.namespaced,
+    custom: Boolean(type.crd),
+    selectableFields: (crdVersion?.selectableFields ?? []).map((f: any) =>
+      String(f.jsonPath).replace(/^\./, ''),
+    ),
+  };
+}
+
 export const VERBS = [
   'create',
   'delete',

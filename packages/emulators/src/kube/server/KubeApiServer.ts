@@ -76,7 +76,8 @@ export class KubeApiServer {
   private server?: https.Server;
   private readonly handlers: ResourceHandlers;
   private readonly sockets = new Set<Socket>();
-  private readonly watchClosers = new Set<() => void>();
+  /** Open watches: how to end each, by the path it watches. */
+  private readonly watchClosers = new Map<() => void, string>();
   private address = '';
 
   constructor(private readonly options: KubeApiServerOptions) {
@@ -112,8 +113,18 @@ export class KubeApiServer {
     return `https://${this.address}`;
   }
 
+  /**
+   * Ends the open watches whose path matches, as an API server restart or a proxy timeout does;
+   * clients resume from their last resourceVersion (into whatever faults are now in place).
+   */
+  dropWatches(path: RegExp): number {
+    const matching = [...this.watchClosers].filter(([, p]) => path.test(p));
+    for (const [close] of matching) close();
+    return matching.length;
+  }
+
   async close(): Promise<void> {
-    for (const close of [...this.watchClosers]) close();
+    for (const close of [...this.watchClosers.keys()]) close();
     const server = this.server;
     if (!server) return;
     await new Promise<void>(resolve => {
@@ -173,7 +184,7 @@ export class KubeApiServer {
       ['1', 'true'].includes(query.get('watch') ?? '') ||
       url.pathname.includes('/watch/');
 
-    const fault = this.options.faults.match(method, url.pathname);
+    const fault = this.options.faults.match(method, url.pathname, query);
     if (fault?.latencyMs) await sleep(fault.latencyMs);
     if (fault?.reset) {
       req.socket.destroy();
@@ -401,7 +412,10 @@ export class KubeApiServer {
           bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 10_000,
           dropAfterMs: dropWatchAfterMs,
           onClose: close => {
-            this.watchClosers.add(close);
+            this.watchClosers.set(
+              close,
+              new URL(req.url ?? '/', 'https://emulator').pathname,
+            );
             return () => this.watchClosers.delete(close);
           },
         });

@@ -13,6 +13,7 @@ import {
   CRD_RESOURCE_KEY,
   type ResourceRegistry,
   type ResourceType,
+  fieldSelectableOf,
 } from '../resources/registry';
 import type {
   FieldValidation,
@@ -124,7 +125,10 @@ export class ResourceHandlers {
     let fieldMatch;
     try {
       labelMatch = labelSelectorMatcher(query.get('labelSelector'));
-      fieldMatch = fieldSelectorMatcher(query.get('fieldSelector'));
+      fieldMatch = fieldSelectorMatcher(
+        query.get('fieldSelector'),
+        fieldSelectableOf(req.type, req.version),
+      );
     } catch (e) {
       if (e instanceof SelectorParseError) throw badRequest(e.message);
       throw e;

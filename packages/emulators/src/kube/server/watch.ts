@@ -4,8 +4,13 @@ import {
   ResourceVersionTooOldError,
   type StoredEvent,
 } from '../store/ObjectStore';
-import { fieldSelectorMatcher, labelSelectorMatcher } from '../store/selectors';
-import { apiVersionOf } from '../resources/registry';
+import {
+  fieldSelectorMatcher,
+  labelSelectorMatcher,
+  SelectorParseError,
+} from '../store/selectors';
+import { apiVersionOf, fieldSelectableOf } from '../resources/registry';
+import { badRequest } from './status';
 import type { ResourceRequest } from './request';
 import type { ResourceHandlers } from './ResourceHandlers';
 
@@ -28,8 +33,19 @@ export function serveWatch(
   res: ServerResponse,
   options: WatchOptions,
 ) {
-  const labelMatch = labelSelectorMatcher(query.get('labelSelector'));
-  const fieldMatch = fieldSelectorMatcher(query.get('fieldSelector'));
+  let labelMatch: (obj: any) => boolean;
+  let fieldMatch: (obj: any) => boolean;
+  try {
+    labelMatch = labelSelectorMatcher(query.get('labelSelector'));
+    fieldMatch = fieldSelectorMatcher(
+      query.get('fieldSelector'),
+      fieldSelectableOf(req.type, req.version),
+    );
+  } catch (e) {
+    // Refused before the stream starts, as a list is (400 BadRequest).
+    if (e instanceof SelectorParseError) throw badRequest(e.message);
+    throw e;
+  }
   const matches = (obj: Record<string, any>) =>
     (req.namespace === undefined || obj.metadata.namespace === req.namespace) &&
     (req.name === undefined || obj.metadata.name === req.name) &&
@@ -74,11 +90,36 @@ export function serveWatch(
     clearInterval(bookmarkTimer);
     res.end();
   };
+  /**
+   * A change moves an object into or out of a selected watch as the watch cache does
+   * (k8s.io/apiserver pkg/storage/cacher/cache_watcher.go convertToWatchEvent): matching now but
+   * not before → ADDED; matching before but not now → DELETED carrying the previous object with
+   * the event's resourceVersion; neither → nothing.
+   */
   const deliver = (event: StoredEvent) => {
-    if (event.resource !== req.type.key || !matches(event.object)) return;
+    if (event.resource !== req.type.key) return;
+    const now = event.type !== 'DELETED' && matches(event.object);
+    const before =
+      event.type === 'DELETED'
+        ? matches(event.object)
+        : event.previous !== undefined && matches(event.previous);
+    if (!now && !before) return;
+    let type: string = event.type;
+    let object = event.object;
+    if (event.type === 'MODIFIED' && now && !before) type = 'ADDED';
+    if (event.type === 'MODIFIED' && !now && before) {
+      type = 'DELETED';
+      object = {
+        ...event.previous!,
+        metadata: {
+          ...event.previous!.metadata,
+          resourceVersion: event.object.metadata.resourceVersion,
+        },
+      };
+    }
     send(
-      event.type,
-      handlers.present(req.type, req.version, structuredClone(event.object)),
+      type,
+      handlers.present(req.type, req.version, structuredClone(object)),
     );
   };
 

@@ -9,6 +9,8 @@ export interface StoredEvent {
   resource: string;
   resourceVersion: number;
   object: Record<string, any>;
+  /** MODIFIED: the object before the change (watches with selectors need it, as the watch cache does). */
+  previous?: Record<string, any>;
 }
 
 export type StoreListener = (event: StoredEvent) => void;
@@ -132,7 +134,7 @@ export class ObjectStore {
       (previous.metadata.generation ?? 1) + (bumpGeneration ? 1 : 0);
     stored.metadata.resourceVersion = String(++this.revision);
     this.bucket(resource).set(key, stored);
-    this.record('MODIFIED', resource, stored);
+    this.record('MODIFIED', resource, stored, previous);
     return structuredClone(stored);
   }
 
@@ -155,12 +157,15 @@ export class ObjectStore {
     type: WatchEventType,
     resource: string,
     object: Record<string, any>,
+    previous?: Record<string, any>,
   ) {
     const event: StoredEvent = {
       type,
       resource,
       resourceVersion: this.revision,
       object: structuredClone(object),
+      // The stored previous object is replaced, never mutated: no copy needed.
+      ...(previous && { previous }),
     };
     this.events.push(event);
     this.compact();

@@ -82,6 +82,38 @@ describe('ClusterHealthCard', () => {
     ).toHaveAttribute('data-tone', 'error');
   });
 
+  it('marks counts of a stale section as the last known ones, naming the kind and since when', async () => {
+    await render({
+      sections: {
+        ...demoStatus.sections,
+        gpuUsage: {
+          state: 'stale',
+          staleSince: '2026-09-01T07:59:00Z',
+          message: 'pods stale (403: pods is forbidden)',
+        },
+      },
+      sources: [
+        {
+          name: 'kubernetes',
+          ok: true,
+          kinds: [
+            {
+              kind: 'pods',
+              state: 'stale',
+              staleSince: '2026-09-01T07:59:00Z',
+              error: '403: pods is forbidden',
+            },
+          ],
+        },
+      ],
+    });
+    expect(valueOf('GPU usage')).toHaveTextContent(
+      '8 in use (last known, pods not readable since 2026-09-01T07:59:00Z) of 16 allocatable',
+    );
+    // Workloads read fine: its count is current.
+    expect(valueOf('Pending workloads')).not.toHaveTextContent('last known');
+  });
+
   it('shows a GKE error state as an error chip', async () => {
     await render({ gke: { ...demoStatus.gke!, status: 'ERROR' } });
     expect(

@@ -40,6 +40,25 @@ const useStyles = makeStyles(theme => ({
 /** A count the backend left out because its data is missing: say so rather than show 0. */
 const count = (n: number | undefined) => (n === undefined ? 'unknown' : n);
 
+/**
+ * A count read from a kind whose informer is stale is the last known one: say so, with the kind
+ * and since when, so it is never taken for the current figure. Only the kinds the count is made
+ * of matter (a stale cross-check elsewhere does not age it).
+ */
+function lastKnown(status: Pick<ClusterStatus, 'sources'>, kinds: string[]) {
+  const stale = (status.sources ?? [])
+    .flatMap(src => src.kinds ?? [])
+    .filter(k => k.state === 'stale' && kinds.includes(k.kind));
+  if (stale.length === 0) return '';
+  const since = stale
+    .map(k => k.staleSince)
+    .filter(Boolean)
+    .sort()[0];
+  return ` (last known, ${stale.map(k => k.kind).join(', ')} not readable${
+    since ? ` since ${since}` : ''
+  })`;
+}
+
 const Source = ({ source }: { source: StatusSource }) => {
   if (!source.ok) {
     return (
@@ -92,11 +111,14 @@ export function ClusterHealthCard(props: { status: ClusterStatus }) {
         summary.gpusInUse === undefined
           ? 'unknown (pods could not be read)'
           : summary.gpusInUse
-      } in use of ${count(summary.gpusAllocatable)} allocatable (${count(
-        summary.gpusCapacity,
-      )} capacity)`,
+      } in use${lastKnown(status, ['nodes', 'pods'])} of ${count(
+        summary.gpusAllocatable,
+      )} allocatable (${count(summary.gpusCapacity)} capacity)`,
     ],
-    ['Pending workloads', count(summary.pendingWorkloads)],
+    [
+      'Pending workloads',
+      `${count(summary.pendingWorkloads)}${lastKnown(status, ['workloads'])}`,
+    ],
     [
       'Waiting provisioning requests',
       count(summary.waitingProvisioningRequests),

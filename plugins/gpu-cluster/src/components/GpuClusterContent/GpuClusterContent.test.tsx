@@ -252,6 +252,12 @@ describe('GpuClusterContent', () => {
         LOADED,
       ),
     ).toBeInTheDocument();
+    // The reason is shown without a click.
+    expect(
+      screen.getByText(
+        'provisioningrequests stale (500: Internal Server Error)',
+      ),
+    ).toBeVisible();
     // Its rows are still shown.
     expect(
       await screen.findByText(

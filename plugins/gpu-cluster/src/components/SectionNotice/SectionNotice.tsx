@@ -29,7 +29,8 @@ export const isNotInstalled = (
 /**
  * What a section's data is worth when it is not simply fresh: missing (could not be read),
  * stale (the last known, since when) or partial (read, but cross-checked without a kind).
- * Renders nothing when the section is fine.
+ * Missing and stale notices open with their reason shown (the kind and the API server's error):
+ * it is what a platform engineer acts on. Renders nothing when the section is fine.
  */
 export function SectionNotice(props: {
   status: Pick<ClusterStatus, 'sections'>;
@@ -43,6 +44,7 @@ export function SectionNotice(props: {
       return (
         <WarningPanel
           severity="error"
+          defaultExpanded
           title={`${title} could not be read`}
           message={`No data, so nothing here is counted: ${s.message ?? ''}`}
         />
@@ -51,6 +53,7 @@ export function SectionNotice(props: {
       return (
         <WarningPanel
           severity="warning"
+          defaultExpanded
           title={`${title}: last known data${
             s.staleSince ? ` (not refreshed since ${s.staleSince})` : ''
           }`}
