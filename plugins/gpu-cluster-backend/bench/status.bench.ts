@@ -223,6 +223,47 @@ async function viewers(call: Call, perViewer: number) {
   return times;
 }
 
+/**
+ * What a rebuild costs over the informers' contents: from scratch, and after one Workload changed
+ * (the builder reusing what the previous build derived). Its builders are gone when it returns.
+ */
+async function measureRebuilds(
+  kube: Parameters<typeof changeOneWorkload>[0],
+  watcher: ClusterWatcher,
+  size: Size,
+) {
+  const input = () => ({
+    entityRef: `resource:default/${DEMO.cluster}`,
+    clusterName: DEMO.cluster,
+    snapshot: watcher.snapshot(),
+    sources: [{ name: 'kubernetes' as const, ok: true }],
+    now: Date.now(),
+  });
+  const full: number[] = [];
+  for (let i = 0; i < size.rebuilds; i++) {
+    const t = performance.now();
+    summarizeStatus(new StatusBuilder().build(input()));
+    full.push(performance.now() - t);
+  }
+  const builder = new StatusBuilder();
+  builder.build(input());
+  const changed: number[] = [];
+  const derived: number[] = [];
+  for (let i = 0; i < size.rebuilds; i++) {
+    await changeOneWorkload(kube, watcher, i);
+    const t = performance.now();
+    summarizeStatus(builder.build(input()));
+    changed.push(performance.now() - t);
+    derived.push(Object.values(builder.derived()).reduce((a, b) => a + b, 0));
+  }
+  return {
+    rebuildFullP50: pct(full, 50),
+    rebuildChangedP50: pct(changed, 50),
+    rebuildChangedP95: pct(changed, 95),
+    rebuildDerived: `${Math.min(...derived)}–${Math.max(...derived)}`,
+  };
+}
+
 async function measure(size: Size): Promise<Figures> {
   const calls = CALLS[size.label];
   const kube = await startKubeEmulator({
@@ -437,8 +478,7 @@ async function measure(size: Size): Promise<Figures> {
       await backend.stop();
 
       // 3. The informers alone, and what a rebuild costs: from scratch against after one change.
-      const heapBeforeInformers = heapMb();
-      const watcher = new ClusterWatcher({
+      let watcher: ClusterWatcher | undefined = new ClusterWatcher({
         clusterName: DEMO.cluster,
         connection: cluster.kubernetes,
         logger: quietLogger,
@@ -446,46 +486,23 @@ async function measure(size: Size): Promise<Figures> {
       });
       try {
         await watcher.ready();
-        const informersHeapMb = heapMb() - heapBeforeInformers;
-        const input = () => ({
-          entityRef: `resource:default/${DEMO.cluster}`,
-          clusterName: DEMO.cluster,
-          snapshot: watcher.snapshot(),
-          sources: [{ name: 'kubernetes' as const, ok: true }],
-          now: Date.now(),
-        });
-        const full: number[] = [];
-        for (let i = 0; i < size.rebuilds; i++) {
-          t = performance.now();
-          summarizeStatus(new StatusBuilder().build(input()));
-          full.push(performance.now() - t);
-        }
-        const builder = new StatusBuilder();
-        builder.build(input());
-        const changed: number[] = [];
-        const derived: number[] = [];
-        for (let i = 0; i < size.rebuilds; i++) {
-          await changeOneWorkload(kube, watcher, i);
-          t = performance.now();
-          summarizeStatus(builder.build(input()));
-          changed.push(performance.now() - t);
-          derived.push(
-            Object.values(builder.derived()).reduce((a, b) => a + b, 0),
-          );
-        }
+        // The informers' heap: with them synced, less the heap once they are stopped and dropped
+        // (measured at the end; a before/after pair here would count the stopped backend's garbage).
+        const heapWithInformers = heapMb();
+        const rebuilds = await measureRebuilds(kube, watcher, size);
+        await watcher.stop();
+        watcher = undefined;
+        const informersHeapMb = heapWithInformers - heapMb();
         return {
           size: size.label,
           objects: `${counts.workloads}/${counts.provisioningRequests}/${counts.nodes}/${counts.pods}`,
           coldOnDemand,
           informersHeapMb,
-          rebuildFullP50: pct(full, 50),
-          rebuildChangedP50: pct(changed, 50),
-          rebuildChangedP95: pct(changed, 95),
-          rebuildDerived: `${Math.min(...derived)}–${Math.max(...derived)}`,
+          ...rebuilds,
           ...result,
         };
       } finally {
-        await watcher.stop();
+        await watcher?.stop();
       }
     } finally {
       await backend.stop().catch(() => {});
