@@ -56,6 +56,16 @@ export const heapMb = () => {
   return process.memoryUsage().heapUsed / 2 ** 20;
 };
 
+/**
+ * The heap after GC once what was just released (a stopped backend's sockets and timers) has
+ * settled: a pause, then two collections.
+ */
+export async function settledHeapMb(): Promise<number> {
+  await new Promise(resolve => setTimeout(resolve, 1000));
+  gc?.();
+  return heapMb();
+}
+
 export const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[
     Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))

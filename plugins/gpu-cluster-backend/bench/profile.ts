@@ -11,7 +11,13 @@ import { DEMO, startKubeEmulator } from '@gpu-platform/emulators';
 import { ClusterWatcher } from '../src/services/ClusterWatcher';
 import { StatusBuilder } from '../src/services/buildStatus';
 import { summarizeStatus } from '../src/services/summarize';
-import { SIZES, changeOneWorkload, grow, quietLogger } from './cluster';
+import {
+  SIZES,
+  changeOneWorkload,
+  grow,
+  quietLogger,
+  settledHeapMb,
+} from './cluster';
 
 async function main() {
   const size = SIZES.find(s => s.label === (process.env.BENCH_SIZE ?? '10k'))!;
@@ -27,9 +33,15 @@ async function main() {
     syncTimeoutMs: 60_000,
   });
   try {
+    const heapBefore = await settledHeapMb();
     let t = performance.now();
     await watcher.ready();
     console.log(`informers synced: ${(performance.now() - t).toFixed(0)} ms`);
+    console.log(
+      `informers' heap: ${((await settledHeapMb()) - heapBefore).toFixed(
+        0,
+      )} MB`,
+    );
     const input = () => ({
       entityRef: `resource:default/${DEMO.cluster}`,
       clusterName: DEMO.cluster,

@@ -51,6 +51,7 @@ import {
   heapMb,
   pct,
   quietLogger,
+  settledHeapMb,
   type Size,
 } from './cluster';
 
@@ -478,7 +479,9 @@ async function measure(size: Size): Promise<Figures> {
       await backend.stop();
 
       // 3. The informers alone, and what a rebuild costs: from scratch against after one change.
-      let watcher: ClusterWatcher | undefined = new ClusterWatcher({
+      // The informers' heap: after GC with them synced, less the settled heap before they started.
+      const heapBeforeInformers = await settledHeapMb();
+      const watcher = new ClusterWatcher({
         clusterName: DEMO.cluster,
         connection: cluster.kubernetes,
         logger: quietLogger,
@@ -486,13 +489,8 @@ async function measure(size: Size): Promise<Figures> {
       });
       try {
         await watcher.ready();
-        // The informers' heap: with them synced, less the heap once they are stopped and dropped
-        // (measured at the end; a before/after pair here would count the stopped backend's garbage).
-        const heapWithInformers = heapMb();
+        const informersHeapMb = (await settledHeapMb()) - heapBeforeInformers;
         const rebuilds = await measureRebuilds(kube, watcher, size);
-        await watcher.stop();
-        watcher = undefined;
-        const informersHeapMb = heapWithInformers - heapMb();
         return {
           size: size.label,
           objects: `${counts.workloads}/${counts.provisioningRequests}/${counts.nodes}/${counts.pods}`,
@@ -502,7 +500,7 @@ async function measure(size: Size): Promise<Figures> {
           ...result,
         };
       } finally {
-        await watcher?.stop();
+        await watcher.stop();
       }
     } finally {
       await backend.stop().catch(() => {});
