@@ -8,6 +8,13 @@ export interface Config {
     /** How long GKE cluster data stays in the shared cache (seconds, default 30). */
     gkeCacheTtlSeconds?: number;
     /**
+     * Start the informers of every known cluster (each `clusters` entry, and the template's
+     * registrations with `discovery: gke`) when the plugin starts, in the background, and assemble
+     * each status once, so the first viewer meets synced informers (default true). Never blocks
+     * startup; a cluster that cannot be read is logged and started on its first request instead.
+     */
+    warmUpAtStartup?: boolean;
+    /**
      * History: every cluster the plugin serves (configured and registered) sampled into the
      * plugin's database on a schedule — queue depth, admitted and waiting workloads, GPUs in use
      * and ProvisioningRequest waits — for the tab's and the fleet page's charts.

@@ -8,7 +8,10 @@ export {
   clusterStatusServiceRef,
   DefaultClusterStatusService,
 } from './services/ClusterStatusService';
-export type { ClusterStatusService } from './services/ClusterStatusService';
+export type {
+  ClusterStatusService,
+  WarmUpTimes,
+} from './services/ClusterStatusService';
 export {
   clusterSupplierServiceRef,
   ConfigClusterSupplier,

@@ -22,6 +22,8 @@ import { createStackUpdateRouter } from './stackUpdateRouter';
 import { clusterStatusServiceRef } from './services/ClusterStatusService';
 import { clusterSupplierServiceRef } from './services/ClusterSupplier';
 import { RayDashboardReader } from './services/RayDashboardReader';
+import { readGpuClusterConfig } from './services/config';
+import { warmUpClusters } from './services/warmUp';
 
 /**
  * The gpu-cluster backend plugin: `/api/gpu-cluster/clusters/:namespace/:name/status`, the
@@ -52,6 +54,7 @@ export const gpuClusterPlugin = createBackendPlugin({
         registrations: clusterRegistrationStoreServiceRef,
         scheduler: coreServices.scheduler,
         history: clusterHistoryStoreServiceRef,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         auth,
@@ -68,6 +71,7 @@ export const gpuClusterPlugin = createBackendPlugin({
         registrations,
         scheduler,
         history,
+        lifecycle,
       }) {
         // The same view of gpuCluster.policy the template's actions decide with.
         const policy = new StackPolicyResolver({
@@ -144,6 +148,25 @@ export const gpuClusterPlugin = createBackendPlugin({
         });
         httpRouter.use(router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        const plugin = readGpuClusterConfig(config);
+        if (plugin.warmUpAtStartup !== false) {
+          lifecycle.addStartupHook(() => {
+            // In the background: startup never waits for a cluster (warmUpClusters never throws).
+            void warmUpClusters({
+              auth,
+              logger,
+              supplier,
+              status,
+              knownEntityRefs: async () => [
+                ...plugin.clusters.map(c => c.entityRef),
+                // Registered clusters are readable only through discovery.
+                ...(plugin.discovery === 'gke'
+                  ? await registrations.listEntityRefs()
+                  : []),
+              ],
+            });
+          });
+        }
       },
     });
   },

@@ -11,11 +11,19 @@ import type {
   RayJobStatus,
   StatusCondition,
   StatusSource,
+  WorkloadExplanation,
   WorkloadPhase,
   WorkloadStatus,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
 import type { ClusterSnapshot } from './ClusterWatcher';
-import { explainWorkloads } from './explain';
+import {
+  buildExplainIndex,
+  explainWorkload,
+  keepSubject,
+  subjectOf,
+  type ExplainIndex,
+  type ExplainInput,
+} from './explain';
 import { detectFlags } from './flags';
 import {
   checkFabric,
@@ -29,7 +37,14 @@ import {
   PodIndex,
   ProvisioningRequestIndex,
   groupBy,
+  nsKey,
 } from './snapshotIndex';
+import {
+  DerivedList,
+  Memo,
+  sameMembers,
+  type DerivedCounts,
+} from './statusMemo';
 
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 export const MAX_RUN_ANNOTATION =
@@ -83,10 +98,9 @@ export function podGpuRequest(pod: any): number {
 const isTerminated = (pod: any) =>
   ['Succeeded', 'Failed'].includes(pod.status?.phase);
 
-function toNode(node: any, pods: PodIndex): NodeStatus {
+function toNode(node: any, podsOnNode: readonly any[]): NodeStatus {
   const labels = node.metadata?.labels ?? {};
-  const gpuInUse = pods
-    .onNode(node.metadata.name)
+  const gpuInUse = podsOnNode
     .filter(p => !isTerminated(p))
     .reduce((sum: number, p: any) => sum + podGpuRequest(p), 0);
   const conditions = conditionsOf(node);
@@ -201,16 +215,10 @@ export function provisioningRequestOf(
   ).of(wl);
 }
 
-function toWorkload(
-  wl: any,
-  provreqs: ProvisioningRequestIndex,
-  jobs: JobIndex,
-): WorkloadStatus {
+function toWorkload(wl: any, pr: any, job: any): WorkloadStatus {
   const owner =
     (wl.metadata.ownerReferences ?? []).find((o: any) => o.controller) ??
     wl.metadata.ownerReferences?.[0];
-  const pr = provreqs.of(wl);
-  const job = jobs.of(wl);
   const gpus = (wl.spec?.podSets ?? []).reduce(
     (sum: number, ps: any) =>
       sum +
@@ -355,10 +363,9 @@ function toRayJob(rj: any): RayJobStatus {
   };
 }
 
-const byName = <T extends { name: string; namespace?: string }>(a: T, b: T) =>
-  `${a.namespace ?? ''}/${a.name}`.localeCompare(
-    `${b.namespace ?? ''}/${b.name}`,
-  );
+/** Lists are sorted by namespace/name (localeCompare of this key). */
+const nameKey = (x: { name: string; namespace?: string }) =>
+  `${x.namespace ?? ''}/${x.name}`;
 
 export interface BuildStatusInput {
   entityRef: string;
@@ -373,64 +380,235 @@ export interface BuildStatusInput {
   now: number;
 }
 
-/** Assembles the status model from informer contents and the GKE read. Pure. */
-export function buildClusterStatus(
-  input: BuildStatusInput,
-): ClusterStatusDetail {
-  const snap = input.snapshot;
-  const kinds = kindStatesOf(snap);
-  const sections = sectionStates(kinds);
-  // Indexed once per rebuild: every lookup below is by key, not a scan.
-  const pods = new PodIndex(snap?.pods ?? []);
-  const provreqIndex = new ProvisioningRequestIndex(
-    snap?.provisioningrequests ?? [],
-  );
-  const jobIndex = new JobIndex(snap?.jobs ?? []);
-  const nodes = (snap?.nodes ?? []).map(n => toNode(n, pods)).sort(byName);
-  const provisioningRequests = (snap?.provisioningrequests ?? [])
-    .map(toProvisioningRequest)
-    .sort(byName);
-  const workloads = (snap?.workloads ?? [])
-    .map(w => toWorkload(w, provreqIndex, jobIndex))
-    .sort(byName);
-  const clusterQueues = (snap?.clusterqueues ?? [])
-    .map(toClusterQueue)
-    .sort(byName);
-  const localQueues = (snap?.localqueues ?? []).map(toLocalQueue).sort(byName);
-  const rayJobs = (snap?.rayjobs ?? []).map(toRayJob).sort(byName);
-  const nodesPerPool = groupBy(nodes, n => n.nodePool);
-  const gke = input.gke && {
-    ...input.gke,
-    nodePools: input.gke.nodePools.map(p => ({
-      ...p,
-      nodeCount: nodesPerPool.get(p.name)?.length ?? 0,
-    })),
-  };
-  const rayClusters = (snap?.rayclusters ?? []).map(toRayCluster).sort(byName);
-  const fabric = checkFabric({
-    nodes: snap?.nodes ?? [],
-    pods: snap?.pods ?? [],
-    networks: snap?.networks ?? [],
-    paramSets: snap?.gkenetworkparamsets ?? [],
-    daemonSets: snap?.daemonsets ?? [],
-    expectation: input.fabricExpectation ?? expectationFromGke(gke),
-    section: sections.fabric,
+interface WorkloadDeps {
+  provreqs: ProvisioningRequestIndex;
+  jobs: JobIndex;
+  pr: any;
+  job: any;
+}
+
+interface NodeDeps {
+  index: PodIndex;
+  pods: readonly any[];
+}
+
+interface ExplanationDeps {
+  index: ExplainIndex;
+  context: string;
+  localQueue?: LocalQueueStatus;
+  clusterQueue?: ClusterQueueStatus;
+  provisioningRequest?: ProvisioningRequestStatus;
+  pods: readonly any[];
+}
+
+const ownerJob = (w: WorkloadStatus) =>
+  w.owner?.kind === 'Job' ? w.owner.name : undefined;
+
+/** A reused explanation with its clocks' remaining time brought to `now` (the only time it reads). */
+function withClocksAt(e: WorkloadExplanation, now: number) {
+  if (e.clocks.length === 0) return e;
+  const clocks = e.clocks.map(c => ({
+    ...c,
+    remainingSeconds: Math.max(
+      0,
+      Math.round((Date.parse(c.endsAt) - now) / 1000),
+    ),
+  }));
+  if (
+    clocks.every((c, i) => c.remainingSeconds === e.clocks[i].remainingSeconds)
+  ) {
+    return e;
+  }
+  const subject = subjectOf(e);
+  return subject ? keepSubject({ ...e, clocks }, subject) : { ...e, clocks };
+}
+
+/**
+ * Assembles the status model and keeps what it derived: the next build re-derives only the rows
+ * whose informer objects (or what those rows read from other kinds) changed, and rebuilds an index
+ * only when its kind changed (see statusMemo.ts). `buildClusterStatus` is one build of a fresh
+ * builder; a builder gives the same result for the same input whatever it built before.
+ */
+export class StatusBuilder {
+  private readonly podIndex = new Memo<PodIndex>(true);
+  private readonly provreqIndex = new Memo<ProvisioningRequestIndex>(true);
+  private readonly jobIndex = new Memo<JobIndex>(true);
+  private readonly explainIndex = new Memo<ExplainIndex>();
+  private now = 0;
+  private explainInput?: ExplainInput;
+
+  private readonly nodes = new DerivedList<any, NodeStatus, NodeDeps>({
+    depsOf: (node, previous) => {
+      const index = this.podIndex.value!;
+      return previous?.index === index
+        ? previous
+        : { index, pods: index.onNode(node.metadata.name) };
+    },
+    sameDeps: (a, b) => sameMembers(a.pods, b.pods),
+    derive: (node, deps) => toNode(node, deps.pods),
+    keyOf: nameKey,
   });
-  const flags = detectFlags({
-    clusterQueues,
-    localQueues,
-    workloads,
-    provisioningRequests,
-    rayClusters,
-    rayJobs,
-    nodes: snap?.nodes ?? [],
-    pods: snap?.pods ?? [],
-    gke,
-    projectId: input.projectId,
-    now: input.now,
-  }).concat(fabricFlags(fabric));
-  const explanations = explainWorkloads(
-    {
+
+  private readonly workloads = new DerivedList<
+    any,
+    WorkloadStatus,
+    WorkloadDeps
+  >({
+    depsOf: (wl, previous) => {
+      const provreqs = this.provreqIndex.value!;
+      const jobs = this.jobIndex.value!;
+      return previous?.provreqs === provreqs && previous.jobs === jobs
+        ? previous
+        : { provreqs, jobs, pr: provreqs.of(wl), job: jobs.of(wl) };
+    },
+    sameDeps: (a, b) => a.pr === b.pr && a.job === b.job,
+    derive: (wl, deps) => toWorkload(wl, deps.pr, deps.job),
+    keyOf: nameKey,
+  });
+
+  private readonly provisioningRequests = new DerivedList<
+    any,
+    ProvisioningRequestStatus
+  >({ derive: toProvisioningRequest, keyOf: nameKey });
+
+  private readonly clusterQueues = new DerivedList<any, ClusterQueueStatus>({
+    derive: toClusterQueue,
+    keyOf: nameKey,
+  });
+
+  private readonly localQueues = new DerivedList<any, LocalQueueStatus>({
+    derive: toLocalQueue,
+    keyOf: nameKey,
+  });
+
+  private readonly rayClusters = new DerivedList<any, RayClusterStatus>({
+    derive: toRayCluster,
+    keyOf: nameKey,
+  });
+
+  private readonly rayJobs = new DerivedList<any, RayJobStatus>({
+    derive: toRayJob,
+    keyOf: nameKey,
+  });
+
+  /** Explanations of the unfinished workloads, in the workloads' order. */
+  private readonly explanations = new DerivedList<
+    WorkloadStatus,
+    WorkloadExplanation,
+    ExplanationDeps
+  >({
+    depsOf: (w, previous) => {
+      const input = this.explainInput!;
+      const index = input.index!;
+      const context = this.context;
+      if (previous?.index === index && previous.context === context) {
+        return previous;
+      }
+      const localQueue =
+        w.queueName !== undefined
+          ? index.localQueues.get(nsKey(w.namespace, w.queueName))
+          : undefined;
+      const cqName = w.clusterQueue ?? localQueue?.clusterQueue;
+      const job = ownerJob(w);
+      return {
+        index,
+        context,
+        localQueue,
+        clusterQueue:
+          cqName !== undefined ? index.clusterQueues.get(cqName) : undefined,
+        provisioningRequest:
+          w.provisioningRequest !== undefined
+            ? index.provisioningRequests.get(
+                nsKey(w.namespace, w.provisioningRequest),
+              )
+            : undefined,
+        pods: job ? index.pods.ofJob(w.namespace, job) : [],
+      };
+    },
+    sameDeps: (a, b) =>
+      a.context === b.context &&
+      a.localQueue === b.localQueue &&
+      a.clusterQueue === b.clusterQueue &&
+      a.provisioningRequest === b.provisioningRequest &&
+      sameMembers(a.pods, b.pods),
+    derive: w => keepSubject(explainWorkload(w, this.explainInput!), w),
+    refresh: e => withClocksAt(e, this.now),
+    // The workloads' order (namespace/name), as they are listed.
+    keyOf: e => `${e.namespace}/${e.workload}`,
+  });
+
+  private context = '';
+
+  /** How many rows each list derived anew in the last build (for tests and the bench). */
+  derived(): DerivedCounts {
+    return {
+      nodes: this.nodes.derived,
+      workloads: this.workloads.derived,
+      provisioningRequests: this.provisioningRequests.derived,
+      explanations: this.explanations.derived,
+      clusterQueues: this.clusterQueues.derived,
+      localQueues: this.localQueues.derived,
+      rayClusters: this.rayClusters.derived,
+      rayJobs: this.rayJobs.derived,
+    };
+  }
+
+  build(input: BuildStatusInput): ClusterStatusDetail {
+    const snap = input.snapshot;
+    const kinds = kindStatesOf(snap);
+    const sections = sectionStates(kinds);
+    this.now = input.now;
+    // Indexed by key, and indexed again only when the kind's objects changed.
+    const pods = this.podIndex.get(
+      [snap?.pods ?? []],
+      () => new PodIndex(snap?.pods ?? []),
+    );
+    this.provreqIndex.get(
+      [snap?.provisioningrequests ?? []],
+      () => new ProvisioningRequestIndex(snap?.provisioningrequests ?? []),
+    );
+    this.jobIndex.get([snap?.jobs ?? []], () => new JobIndex(snap?.jobs ?? []));
+    const nodes = this.nodes.rowsOf(snap?.nodes ?? []);
+    const provisioningRequests = this.provisioningRequests.rowsOf(
+      snap?.provisioningrequests ?? [],
+    );
+    const workloads = this.workloads.rowsOf(snap?.workloads ?? []);
+    const clusterQueues = this.clusterQueues.rowsOf(snap?.clusterqueues ?? []);
+    const localQueues = this.localQueues.rowsOf(snap?.localqueues ?? []);
+    const rayJobs = this.rayJobs.rowsOf(snap?.rayjobs ?? []);
+    const nodesPerPool = groupBy(nodes, n => n.nodePool);
+    const gke = input.gke && {
+      ...input.gke,
+      nodePools: input.gke.nodePools.map(p => ({
+        ...p,
+        nodeCount: nodesPerPool.get(p.name)?.length ?? 0,
+      })),
+    };
+    const rayClusters = this.rayClusters.rowsOf(snap?.rayclusters ?? []);
+    const fabric = checkFabric({
+      nodes: snap?.nodes ?? [],
+      pods: snap?.pods ?? [],
+      networks: snap?.networks ?? [],
+      paramSets: snap?.gkenetworkparamsets ?? [],
+      daemonSets: snap?.daemonsets ?? [],
+      expectation: input.fabricExpectation ?? expectationFromGke(gke),
+      section: sections.fabric,
+    });
+    const flags = detectFlags({
+      clusterQueues,
+      localQueues,
+      workloads,
+      provisioningRequests,
+      rayClusters,
+      rayJobs,
+      workloadsByKey: this.workloads.byKey(),
+      nodes: snap?.nodes ?? [],
+      pods: snap?.pods ?? [],
+      gke,
+      projectId: input.projectId,
+      now: input.now,
+    }).concat(fabricFlags(fabric));
+    const explainFields = {
       snapshot: snap,
       workloads,
       provisioningRequests,
@@ -438,52 +616,76 @@ export function buildClusterStatus(
       clusterQueues,
       gke,
       now: input.now,
-    },
-    pods,
-  );
-  return {
-    entityRef: input.entityRef,
-    clusterName: input.clusterName,
-    generatedAt: new Date(input.now).toISOString(),
-    sources: input.sources.map(s =>
-      s.name === 'kubernetes' ? { ...s, kinds } : s,
-    ),
-    sections,
-    // A count whose data is missing is left out: absent says "unknown", 0 would say "none".
-    summary: {
-      ...(hasData(sections.nodes) && {
-        gpusCapacity: nodes.reduce((s, n) => s + n.gpus.capacity, 0),
-        gpusAllocatable: nodes.reduce((s, n) => s + n.gpus.allocatable, 0),
-        nodes: nodes.length,
-        readyNodes: nodes.filter(n => n.ready).length,
-      }),
-      ...(hasData(sections.gpuUsage) && {
-        gpusInUse: nodes.reduce((s, n) => s + n.gpus.inUse, 0),
-      }),
-      ...(hasData(sections.workloads) && {
-        pendingWorkloads: workloads.filter(w =>
-          ['Pending', 'QuotaReserved', 'Evicted'].includes(w.phase),
-        ).length,
-        admittedWorkloads: workloads.filter(w =>
-          ['Admitted', 'Running'].includes(w.phase),
-        ).length,
-      }),
-      ...(hasData(sections.provisioningRequests) && {
-        waitingProvisioningRequests: provisioningRequests.filter(p =>
-          ['Pending', 'Accepted'].includes(p.state),
-        ).length,
-      }),
-    },
-    gke,
-    nodes,
-    clusterQueues,
-    localQueues,
-    workloads,
-    provisioningRequests,
-    rayClusters,
-    rayJobs,
-    flags,
-    ...(fabric && { fabric }),
-    explanations,
-  };
+    };
+    this.explainInput = {
+      ...explainFields,
+      index: this.explainIndex.get(
+        [localQueues, clusterQueues, provisioningRequests, pods],
+        () => buildExplainIndex(explainFields, pods),
+      ),
+    };
+    // Everything else an explanation reads (explain.ts): the node pools GKE has, and whether the
+    // queue kinds are synced (a queue absent from a synced list is missing).
+    this.context = JSON.stringify([
+      gke?.nodePools.map(p => [p.name, Boolean(p.queuedProvisioning)]),
+      snap?.kinds.localqueues.state,
+      snap?.kinds.clusterqueues.state,
+    ]);
+    const explanations = this.explanations.rowsOf(
+      workloads.filter(w => w.phase !== 'Finished'),
+    );
+    this.explainInput = undefined;
+    return {
+      entityRef: input.entityRef,
+      clusterName: input.clusterName,
+      generatedAt: new Date(input.now).toISOString(),
+      sources: input.sources.map(s =>
+        s.name === 'kubernetes' ? { ...s, kinds } : s,
+      ),
+      sections,
+      // A count whose data is missing is left out: absent says "unknown", 0 would say "none".
+      summary: {
+        ...(hasData(sections.nodes) && {
+          gpusCapacity: nodes.reduce((s, n) => s + n.gpus.capacity, 0),
+          gpusAllocatable: nodes.reduce((s, n) => s + n.gpus.allocatable, 0),
+          nodes: nodes.length,
+          readyNodes: nodes.filter(n => n.ready).length,
+        }),
+        ...(hasData(sections.gpuUsage) && {
+          gpusInUse: nodes.reduce((s, n) => s + n.gpus.inUse, 0),
+        }),
+        ...(hasData(sections.workloads) && {
+          pendingWorkloads: workloads.filter(w =>
+            ['Pending', 'QuotaReserved', 'Evicted'].includes(w.phase),
+          ).length,
+          admittedWorkloads: workloads.filter(w =>
+            ['Admitted', 'Running'].includes(w.phase),
+          ).length,
+        }),
+        ...(hasData(sections.provisioningRequests) && {
+          waitingProvisioningRequests: provisioningRequests.filter(p =>
+            ['Pending', 'Accepted'].includes(p.state),
+          ).length,
+        }),
+      },
+      gke,
+      nodes,
+      clusterQueues,
+      localQueues,
+      workloads,
+      provisioningRequests,
+      rayClusters,
+      rayJobs,
+      flags,
+      ...(fabric && { fabric }),
+      explanations,
+    };
+  }
+}
+
+/** Assembles the status model from informer contents and the GKE read, from scratch. Pure. */
+export function buildClusterStatus(
+  input: BuildStatusInput,
+): ClusterStatusDetail {
+  return new StatusBuilder().build(input);
 }

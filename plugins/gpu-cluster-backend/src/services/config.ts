@@ -69,6 +69,11 @@ export interface GpuClusterPluginConfig {
   statusCredentials?: StatusCredentialsConfig;
   /** How GKE is reached for discovered clusters. */
   gke: GkeAccessConfig;
+  /**
+   * Start the informers of every known cluster (configured, and registered with discovery) when
+   * the plugin starts, in the background, so the first viewer meets synced informers.
+   */
+  warmUpAtStartup?: boolean;
 }
 
 const SERVICE_ACCOUNT_EMAIL =
@@ -126,5 +131,6 @@ export function readGpuClusterConfig(root: Config): GpuClusterPluginConfig {
       (section?.getOptionalNumber('statusCacheTtlSeconds') ?? 5) * 1000,
     gkeCacheTtlMs:
       (section?.getOptionalNumber('gkeCacheTtlSeconds') ?? 30) * 1000,
+    warmUpAtStartup: section?.getOptionalBoolean('warmUpAtStartup') ?? true,
   };
 }

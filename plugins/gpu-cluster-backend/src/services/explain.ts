@@ -409,6 +409,22 @@ export function explainWorkload(
   };
 }
 
+/** The workload each explanation was derived from (summaries sort by its creation time). */
+const SUBJECTS = new WeakMap<WorkloadExplanation, WorkloadStatus>();
+
+/** Records that `explanation` explains `workload`; returns the explanation. */
+export function keepSubject(
+  explanation: WorkloadExplanation,
+  workload: WorkloadStatus,
+): WorkloadExplanation {
+  SUBJECTS.set(explanation, workload);
+  return explanation;
+}
+
+/** The workload an explanation of this module's was derived from. */
+export const subjectOf = (explanation: WorkloadExplanation) =>
+  SUBJECTS.get(explanation);
+
 /** Explanations of every workload that has not finished. */
 export function explainWorkloads(
   input: ExplainInput,
@@ -420,5 +436,5 @@ export function explainWorkloads(
   };
   return input.workloads
     .filter(w => w.phase !== 'Finished')
-    .map(w => explainWorkload(w, indexed));
+    .map(w => keepSubject(explainWorkload(w, indexed), w));
 }

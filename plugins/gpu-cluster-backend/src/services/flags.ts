@@ -254,6 +254,8 @@ export interface FlagInput {
   clusterQueues: ClusterQueueStatus[];
   localQueues: LocalQueueStatus[];
   workloads: WorkloadStatus[];
+  /** The workloads by namespace/name, when the caller keeps them so (else built here). */
+  workloadsByKey?: ReadonlyMap<string, WorkloadStatus>;
   provisioningRequests: ProvisioningRequestStatus[];
   rayClusters: RayClusterStatus[];
   rayJobs: RayJobStatus[];
@@ -422,9 +424,9 @@ export function detectFlags(input: FlagInput): StatusFlag[] {
       }) or create that ClusterQueue.`,
     });
   }
-  const workloads = new Map(
-    input.workloads.map(w => [nsKey(w.namespace, w.name), w]),
-  );
+  const workloads =
+    input.workloadsByKey ??
+    new Map(input.workloads.map(w => [nsKey(w.namespace, w.name), w]));
   const { gke } = input;
   // Kueue retries a failed check with a new ProvisioningRequest (`…-<check>-<attempt>`): per
   // workload only the newest terminal attempt is flagged, and none once a newer attempt is

@@ -6,6 +6,7 @@ import type {
   StatusSeverity,
   WorkloadExplanation,
 } from '@gpu-platform/backstage-plugin-gpu-cluster-common';
+import { subjectOf } from './explain';
 import { compareFlags } from './flags';
 
 /**
@@ -30,32 +31,67 @@ const compareStrings = (a: string, b: string) => {
   return a < b ? -1 : 1;
 };
 
+interface Ranked {
+  e: WorkloadExplanation;
+  rank: number;
+  at: string;
+}
+
+const keyOf = (e: WorkloadExplanation) => `${e.namespace}/${e.workload}`;
+
+const compareRanked = (a: Ranked, b: Ranked) =>
+  a.rank - b.rank ||
+  compareStrings(a.at, b.at) ||
+  compareStrings(keyOf(a.e), keyOf(b.e));
+
 /**
- * Errors first, then warnings, then waiting workloads, running ones last; oldest first within.
- * Keys are computed once and compared as plain strings (RFC 3339 times sort as text), so sorting
- * 10,000 explanations stays cheap.
+ * The `limit` most pressing explanations: errors first, then warnings, then waiting workloads,
+ * running ones last; oldest first within (then by namespace/name). The same as sorting them all
+ * and taking the first `limit`, but one pass that keeps only the head, so a summary of 10,000
+ * explanations costs about one comparison each. Keys are plain strings (RFC 3339 times sort as
+ * text).
  */
-function mostPressingFirst(detail: ClusterStatusDetail): WorkloadExplanation[] {
-  const createdAt = new Map(
-    detail.workloads.map(w => [`${w.namespace}/${w.name}`, w.createdAt ?? '']),
-  );
-  return detail.explanations
-    .map(e => {
-      const key = `${e.namespace}/${e.workload}`;
-      return {
-        e,
-        key,
-        rank: SEVERITY_RANK[e.severity] * 2 + (e.verdict === 'Running' ? 1 : 0),
-        at: createdAt.get(key) ?? '',
-      };
-    })
-    .sort(
-      (a, b) =>
-        a.rank - b.rank ||
-        compareStrings(a.at, b.at) ||
-        compareStrings(a.key, b.key),
-    )
-    .map(x => x.e);
+function mostPressingFirst(
+  detail: ClusterStatusDetail,
+  limit: number,
+): WorkloadExplanation[] {
+  let createdAt: Map<string, string> | undefined;
+  const createdAtOf = (e: WorkloadExplanation) => {
+    // The workload an explanation was derived from, else looked up (built once, when needed).
+    const subject = subjectOf(e);
+    if (subject?.namespace === e.namespace && subject.name === e.workload) {
+      return subject.createdAt ?? '';
+    }
+    createdAt ??= new Map(
+      detail.workloads.map(w => [
+        `${w.namespace}/${w.name}`,
+        w.createdAt ?? '',
+      ]),
+    );
+    return createdAt.get(keyOf(e)) ?? '';
+  };
+  const head: Ranked[] = [];
+  if (limit <= 0) return [];
+  for (const e of detail.explanations) {
+    const ranked = {
+      e,
+      rank: SEVERITY_RANK[e.severity] * 2 + (e.verdict === 'Running' ? 1 : 0),
+      at: createdAtOf(e),
+    };
+    if (head.length === limit && compareRanked(ranked, head[limit - 1]) >= 0) {
+      continue;
+    }
+    let lo = 0;
+    let hi = head.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareRanked(head[mid], ranked) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    head.splice(lo, 0, ranked);
+    if (head.length > limit) head.pop();
+  }
+  return head.map(x => x.e);
 }
 
 /** The nodes of each node pool added up, pools by name (nodes without a pool last). */
@@ -113,6 +149,10 @@ export function summarizeStatus(
     ...(detail.fabricVerification && {
       fabricVerification: detail.fabricVerification,
     }),
-    explanations: headOf(mostPressingFirst(detail), limits.explanations),
+    explanations: {
+      items: mostPressingFirst(detail, limits.explanations),
+      limit: limits.explanations,
+      total: detail.explanations.length,
+    },
   };
 }
