@@ -72,8 +72,10 @@ wait_for 240 "the backend" "${pids[-1]}" \
   tail -40 "$work/backend.log" >&2
   exit 1
 }
-# The frontend is served by the backend (app-backend serves packages/app/dist).
-curl -sf http://127.0.0.1:7007/ | grep -q '<div id="root">' || {
+# The frontend is served by the backend (app-backend serves packages/app/dist). Read whole
+# first: `curl | grep -q` fails under pipefail when grep stops reading early.
+index_html="$(curl -sf http://127.0.0.1:7007/)" || index_html=""
+grep -q '<div id="root">' <<<"$index_html" || {
   echo "browser-check: the backend does not serve the built frontend at /" >&2
   exit 1
 }
