@@ -21,6 +21,7 @@ import {
   type GpuClusterApiRouter,
 } from './apiRouter';
 import pLimit from 'p-limit';
+import { withTimeout } from './services/withTimeout';
 import { ClusterAccessError } from './services/ClusterAccessError';
 import type { ClusterStatusService } from './services/ClusterStatusService';
 import { ownerOf, type ClusterSupplier } from './services/ClusterSupplier';
@@ -62,17 +63,6 @@ export const GPU_CLUSTER_FILTER = {
   [`metadata.annotations.${GPU_CLUSTER_ANNOTATIONS.clusterName}`]:
     CATALOG_FILTER_EXISTS,
 };
-
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error('timeout'), { name: 'Timeout' })),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** The fleet row of a cluster whose status was read. */
 function rowFromStatus(

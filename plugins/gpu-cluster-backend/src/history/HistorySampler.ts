@@ -1,6 +1,6 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import pLimit from 'p-limit';
-import { withTimeout } from '../fleetRouter';
+import { withTimeout } from '../services/withTimeout';
 import { ClusterAccessError } from '../services/ClusterAccessError';
 import type { ClusterStatusService } from '../services/ClusterStatusService';
 import type { ClusterSupplier } from '../services/ClusterSupplier';

@@ -1,6 +1,6 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import pLimit from 'p-limit';
-import { withTimeout } from '../fleetRouter';
+import { withTimeout } from './withTimeout';
 import type { ClusterStatusService, WarmUpTimes } from './ClusterStatusService';
 import type { ClusterSupplier } from './ClusterSupplier';
 
